@@ -1,0 +1,141 @@
+using Rewind.Core.Bundles;
+
+namespace Rewind.Core.Artifacts;
+
+/// <summary>
+/// Bundles (forward and inverse) stored content-addressed under <c>bundles/&lt;sha256&gt;/</c>. Targets that are
+/// aligned capture byte-identical inverses and so share one stored copy; a diverged target's inverse simply
+/// has another digest. A bundle is written to a temporary folder and renamed into place, so a stored
+/// bundle is always complete.
+/// </summary>
+public sealed class ArtifactStore
+{
+    private readonly string _root;
+
+    public ArtifactStore(string root)
+    {
+        _root = Path.GetFullPath(root);
+        Directory.CreateDirectory(BundlesRoot);
+        Directory.CreateDirectory(TempRoot);
+    }
+
+    public string Root => _root;
+
+    private string BundlesRoot => Path.Combine(_root, "bundles");
+
+    private string TempRoot => Path.Combine(_root, "tmp");
+
+    public string PathOf(string digest) => Path.Combine(BundlesRoot, BundleDigest.Hex(digest));
+
+    public bool Contains(string digest) => Directory.Exists(PathOf(digest));
+
+    /// <summary>Copies a validated bundle into the store (once per digest), so rollback never depends on the caller's copy.</summary>
+    public async Task StoreAsync(Bundle bundle, CancellationToken cancellationToken = default)
+    {
+        if (Contains(bundle.Digest))
+        {
+            return;
+        }
+
+        var temp = NewTempFolder();
+        try
+        {
+            foreach (var path in bundle.Paths)
+            {
+                var destination = Path.Combine(temp, path);
+                Directory.CreateDirectory(Path.GetDirectoryName(destination)!);
+                await using var source = bundle.OpenFile(path);
+                await using var target = new FileStream(destination, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16);
+                await source.CopyToAsync(target, cancellationToken);
+                target.Flush(flushToDisk: true);
+            }
+
+            Publish(temp, bundle.Digest);
+        }
+        finally
+        {
+            DeleteQuietly(temp);
+        }
+    }
+
+    /// <summary>A writer for a new bundle in a temporary folder; <see cref="PublishAsync"/> moves it into the store.</summary>
+    public BundleWriter CreateWriter() => new(NewTempFolder());
+
+    /// <summary>Completes the writer and moves its bundle into the store under its digest; returns the digest.</summary>
+    public async Task<string> PublishAsync(BundleWriter writer, BundleManifest manifest, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            var digest = await writer.CompleteAsync(manifest, cancellationToken);
+            if (!Contains(digest))
+            {
+                Publish(writer.Directory, digest);
+            }
+
+            return digest;
+        }
+        finally
+        {
+            await writer.DisposeAsync();
+            DeleteQuietly(writer.Directory);
+        }
+    }
+
+    /// <summary>Deletes a writer's temporary folder without publishing it (the operation it served failed).</summary>
+    public static async Task DiscardAsync(BundleWriter writer)
+    {
+        await writer.DisposeAsync();
+        DeleteQuietly(writer.Directory);
+    }
+
+    public async Task<Bundle> OpenAsync(string digest, CancellationToken cancellationToken = default)
+    {
+        var path = PathOf(digest);
+        if (!Directory.Exists(path))
+        {
+            throw new OperationFailedException($"bundle {digest} is missing from the artifact store at {_root}; restore the store from backup");
+        }
+
+        var bundle = await Bundle.OpenAsync(path, BundleLimits.Default with { MaxEntries = int.MaxValue, MaxUnpackedBytes = long.MaxValue }, cancellationToken);
+        if (bundle.Digest != digest)
+        {
+            bundle.Dispose();
+            throw new OperationFailedException($"stored bundle {digest} does not match its digest (it reads as {bundle.Digest}): the artifact store was modified");
+        }
+
+        return bundle;
+    }
+
+    private void Publish(string temp, string digest)
+    {
+        try
+        {
+            Directory.Move(temp, PathOf(digest));
+        }
+        catch (IOException) when (Contains(digest))
+        {
+            // Another process stored the same content first: content addressing makes that copy equal to ours.
+        }
+    }
+
+    private string NewTempFolder()
+    {
+        var path = Path.Combine(TempRoot, Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(path);
+        return path;
+    }
+
+    private static void DeleteQuietly(string path)
+    {
+        try
+        {
+            if (Directory.Exists(path))
+            {
+                Directory.Delete(path, recursive: true);
+            }
+        }
+        catch (IOException)
+        {
+        }
+    }
+}

@@ -1,0 +1,163 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+
+namespace Rewind.Core.Bundles;
+
+/// <summary>
+/// Writes a bundle directory line by line (the inverse bundle is written this way while it is captured),
+/// hashing each file as it goes so the digest is known without reading the bundle back.
+/// </summary>
+public sealed class BundleWriter : IAsyncDisposable
+{
+    private static readonly byte[] KeyPrefix = "{\"key\":"u8.ToArray();
+    private static readonly byte[] BodyInfix = ",\"body\":"u8.ToArray();
+    private static readonly byte[] DeleteSuffix = ",\"delete\":true}\n"u8.ToArray();
+    private static readonly byte[] LineEnd = "}\n"u8.ToArray();
+
+    private readonly string _directory;
+    private readonly Dictionary<string, HashedFile> _files = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string> _digests = new(StringComparer.Ordinal);
+
+    public BundleWriter(string directory)
+    {
+        _directory = directory;
+        System.IO.Directory.CreateDirectory(directory);
+    }
+
+    public string Directory => _directory;
+
+    /// <summary>How many record lines and rows were written.</summary>
+    public long Written { get; private set; }
+
+    public ValueTask WriteRecordAsync(RecordKey address, string? body, CancellationToken cancellationToken = default)
+    {
+        var file = FileFor($"records/{address.Layer}/{address.Type}.ndjson");
+        file.Write(KeyPrefix);
+        file.Write(JsonSerializer.SerializeToUtf8Bytes(address.Key));
+        if (body is null)
+        {
+            file.Write(DeleteSuffix);
+        }
+        else
+        {
+            file.Write(BodyInfix);
+            file.Write(Encoding.UTF8.GetBytes(body));
+            file.Write(LineEnd);
+        }
+
+        Written++;
+        return file.FlushIfFullAsync(cancellationToken);
+    }
+
+    /// <summary>Starts the data copy of <paramref name="table"/>, so a table captured empty still has its (empty) file.</summary>
+    public void BeginDataCopy(string table) => FileFor($"data/{table}.ndjson");
+
+    public ValueTask WriteRowAsync(string table, ReadOnlySpan<byte> row, CancellationToken cancellationToken = default)
+    {
+        var file = FileFor($"data/{table}.ndjson");
+        file.Write(row);
+        file.Write("\n"u8);
+        Written++;
+        return file.FlushIfFullAsync(cancellationToken);
+    }
+
+    /// <summary>Writes <c>bundle.json</c>, flushes every file to disk and returns the bundle's digest.</summary>
+    public async Task<string> CompleteAsync(BundleManifest manifest, CancellationToken cancellationToken = default)
+    {
+        var manifestFile = FileFor(Bundle.ManifestFile);
+        var fields = new Dictionary<string, string>
+        {
+            ["id"] = manifest.Id,
+            ["kind"] = manifest.Kind == BundleKind.Release ? "release" : "metadata",
+        };
+        if (manifest.Description is not null)
+        {
+            fields["description"] = manifest.Description;
+        }
+
+        manifestFile.Write(JsonSerializer.SerializeToUtf8Bytes(fields));
+        foreach (var (path, file) in _files)
+        {
+            _digests[path] = await file.CompleteAsync(cancellationToken);
+        }
+
+        _files.Clear();
+        return BundleDigest.Combine(_digests.Select(d => (d.Key, d.Value)));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var file in _files.Values)
+        {
+            await file.DisposeAsync();
+        }
+
+        _files.Clear();
+    }
+
+    private HashedFile FileFor(string path)
+    {
+        if (!_files.TryGetValue(path, out var file))
+        {
+            if (_digests.ContainsKey(path))
+            {
+                throw new InvalidOperationException($"{path} was already completed");
+            }
+
+            var full = Path.Combine(_directory, path);
+            System.IO.Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+            file = new HashedFile(full);
+            _files[path] = file;
+        }
+
+        return file;
+    }
+
+    private sealed class HashedFile(string path) : IAsyncDisposable
+    {
+        private readonly FileStream _stream = new(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.None);
+        private readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        private byte[] _buffer = new byte[1 << 16];
+        private int _used;
+
+        public void Write(ReadOnlySpan<byte> bytes)
+        {
+            _hash.AppendData(bytes);
+            if (_used + bytes.Length > _buffer.Length)
+            {
+                // Rare: grow for a long line; flushed at the next FlushIfFullAsync.
+                Array.Resize(ref _buffer, Math.Max(_buffer.Length * 2, _used + bytes.Length));
+            }
+
+            bytes.CopyTo(_buffer.AsSpan(_used));
+            _used += bytes.Length;
+        }
+
+        public async ValueTask FlushIfFullAsync(CancellationToken cancellationToken)
+        {
+            if (_used >= 1 << 15)
+            {
+                await _stream.WriteAsync(_buffer.AsMemory(0, _used), cancellationToken);
+                _used = 0;
+            }
+        }
+
+        public async Task<string> CompleteAsync(CancellationToken cancellationToken)
+        {
+            await _stream.WriteAsync(_buffer.AsMemory(0, _used), cancellationToken);
+            _used = 0;
+            _stream.Flush(flushToDisk: true);
+            await _stream.DisposeAsync();
+            var hex = Convert.ToHexStringLower(_hash.GetHashAndReset());
+            _hash.Dispose();
+            return hex;
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await _stream.DisposeAsync();
+            _hash.Dispose();
+        }
+    }
+}

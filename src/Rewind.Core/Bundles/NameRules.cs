@@ -1,0 +1,46 @@
+using System.Text.RegularExpressions;
+
+namespace Rewind.Core.Bundles;
+
+/// <summary>
+/// What may be a physical table, column or index name. Names are always quoted in SQL as well; this rule
+/// keeps them portable across engines (PostgreSQL truncates past 63 bytes) and keeps Rewind's own
+/// <c>rw_</c> namespace out of reach of bundles.
+/// </summary>
+public static partial class NameRules
+{
+    public const string ReservedPrefix = "rw_";
+
+    [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]{0,62}$", RegexOptions.CultureInvariant)]
+    private static partial Regex IdentifierPattern();
+
+    /// <summary>Returns null when <paramref name="name"/> can be a table name, else why not.</summary>
+    public static string? WhyNotTableName(string name)
+    {
+        if (!IdentifierPattern().IsMatch(name))
+        {
+            return $"'{name}' cannot be a table name: use 1 to 63 letters, digits or underscores, not starting with a digit";
+        }
+
+        return name.StartsWith(ReservedPrefix, StringComparison.OrdinalIgnoreCase)
+            ? $"'{name}' uses the prefix '{ReservedPrefix}', which is reserved for Rewind's own tables"
+            : null;
+    }
+
+    /// <summary>Returns null when <paramref name="name"/> can be a column or index name, else why not.</summary>
+    public static string? WhyNotIdentifier(string name, string what) =>
+        IdentifierPattern().IsMatch(name)
+            ? null
+            : $"'{name}' cannot be a {what} name: use 1 to 63 letters, digits or underscores, not starting with a digit";
+
+    /// <summary>Layers and types come from file names; they are data (always parameters), but must be printable.</summary>
+    public static string? WhyNotLayerOrType(string name, string what)
+    {
+        if (name.Length == 0)
+        {
+            return $"the {what} name is empty";
+        }
+
+        return name.Any(char.IsControl) ? $"the {what} name contains control characters" : null;
+    }
+}

@@ -1,0 +1,128 @@
+using System.IO.Compression;
+
+namespace Rewind.Core.Bundles;
+
+/// <summary>
+/// A zipped bundle. Entries are checked before anything is read: no absolute paths, no <c>..</c>, no links
+/// or devices, and bounds on count, unpacked size and compression ratio (zip bombs). The declared sizes are
+/// enforced again while reading, because a zip may lie about them.
+/// </summary>
+internal sealed class ZipBundleFiles : IBundleFiles
+{
+    private const int UnixFileTypeMask = 0xF000;
+    private const int UnixRegularFile = 0x8000;
+    private const int UnixDirectory = 0x4000;
+
+    private readonly ZipArchive _zip;
+    private readonly Dictionary<string, ZipArchiveEntry> _entries = new(StringComparer.Ordinal);
+    private readonly string _prefix;
+
+    public ZipBundleFiles(string path, BundleLimits limits)
+    {
+        Origin = path;
+        try
+        {
+            _zip = ZipFile.OpenRead(path);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new BundleInvalidException(path, 0, $"is not a readable zip file ({e.Message})");
+        }
+
+        try
+        {
+            if (_zip.Entries.Count > limits.MaxEntries)
+            {
+                throw new BundleInvalidException(path, 0, $"holds {_zip.Entries.Count} entries, more than the limit of {limits.MaxEntries} (maxEntries)");
+            }
+
+            long total = 0;
+            foreach (var entry in _zip.Entries)
+            {
+                var name = entry.FullName;
+                CheckEntryName(path, name);
+                var unixType = (entry.ExternalAttributes >> 16) & UnixFileTypeMask;
+                var isDirectory = name.EndsWith('/');
+                if (unixType != 0 && unixType != UnixRegularFile && !(isDirectory && unixType == UnixDirectory))
+                {
+                    throw new BundleInvalidException(name, 0, "is a link or a device; a bundle may hold only regular files and folders");
+                }
+
+                if (isDirectory)
+                {
+                    continue;
+                }
+
+                total += entry.Length;
+                if (total > limits.MaxUnpackedBytes)
+                {
+                    throw new BundleInvalidException(path, 0, $"unpacks to more than {limits.MaxUnpackedBytes} bytes (maxUnpackedBytes)");
+                }
+
+                if (entry.CompressedLength > 0 && entry.Length / (double)entry.CompressedLength > limits.MaxCompressionRatio && entry.Length > 1 << 20)
+                {
+                    throw new BundleInvalidException(name, 0, $"compresses {entry.Length / entry.CompressedLength}:1, past the limit of {limits.MaxCompressionRatio}:1 (a zip bomb?)");
+                }
+
+                if (!_entries.TryAdd(name, entry))
+                {
+                    throw new BundleInvalidException(name, 0, "appears twice in the zip");
+                }
+            }
+
+            // A zip made by zipping the bundle's folder has every path under one top folder: accept that too.
+            _prefix = CommonTopFolder(_entries.Keys);
+            Paths = _entries.Keys.Select(k => k[_prefix.Length..]).Order(StringComparer.Ordinal).ToList();
+        }
+        catch
+        {
+            _zip.Dispose();
+            throw;
+        }
+    }
+
+    public string Origin { get; }
+
+    public IReadOnlyList<string> Paths { get; }
+
+    public Stream Open(string path) => _entries[_prefix + path].Open();
+
+    public void Dispose() => _zip.Dispose();
+
+    private static void CheckEntryName(string zip, string name)
+    {
+        if (name.Length == 0 || name.StartsWith('/') || name.StartsWith('\\') || name.Contains('\\') || (name.Length > 1 && name[1] == ':'))
+        {
+            throw new BundleInvalidException(zip, 0, $"entry '{name}' has an absolute or non-portable path");
+        }
+
+        if (name.Split('/').Any(part => part is ".." or "."))
+        {
+            throw new BundleInvalidException(zip, 0, $"entry '{name}' escapes its folder ('..' or '.' in the path)");
+        }
+
+        if (name.Any(char.IsControl))
+        {
+            throw new BundleInvalidException(zip, 0, "an entry name contains control characters");
+        }
+    }
+
+    private static string CommonTopFolder(IEnumerable<string> names)
+    {
+        var list = names.ToList();
+        if (list.Count == 0 || list.Contains("bundle.json"))
+        {
+            return "";
+        }
+
+        var first = list[0];
+        var slash = first.IndexOf('/', StringComparison.Ordinal);
+        if (slash < 0)
+        {
+            return "";
+        }
+
+        var top = first[..(slash + 1)];
+        return list.All(n => n.StartsWith(top, StringComparison.Ordinal)) && list.Contains(top + "bundle.json") ? top : "";
+    }
+}

@@ -1,0 +1,309 @@
+using Rewind.Core.Bundles;
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
+
+namespace Rewind.Core.Configuration;
+
+/// <summary>
+/// Reads <c>rewind.yaml</c> strictly: an unknown key is an error, not ignored, and every error found is
+/// reported at once with its line, so a hand-edited file is fixed in one round.
+/// </summary>
+public static class ConfigLoader
+{
+    public static RewindConfig Load(string path)
+    {
+        if (!File.Exists(path))
+        {
+            throw new BadInputException($"no configuration at {path}: run 'rewind init' to write a starter {RewindConfig.FileName}, or pass --config PATH");
+        }
+
+        return Parse(File.ReadAllText(path), Path.GetDirectoryName(Path.GetFullPath(path))!, path);
+    }
+
+    public static RewindConfig Parse(string yaml, string baseDirectory, string fileName = RewindConfig.FileName)
+    {
+        var errors = new List<string>();
+        var stream = new YamlStream();
+        try
+        {
+            stream.Load(new StringReader(yaml));
+        }
+        catch (YamlException e)
+        {
+            throw new BadInputException($"{fileName}, line {e.Start.Line}: {e.InnerException?.Message ?? e.Message}");
+        }
+
+        if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is not YamlMappingNode root)
+        {
+            throw new BadInputException($"{fileName}: expected a mapping with at least 'targets'");
+        }
+
+        var reader = new Reader(fileName, errors);
+        var store = "sqlite:rewind.db";
+        var artifacts = ".rewind/artifacts";
+        var budget = TimeSpan.FromMinutes(5);
+        IReadOnlyList<string> layers = RewindConfig.DefaultLayers;
+        var targets = new Dictionary<string, TargetConfig>(StringComparer.Ordinal);
+        var roles = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
+        var sawTargets = false;
+
+        foreach (var (key, value) in reader.Entries(root))
+        {
+            switch (key.Value)
+            {
+                case "store":
+                    store = reader.Scalar(value) ?? store;
+                    break;
+                case "artifacts":
+                    artifacts = reader.Scalar(value) ?? artifacts;
+                    break;
+                case "rollbackBudget":
+                    budget = reader.Duration(value) ?? budget;
+                    break;
+                case "layers":
+                    layers = reader.Strings(value);
+                    if (layers.Count == 0)
+                    {
+                        reader.Error(value, "'layers' must list at least one layer");
+                    }
+
+                    break;
+                case "targets":
+                    sawTargets = true;
+                    foreach (var (name, target) in reader.Entries(value))
+                    {
+                        if (ReadTarget(reader, name, target, baseDirectory) is { } t)
+                        {
+                            targets[name.Value!] = t;
+                        }
+                    }
+
+                    break;
+                case "roles":
+                    foreach (var (who, list) in reader.Entries(value))
+                    {
+                        var granted = reader.Strings(list);
+                        foreach (var role in granted.Where(r => !KnownRoles.Contains(r)))
+                        {
+                            reader.Error(list, $"unknown role '{role}' for {who.Value}: use {string.Join(", ", KnownRoles)}");
+                        }
+
+                        roles[who.Value!] = granted;
+                    }
+
+                    break;
+                default:
+                    reader.Unknown(key, "store, artifacts, rollbackBudget, layers, targets, roles");
+                    break;
+            }
+        }
+
+        if (!sawTargets)
+        {
+            errors.Add($"{fileName}: 'targets' is missing: declare at least one target with its database");
+        }
+
+        if (errors.Count > 0)
+        {
+            throw new BadInputException(errors.Count == 1 ? errors[0] : $"{errors.Count} problems in {fileName}:\n  " + string.Join("\n  ", errors));
+        }
+
+        return new RewindConfig
+        {
+            BaseDirectory = baseDirectory,
+            Store = ResolveDatabase(store, baseDirectory),
+            Artifacts = Path.GetFullPath(Path.Combine(baseDirectory, artifacts)),
+            RollbackBudget = budget,
+            Layers = layers,
+            Targets = targets,
+            Roles = roles,
+        };
+    }
+
+    public static readonly IReadOnlyList<string> KnownRoles = ["viewer", "deployer", "operator", "train-admin", "admin"];
+
+    private static TargetConfig? ReadTarget(Reader reader, YamlScalarNode name, YamlNode node, string baseDirectory)
+    {
+        string? database = null;
+        var schema = "public";
+        var shared = false;
+        var business = new List<BusinessTable>();
+        foreach (var (key, value) in reader.Entries(node))
+        {
+            switch (key.Value)
+            {
+                case "database":
+                    database = reader.Scalar(value);
+                    if (database is not null && !database.StartsWith("sqlite:", StringComparison.Ordinal) && !database.StartsWith("postgres:", StringComparison.Ordinal))
+                    {
+                        reader.Error(value, $"target {name.Value}: database must start with 'sqlite:' or 'postgres:'");
+                    }
+
+                    break;
+                case "schema":
+                    schema = reader.Scalar(value) ?? schema;
+                    break;
+                case "shared":
+                    shared = reader.Bool(value) ?? false;
+                    break;
+                case "businessTables":
+                    foreach (var item in reader.Items(value))
+                    {
+                        if (item is YamlScalarNode scalar)
+                        {
+                            business.Add(new BusinessTable(scalar.Value ?? "", null));
+                            continue;
+                        }
+
+                        string? table = null, changedAt = null;
+                        foreach (var (k, v) in reader.Entries(item))
+                        {
+                            switch (k.Value)
+                            {
+                                case "name": table = reader.Scalar(v); break;
+                                case "changedAt": changedAt = reader.Scalar(v); break;
+                                default: reader.Unknown(k, "name, changedAt"); break;
+                            }
+                        }
+
+                        if (table is null)
+                        {
+                            reader.Error(item, "a business table needs a 'name'");
+                        }
+                        else
+                        {
+                            business.Add(new BusinessTable(table, changedAt));
+                        }
+                    }
+
+                    break;
+                default:
+                    reader.Unknown(key, "database, schema, shared, businessTables");
+                    break;
+            }
+        }
+
+        if (database is null)
+        {
+            reader.Error(name, $"target {name.Value} has no 'database' (sqlite:PATH or postgres:CONNECTION STRING)");
+            return null;
+        }
+
+        foreach (var table in business.Where(b => NameRules.WhyNotIdentifier(b.Name, "table") is not null))
+        {
+            reader.Error(node, $"target {name.Value}: business table '{table.Name}' is not a valid table name");
+        }
+
+        return new TargetConfig
+        {
+            Name = name.Value!,
+            Database = ResolveDatabase(database, baseDirectory),
+            Schema = schema,
+            Shared = shared,
+            BusinessTables = business,
+        };
+    }
+
+    private static string ResolveDatabase(string database, string baseDirectory) =>
+        database.StartsWith("sqlite:", StringComparison.Ordinal)
+            ? "sqlite:" + Path.GetFullPath(Path.Combine(baseDirectory, database["sqlite:".Length..]))
+            : database;
+
+    /// <summary>Parses durations like <c>500ms</c>, <c>30s</c>, <c>5m</c>, <c>2h</c>, <c>7d</c>.</summary>
+    public static TimeSpan? ParseDuration(string text)
+    {
+        text = text.Trim();
+        (string suffix, Func<double, TimeSpan> make)[] units =
+        [
+            ("ms", TimeSpan.FromMilliseconds), ("s", TimeSpan.FromSeconds), ("m", TimeSpan.FromMinutes),
+            ("h", TimeSpan.FromHours), ("d", TimeSpan.FromDays),
+        ];
+        foreach (var (suffix, make) in units)
+        {
+            if (text.EndsWith(suffix, StringComparison.Ordinal)
+                && double.TryParse(text[..^suffix.Length], System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var n)
+                && n >= 0)
+            {
+                return make(n);
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Walks YAML nodes, collecting errors with line numbers instead of stopping at the first.</summary>
+    private sealed class Reader(string file, List<string> errors)
+    {
+        public void Error(YamlNode node, string message) => errors.Add($"{file}, line {node.Start.Line}: {message}");
+
+        public void Unknown(YamlScalarNode key, string expected) => Error(key, $"unknown key '{key.Value}' (expected one of: {expected})");
+
+        public IEnumerable<(YamlScalarNode Key, YamlNode Value)> Entries(YamlNode node)
+        {
+            if (node is not YamlMappingNode mapping)
+            {
+                if (!(node is YamlScalarNode { Value: null or "" }))
+                {
+                    Error(node, "expected a mapping (key: value lines)");
+                }
+
+                yield break;
+            }
+
+            foreach (var (key, value) in mapping.Children)
+            {
+                if (key is YamlScalarNode scalar)
+                {
+                    yield return (scalar, value);
+                }
+                else
+                {
+                    Error(key, "keys must be plain names");
+                }
+            }
+        }
+
+        public IEnumerable<YamlNode> Items(YamlNode node)
+        {
+            if (node is YamlSequenceNode sequence)
+            {
+                return sequence.Children;
+            }
+
+            Error(node, "expected a list (- item lines)");
+            return [];
+        }
+
+        public string? Scalar(YamlNode node)
+        {
+            if (node is YamlScalarNode { Value: { Length: > 0 } value })
+            {
+                return value;
+            }
+
+            Error(node, "expected a value");
+            return null;
+        }
+
+        public bool? Bool(YamlNode node) => Scalar(node) switch
+        {
+            "true" => true,
+            "false" => false,
+            null => null,
+            var other => Fail<bool?>(node, $"expected true or false, found '{other}'"),
+        };
+
+        public TimeSpan? Duration(YamlNode node) => Scalar(node) is { } text
+            ? ParseDuration(text) ?? Fail<TimeSpan?>(node, $"'{text}' is not a duration: use e.g. 30s, 5m, 2h")
+            : null;
+
+        public IReadOnlyList<string> Strings(YamlNode node) =>
+            Items(node).Select(Scalar).Where(s => s is not null).Select(s => s!).ToList();
+
+        private T Fail<T>(YamlNode node, string message)
+        {
+            Error(node, message);
+            return default!;
+        }
+    }
+}

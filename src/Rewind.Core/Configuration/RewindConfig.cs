@@ -1,0 +1,57 @@
+namespace Rewind.Core.Configuration;
+
+/// <summary>The content of <c>rewind.yaml</c>, validated, with relative paths resolved against its folder.</summary>
+public sealed record RewindConfig
+{
+    public const string FileName = "rewind.yaml";
+
+    public static readonly IReadOnlyList<string> DefaultLayers = ["platform", "apps", "partner"];
+
+    /// <summary>The folder the configuration file is in; relative paths are relative to it.</summary>
+    public required string BaseDirectory { get; init; }
+
+    /// <summary>The control-plane store: <c>sqlite:PATH</c> or <c>postgres:CONNECTION STRING</c>.</summary>
+    public required string Store { get; init; }
+
+    public required string Artifacts { get; init; }
+
+    public TimeSpan RollbackBudget { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Record layers, lowest first.</summary>
+    public IReadOnlyList<string> Layers { get; init; } = DefaultLayers;
+
+    public required IReadOnlyDictionary<string, TargetConfig> Targets { get; init; }
+
+    /// <summary>Identity to roles. Empty: every caller holds every role (one-operator use).</summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<string>> Roles { get; init; } = new Dictionary<string, IReadOnlyList<string>>();
+
+    public TargetConfig Target(string name) =>
+        Targets.TryGetValue(name, out var target)
+            ? target
+            : throw new BadInputException(Targets.Count == 0
+                ? $"unknown target '{name}': {FileName} declares no targets"
+                : $"unknown target '{name}': {FileName} declares {string.Join(", ", Targets.Keys.Order(StringComparer.Ordinal))}");
+
+    /// <summary>True when <paramref name="who"/> holds <paramref name="role"/> (always, when no roles are declared).</summary>
+    public bool HasRole(string who, string role) =>
+        Roles.Count == 0 || (Roles.TryGetValue(who, out var roles) && (roles.Contains(role) || roles.Contains("admin")));
+}
+
+/// <summary>One target: its metadata database and what surrounds it.</summary>
+public sealed record TargetConfig
+{
+    public required string Name { get; init; }
+
+    /// <summary><c>sqlite:PATH</c> (resolved to an absolute path) or <c>postgres:CONNECTION STRING</c>.</summary>
+    public required string Database { get; init; }
+
+    public string Schema { get; init; } = "public";
+
+    /// <summary>A target on shared infrastructure cannot be rolled back alone.</summary>
+    public bool Shared { get; init; }
+
+    public IReadOnlyList<BusinessTable> BusinessTables { get; init; } = [];
+}
+
+/// <summary>A table of business data: Rewind never writes it.</summary>
+public sealed record BusinessTable(string Name, string? ChangedAt);

@@ -1,0 +1,40 @@
+using Rewind.Core.Deployments;
+using Rewind.Core.Locks;
+
+namespace Rewind.Core.ControlPlane;
+
+/// <summary>
+/// The ledger: deployments, target states and locks. Adapters (SQLite, PostgreSQL) implement it; several
+/// Rewind processes may share one store, so every method is safe to call concurrently.
+/// </summary>
+public interface IControlPlaneStore : IAsyncDisposable
+{
+    Task EnsureCreatedAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>A new, unique, increasing deployment id.</summary>
+    Task<string> NextDeploymentIdAsync(CancellationToken cancellationToken = default);
+
+    Task InsertDeploymentAsync(Deployment deployment, CancellationToken cancellationToken = default);
+
+    Task UpdateDeploymentAsync(Deployment deployment, CancellationToken cancellationToken = default);
+
+    Task DeleteDeploymentAsync(string id, CancellationToken cancellationToken = default);
+
+    /// <summary>A target's deployments, newest first.</summary>
+    Task<IReadOnlyList<Deployment>> GetDeploymentsAsync(string target, CancellationToken cancellationToken = default);
+
+    Task<TargetState> GetTargetStateAsync(string target, CancellationToken cancellationToken = default);
+
+    /// <summary>Writes the deployment and the target's state together, in one transaction.</summary>
+    Task SaveAsync(Deployment? deployment, TargetState state, CancellationToken cancellationToken = default);
+
+    /// <summary>Takes the target's lock, replacing a stale holder; returns null on success, else the live holder.</summary>
+    Task<LockHolder?> TryAcquireLockAsync(LockHolder wanted, Func<LockHolder, bool> isStale, CancellationToken cancellationToken = default);
+
+    /// <summary>Extends the lease; false when the lock was broken and is no longer ours.</summary>
+    Task<bool> RenewLockAsync(string target, string token, DateTimeOffset expiresAt, CancellationToken cancellationToken = default);
+
+    Task ReleaseLockAsync(string target, string token, CancellationToken cancellationToken = default);
+
+    Task<LockHolder?> GetLockAsync(string target, CancellationToken cancellationToken = default);
+}

@@ -1,0 +1,47 @@
+using Rewind.Core.Bundles;
+
+namespace Rewind.Core.Deployments;
+
+/// <summary>One application of one bundle to one target, with its inverse and its outcome.</summary>
+public sealed record Deployment
+{
+    public required string Id { get; init; }
+
+    public required string Target { get; init; }
+
+    public required string BundleId { get; init; }
+
+    public required string BundleDigest { get; init; }
+
+    public string? InverseDigest { get; init; }
+
+    public BundleKind Kind { get; init; }
+
+    public DeploymentStatus Status { get; init; }
+
+    public required string Who { get; init; }
+
+    public string? Reason { get; init; }
+
+    public DateTimeOffset StartedAt { get; init; }
+
+    public DateTimeOffset? FinishedAt { get; init; }
+
+    public long Records { get; init; }
+
+    public long Rows { get; init; }
+
+    public string? Error { get; init; }
+
+    public DateTimeOffset? RolledBackAt { get; init; }
+
+    public string? RolledBackBy { get; init; }
+
+    public string? RollbackReason { get; init; }
+
+    /// <summary>How long the rollback took, measured and recorded against the budget.</summary>
+    public TimeSpan? RollbackDuration { get; init; }
+
+    /// <summary>Set when the rollback took longer than the configured budget.</summary>
+    public bool RollbackOverBudget { get; init; }
+}

@@ -1,0 +1,36 @@
+namespace Rewind.Core.Deployments;
+
+/// <summary>Where a deployment stands. Only <see cref="Verified"/> deployments are known-good and can be rolled back.</summary>
+public enum DeploymentStatus
+{
+    /// <summary>In flight: the target transaction may or may not have committed (the target's marker decides).</summary>
+    Applying,
+
+    /// <summary>Applied and verified: the known-good state the next deployment's rollback returns to.</summary>
+    Verified,
+
+    /// <summary>Did not apply: the target is as it was before.</summary>
+    Failed,
+
+    /// <summary>A rollback is in flight.</summary>
+    RollingBack,
+
+    /// <summary>Rolled back: its inverse was applied.</summary>
+    RolledBack,
+}
+
+public static class DeploymentStatusNames
+{
+    public static string ToName(this DeploymentStatus status) => status switch
+    {
+        DeploymentStatus.Applying => "applying",
+        DeploymentStatus.Verified => "verified",
+        DeploymentStatus.Failed => "failed",
+        DeploymentStatus.RollingBack => "rolling-back",
+        DeploymentStatus.RolledBack => "rolled-back",
+        _ => throw new ArgumentOutOfRangeException(nameof(status)),
+    };
+
+    public static DeploymentStatus Parse(string name) =>
+        Enum.GetValues<DeploymentStatus>().Single(s => s.ToName() == name);
+}

@@ -1,0 +1,64 @@
+using Rewind.Core.ControlPlane;
+
+namespace Rewind.Core.Locks;
+
+/// <summary>
+/// One operation at a time per target. The lock is a lease in the control-plane store, renewed by a heartbeat
+/// while the operation runs and released when it ends; a holder that died is recognised and replaced.
+/// </summary>
+public sealed class TargetLock : IAsyncDisposable
+{
+    public static readonly TimeSpan Lease = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan Heartbeat = TimeSpan.FromSeconds(10);
+
+    private readonly IControlPlaneStore _store;
+    private readonly TimeProvider _time;
+    private readonly LockHolder _holder;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Task _heartbeat;
+
+    private TargetLock(IControlPlaneStore store, TimeProvider time, LockHolder holder)
+    {
+        _store = store;
+        _time = time;
+        _holder = holder;
+        _heartbeat = RenewAsync(_stop.Token);
+    }
+
+    public LockHolder Holder => _holder;
+
+    /// <summary>Takes the lock or throws <see cref="RefusedException"/> naming the live holder.</summary>
+    public static async Task<TargetLock> AcquireAsync(IControlPlaneStore store, TimeProvider time, string target, string operation, string who, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var wanted = new LockHolder(target, Guid.NewGuid().ToString("N"), operation, who, Environment.MachineName, Environment.ProcessId, now, now + Lease);
+        var holder = await store.TryAcquireLockAsync(wanted, h => h.IsStale(time.GetUtcNow()), cancellationToken);
+        return holder is null
+            ? new TargetLock(store, time, wanted)
+            : throw new RefusedException("busy", $"target {target} is busy: {holder.Describe()}. Wait for it to finish; if that process is hung, an admin can run: rewind unlock --target {target} --reason \"...\"");
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        try
+        {
+            await _heartbeat;
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        await _store.ReleaseLockAsync(_holder.Target, _holder.Token, CancellationToken.None);
+        _stop.Dispose();
+    }
+
+    private async Task RenewAsync(CancellationToken cancellationToken)
+    {
+        using var timer = new PeriodicTimer(Heartbeat, _time);
+        while (await timer.WaitForNextTickAsync(cancellationToken))
+        {
+            await _store.RenewLockAsync(_holder.Target, _holder.Token, _time.GetUtcNow() + Lease, cancellationToken);
+        }
+    }
+}

@@ -1,0 +1,47 @@
+using Rewind.Core.Bundles;
+
+namespace Rewind.Core.Targets;
+
+/// <summary>
+/// One transaction on a target. Capture and apply happen inside it together with the deployment marker,
+/// so a deploy is applied once, with its inverse, or not at all.
+/// </summary>
+public interface ITargetSession : IAsyncDisposable
+{
+    /// <summary>
+    /// Applies upserts and deletes in bulk. When <paramref name="priorSink"/> is given, each record's prior
+    /// body (null when absent) is handed to it before the record is overwritten — this is inverse capture.
+    /// </summary>
+    Task ApplyRecordsAsync(IAsyncEnumerable<RecordChange> changes, IPriorImageSink? priorSink, CancellationToken cancellationToken = default);
+
+    /// <summary>Reads the current bodies of the given records (null when absent), in order, without changing anything.</summary>
+    IAsyncEnumerable<string?> ReadRecordsAsync(IAsyncEnumerable<RecordKey> addresses, CancellationToken cancellationToken = default);
+
+    /// <summary>The physical shape of an ordinary table, or null when it does not exist.</summary>
+    Task<TableShape?> DescribeTableAsync(string table, CancellationToken cancellationToken = default);
+
+    /// <summary>Every row of a table as a JSON object (column name to value), in a stable order.</summary>
+    IAsyncEnumerable<byte[]> ReadRowsAsync(string table, CancellationToken cancellationToken = default);
+
+    /// <summary>Deletes every row of the table and inserts <paramref name="rows"/> (a data copy).</summary>
+    Task ReplaceRowsAsync(string table, string file, IAsyncEnumerable<DataRow> rows, CancellationToken cancellationToken = default);
+
+    /// <summary>Creates the table, or reconciles an existing one to the definition (columns and indexes).</summary>
+    Task ApplyTableDefinitionAsync(string table, TableDefinition definition, CancellationToken cancellationToken = default);
+
+    /// <summary>Moves a table aside under the quarantine prefix with its rows and indexes; never drops it.</summary>
+    Task<QuarantinedTable> QuarantineTableAsync(string table, string tag, CancellationToken cancellationToken = default);
+
+    Task<DeploymentMarker?> ReadMarkerAsync(string deploymentId, CancellationToken cancellationToken = default);
+
+    /// <summary>Writes or replaces the marker of a deployment, in this transaction.</summary>
+    Task WriteMarkerAsync(DeploymentMarker marker, CancellationToken cancellationToken = default);
+
+    Task CommitAsync(CancellationToken cancellationToken = default);
+}
+
+/// <summary>Receives the prior image of each record just before it is overwritten.</summary>
+public interface IPriorImageSink
+{
+    ValueTask OnPriorAsync(RecordChange change, string? priorBody, CancellationToken cancellationToken);
+}

@@ -1,0 +1,7 @@
+namespace Rewind.Core.Targets;
+
+/// <summary>What a physical table looks like now: column names, primary key and named indexes.</summary>
+public sealed record TableShape(IReadOnlyList<string> Columns, IReadOnlyList<string> PrimaryKey, IReadOnlyList<string> Indexes);
+
+/// <summary>A table a rollback moved aside, with the rows it held.</summary>
+public sealed record QuarantinedTable(string Table, string As, long Rows);
