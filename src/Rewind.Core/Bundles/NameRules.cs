@@ -43,4 +43,21 @@ public static partial class NameRules
 
         return name.Any(char.IsControl) ? $"the {what} name contains control characters" : null;
     }
+
+    /// <summary>
+    /// The name a quarantined table (or index) goes under: the prefix, the tag of the operation and the name,
+    /// kept within 63 characters by a short hash when long, so the same bundle can create the table again later.
+    /// </summary>
+    public static string QuarantineName(string name, string tag)
+    {
+        var cleanTag = new string(tag.Where(char.IsAsciiLetterOrDigit).ToArray()).ToLowerInvariant();
+        var full = $"rw_quarantine_{cleanTag}_{name}";
+        if (full.Length <= 63)
+        {
+            return full;
+        }
+
+        var hash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(full)))[..8];
+        return full[..54] + "_" + hash;
+    }
 }

@@ -1,0 +1,179 @@
+using System.Runtime.CompilerServices;
+using Rewind.Core.Bundles;
+using Rewind.Core.Inverse;
+using Rewind.Core.Targets;
+
+namespace Rewind.Core.Deployments;
+
+/// <summary>
+/// Applies a bundle inside one target session; forward deploys and rollbacks run this same code, a deploy
+/// with an <see cref="InverseCapture"/> and a rollback without. The order of steps matters:
+/// <list type="number">
+/// <item>table definitions, so tables exist before data is copied into them and are captured before they change;</item>
+/// <item>data copies, each captured whole before its rows are replaced;</item>
+/// <item>all other records, captured one by one as they are overwritten.</item>
+/// </list>
+/// A table's effective definition is the one in its highest layer; when none is left the table is quarantined.
+/// </summary>
+public sealed class BundleApplier(IReadOnlyList<string> layers)
+{
+    public async Task<ApplySummary> ApplyAsync(
+        Bundle bundle,
+        ITargetSession session,
+        InverseCapture? capture,
+        string quarantineTag,
+        IProgress<OperationProgress>? progress,
+        CancellationToken cancellationToken)
+    {
+        var total = bundle.RecordCount + bundle.RowCount;
+        var counter = new Counter(progress, total);
+        var created = new List<string>();
+        var changed = new List<string>();
+        var quarantined = new List<QuarantinedTable>();
+        var captured = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+
+        foreach (var file in bundle.RecordFiles.Where(f => f.Type == RecordKey.TableType))
+        {
+            counter.Step = "table definitions";
+            await foreach (var change in bundle.ReadRecordsAsync(file, cancellationToken))
+            {
+                await ApplyTableRecordAsync(change, session, capture, quarantineTag, created, changed, quarantined, captured, cancellationToken);
+                counter.Add(1);
+            }
+        }
+
+        foreach (var copy in bundle.DataCopies)
+        {
+            counter.Step = $"data copy {copy.Table}";
+            if (await session.DescribeTableAsync(copy.Table, cancellationToken) is null)
+            {
+                throw new BundleInvalidException(copy.Path, 0, $"table '{copy.Table}' does not exist on the target and the bundle does not define it");
+            }
+
+            if (capture is not null && !created.Contains(copy.Table, StringComparer.OrdinalIgnoreCase) && captured.Add(copy.Table))
+            {
+                await capture.CaptureRowsAsync(session, copy.Table, cancellationToken);
+            }
+
+            await session.ReplaceRowsAsync(copy.Table, copy.Path, counter.Count(bundle.ReadRowsAsync(copy, cancellationToken), cancellationToken), cancellationToken);
+        }
+
+        foreach (var file in bundle.RecordFiles.Where(f => f.Type != RecordKey.TableType))
+        {
+            counter.Step = $"records {file.Layer}/{file.Type}";
+            await session.ApplyRecordsAsync(counter.Count(bundle.ReadRecordsAsync(file, cancellationToken), cancellationToken), capture, cancellationToken);
+        }
+
+        counter.Step = "done";
+        counter.Report();
+        return new ApplySummary(bundle.RecordCount, bundle.RowCount, created, changed, quarantined);
+    }
+
+    private async Task ApplyTableRecordAsync(
+        RecordChange change,
+        ITargetSession session,
+        InverseCapture? capture,
+        string quarantineTag,
+        List<string> created,
+        List<string> changed,
+        List<QuarantinedTable> quarantined,
+        HashSet<string> captured,
+        CancellationToken cancellationToken)
+    {
+        var table = change.Address.Key;
+        var before = await EffectiveDefinitionAsync(session, table, cancellationToken);
+        var shape = await session.DescribeTableAsync(table, cancellationToken);
+        if (capture is not null && shape is not null && before is null)
+        {
+            throw new BundleInvalidException(
+                $"records/{change.Address.Layer}/{change.Address.Type}.ndjson", change.Line,
+                $"table '{table}' already exists on the target but no table definition manages it, so Rewind cannot capture its prior definition; adopt it with a definition matching its current shape, or rename it");
+        }
+
+        await session.ApplyRecordsAsync(One(change), capture, cancellationToken);
+        var after = await EffectiveDefinitionAsync(session, table, cancellationToken);
+        if (string.Equals(before, after, StringComparison.Ordinal) && (shape is not null) == (after is not null))
+        {
+            return;
+        }
+
+        // The physical table is about to change or go: keep its rows, so a rollback can put them back.
+        if (capture is not null && shape is not null && captured.Add(table))
+        {
+            await capture.CaptureRowsAsync(session, table, cancellationToken);
+        }
+
+        if (after is null)
+        {
+            if (shape is not null)
+            {
+                quarantined.Add(await session.QuarantineTableAsync(table, quarantineTag, cancellationToken));
+            }
+
+            return;
+        }
+
+        await session.ApplyTableDefinitionAsync(table, TableDefinition.Parse(after), cancellationToken);
+        (shape is null ? created : changed).Add(table);
+    }
+
+    /// <summary>The body of the highest-layer table record for <paramref name="table"/>, or null when none remains.</summary>
+    private async Task<string?> EffectiveDefinitionAsync(ITargetSession session, string table, CancellationToken cancellationToken)
+    {
+        string? effective = null;
+        await foreach (var body in session.ReadRecordsAsync(Addresses(table), cancellationToken))
+        {
+            effective = body ?? effective;
+        }
+
+        return effective;
+    }
+
+    private async IAsyncEnumerable<RecordKey> Addresses(string table)
+    {
+        foreach (var layer in layers)
+        {
+            yield return new RecordKey(layer, RecordKey.TableType, table);
+        }
+
+        await Task.CompletedTask;
+    }
+
+    private static async IAsyncEnumerable<RecordChange> One(RecordChange change)
+    {
+        yield return change;
+        await Task.CompletedTask;
+    }
+
+    private sealed class Counter(IProgress<OperationProgress>? progress, long total)
+    {
+        private long _done;
+        private long _reported = -1;
+
+        public string Step { get; set; } = "";
+
+        public void Add(long n)
+        {
+            _done += n;
+            if (_done - _reported >= 1000 || _done == total)
+            {
+                Report();
+            }
+        }
+
+        public void Report()
+        {
+            _reported = _done;
+            progress?.Report(new OperationProgress(Step, _done, total));
+        }
+
+        public async IAsyncEnumerable<T> Count<T>(IAsyncEnumerable<T> items, [EnumeratorCancellation] CancellationToken cancellationToken)
+        {
+            await foreach (var item in items.WithCancellation(cancellationToken))
+            {
+                yield return item;
+                Add(1);
+            }
+        }
+    }
+}

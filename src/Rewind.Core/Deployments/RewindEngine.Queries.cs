@@ -1,0 +1,55 @@
+namespace Rewind.Core.Deployments;
+
+public sealed partial class RewindEngine
+{
+    /// <summary>Lifts an off-train hold. Only a person with the <c>train-admin</c> role may, and a reason is required.</summary>
+    public async Task<TargetState> ClearAsync(string target, string who, string reason, CancellationToken cancellationToken = default)
+    {
+        var config = _config.Target(target);
+        if (string.IsNullOrWhiteSpace(reason))
+        {
+            throw new BadInputException("clearing a hold needs a reason (--reason \"...\"): the audit must say why the target rejoined its train");
+        }
+
+        if (!_config.HasRole(who, "train-admin"))
+        {
+            throw new RefusedException("not-authorized", $"{who} may not clear a hold: it takes the train-admin role (roles in {Configuration.RewindConfig.FileName})");
+        }
+
+        await using var targetLock = await LockAsync(config.Name, "clear", who, cancellationToken);
+        var state = await _store.GetTargetStateAsync(config.Name, cancellationToken);
+        if (state.State != TrainState.OffTrain)
+        {
+            throw new RefusedException("not-off-train", state.State == TrainState.Frozen
+                ? $"target {config.Name} is frozen, not off-train: a frozen incident ends with rewind unfreeze"
+                : $"target {config.Name} is not off the train: there is no hold to clear");
+        }
+
+        var cleared = new TargetState(config.Name, TrainState.OnTrain, $"cleared: {reason}", who, _time.GetUtcNow(), null);
+        await _store.SaveAsync(null, cleared, cancellationToken);
+        return cleared;
+    }
+
+    public async Task<IReadOnlyList<TargetStatus>> StatusAsync(string? target = null, CancellationToken cancellationToken = default)
+    {
+        var names = target is null ? _config.Targets.Keys.Order(StringComparer.Ordinal).ToList() : [_config.Target(target).Name];
+        var result = new List<TargetStatus>();
+        foreach (var name in names)
+        {
+            var state = await _store.GetTargetStateAsync(name, cancellationToken);
+            var deployments = await _store.GetDeploymentsAsync(name, cancellationToken);
+            var holder = await _store.GetLockAsync(name, cancellationToken);
+            if (holder is not null && holder.IsStale(_time.GetUtcNow()))
+            {
+                holder = null;
+            }
+
+            result.Add(new TargetStatus(name, state, deployments.FirstOrDefault(d => d.Status == DeploymentStatus.Verified), holder));
+        }
+
+        return result;
+    }
+
+    public Task<IReadOnlyList<Deployment>> HistoryAsync(string target, CancellationToken cancellationToken = default) =>
+        _store.GetDeploymentsAsync(_config.Target(target).Name, cancellationToken);
+}

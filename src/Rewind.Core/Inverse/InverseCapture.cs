@@ -1,0 +1,40 @@
+using Rewind.Core.Bundles;
+using Rewind.Core.Targets;
+
+namespace Rewind.Core.Inverse;
+
+/// <summary>
+/// Turns prior images into inverse entries while a bundle is applied: an overwritten or deleted record comes
+/// back as an upsert of its prior body, a record the bundle newly creates comes back as a delete, and a
+/// delete of something absent needs nothing.
+/// </summary>
+public sealed class InverseCapture(BundleWriter writer) : IPriorImageSink
+{
+    public BundleWriter Writer => writer;
+
+    public async ValueTask OnPriorAsync(RecordChange change, string? priorBody, CancellationToken cancellationToken)
+    {
+        if (priorBody is not null)
+        {
+            await writer.WriteRecordAsync(change.Address, priorBody, cancellationToken);
+        }
+        else if (!change.IsDelete)
+        {
+            await writer.WriteRecordAsync(change.Address, null, cancellationToken);
+        }
+    }
+
+    /// <summary>Captures a table's full current content as a data copy of the inverse.</summary>
+    public async Task CaptureRowsAsync(ITargetSession session, string table, CancellationToken cancellationToken)
+    {
+        writer.BeginDataCopy(table);
+        await foreach (var row in session.ReadRowsAsync(table, cancellationToken))
+        {
+            await writer.WriteRowAsync(table, row, cancellationToken);
+        }
+    }
+
+    /// <summary>The manifest of the inverse of <paramref name="forward"/>. It names no target or time, so aligned targets capture identical inverses.</summary>
+    public static BundleManifest ManifestFor(BundleManifest forward) =>
+        new($"inverse-of-{forward.Id}", BundleKind.Metadata, $"Prior image captured before {forward.Id} was applied", new Dictionary<string, CodeArtifact>());
+}

@@ -1,0 +1,37 @@
+using Microsoft.Data.Sqlite;
+
+namespace Rewind.Sqlite;
+
+/// <summary>Opens SQLite connections the way Rewind needs them: WAL, full durability, a bounded busy wait.</summary>
+internal static class SqliteConnections
+{
+    /// <summary>How long to wait for another process's write lock before reporting the database busy.</summary>
+    public static readonly TimeSpan BusyTimeout = TimeSpan.FromSeconds(10);
+
+    public static async Task<SqliteConnection> OpenAsync(string path, CancellationToken cancellationToken)
+    {
+        var builder = new SqliteConnectionStringBuilder
+        {
+            DataSource = path,
+            Pooling = false,
+            DefaultTimeout = (int)BusyTimeout.TotalSeconds,
+        };
+        var connection = new SqliteConnection(builder.ToString());
+        await connection.OpenAsync(cancellationToken);
+        await ExecuteAsync(connection, $"PRAGMA busy_timeout = {(int)BusyTimeout.TotalMilliseconds}; PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;", cancellationToken);
+        return connection;
+    }
+
+    public static async Task ExecuteAsync(SqliteConnection connection, string sql, CancellationToken cancellationToken)
+    {
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    /// <summary>Quotes an identifier; names are validated at the edge as well, this keeps SQL safe regardless.</summary>
+    public static string Quote(string identifier) => "\"" + identifier.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
+
+    /// <summary>True for SQLITE_BUSY / SQLITE_LOCKED: another process holds the database.</summary>
+    public static bool IsBusy(SqliteException e) => e.SqliteErrorCode is 5 or 6;
+}

@@ -1,0 +1,357 @@
+using System.Buffers;
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using Microsoft.Data.Sqlite;
+using Rewind.Core;
+using Rewind.Core.Bundles;
+using Rewind.Core.Targets;
+using static Rewind.Sqlite.SqliteConnections;
+
+namespace Rewind.Sqlite;
+
+/// <summary>
+/// One IMMEDIATE transaction on a SQLite target. Bulk work reuses prepared statements inside the single
+/// transaction, which is SQLite's fastest path (no per-statement commit, no re-parse).
+/// </summary>
+internal sealed class SqliteTargetSession(SqliteConnection connection) : ITargetSession
+{
+    private const string SelectRecord = "SELECT body FROM rw_records WHERE layer = $layer AND type = $type AND key = $key";
+    private const string UpsertRecord = "INSERT INTO rw_records (layer, type, key, body) VALUES ($layer, $type, $key, $body) ON CONFLICT (layer, type, key) DO UPDATE SET body = excluded.body";
+    private const string DeleteRecord = "DELETE FROM rw_records WHERE layer = $layer AND type = $type AND key = $key";
+
+    private bool _committed;
+
+    public async Task ApplyRecordsAsync(IAsyncEnumerable<RecordChange> changes, IPriorImageSink? priorSink, CancellationToken cancellationToken = default)
+    {
+        await using var select = Prepare(SelectRecord, "$layer", "$type", "$key");
+        await using var upsert = Prepare(UpsertRecord, "$layer", "$type", "$key", "$body");
+        await using var delete = Prepare(DeleteRecord, "$layer", "$type", "$key");
+        await foreach (var change in changes.WithCancellation(cancellationToken))
+        {
+            var (layer, type, key) = change.Address;
+            if (priorSink is not null)
+            {
+                Bind(select, layer, type, key);
+                var prior = await select.ExecuteScalarAsync(cancellationToken) as string;
+                await priorSink.OnPriorAsync(change, prior, cancellationToken);
+            }
+
+            var command = change.IsDelete ? delete : upsert;
+            Bind(command, layer, type, key, change.Body);
+            await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+    }
+
+    public async IAsyncEnumerable<string?> ReadRecordsAsync(IAsyncEnumerable<RecordKey> addresses, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        await using var select = Prepare(SelectRecord, "$layer", "$type", "$key");
+        await foreach (var (layer, type, key) in addresses.WithCancellation(cancellationToken))
+        {
+            Bind(select, layer, type, key);
+            yield return await select.ExecuteScalarAsync(cancellationToken) as string;
+        }
+    }
+
+    public async Task<TableShape?> DescribeTableAsync(string table, CancellationToken cancellationToken = default)
+    {
+        var columns = new List<(string Name, long Pk)>();
+        await using (var command = Command("SELECT name, pk FROM pragma_table_info($table) ORDER BY cid", ("$table", table)))
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+        {
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                columns.Add((reader.GetString(0), reader.GetInt64(1)));
+            }
+        }
+
+        if (columns.Count == 0)
+        {
+            return null;
+        }
+
+        var indexes = (await IndexesAsync(table, cancellationToken)).Select(i => i.Name).ToList();
+        var primaryKey = columns.Where(c => c.Pk > 0).OrderBy(c => c.Pk).Select(c => c.Name).ToList();
+        return new TableShape(columns.Select(c => c.Name).ToList(), primaryKey, indexes);
+    }
+
+    public async IAsyncEnumerable<byte[]> ReadRowsAsync(string table, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        await using var command = Command($"SELECT * FROM {Quote(table)}");
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var names = Enumerable.Range(0, reader.FieldCount).Select(reader.GetName).ToArray();
+        var values = new object[names.Length];
+        var buffer = new ArrayBufferWriter<byte>(256);
+        await using var writer = new Utf8JsonWriter(buffer);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            reader.GetValues(values);
+            buffer.ResetWrittenCount();
+            writer.Reset(buffer);
+            writer.WriteStartObject();
+            for (var i = 0; i < names.Length; i++)
+            {
+                writer.WritePropertyName(names[i]);
+                SqliteValues.Write(writer, values[i]);
+            }
+
+            writer.WriteEndObject();
+            await writer.FlushAsync(cancellationToken);
+            yield return buffer.WrittenSpan.ToArray();
+        }
+    }
+
+    public async Task ReplaceRowsAsync(string table, string file, IAsyncEnumerable<DataRow> rows, CancellationToken cancellationToken = default)
+    {
+        var shape = await DescribeTableAsync(table, cancellationToken)
+            ?? throw new BundleInvalidException(file, 0, $"table '{table}' does not exist on the target");
+        await using (var clear = Command($"DELETE FROM {Quote(table)}"))
+        {
+            await clear.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        var columns = shape.Columns;
+        var index = columns.Select((c, i) => (c, i)).ToDictionary(x => x.c, x => x.i, StringComparer.OrdinalIgnoreCase);
+        var parameters = columns.Select((_, i) => $"$p{i}").ToArray();
+        await using var insert = Prepare(
+            $"INSERT INTO {Quote(table)} ({string.Join(", ", columns.Select(Quote))}) VALUES ({string.Join(", ", parameters)})",
+            parameters);
+        await foreach (var row in rows.WithCancellation(cancellationToken))
+        {
+            foreach (SqliteParameter parameter in insert.Parameters)
+            {
+                parameter.Value = DBNull.Value;
+            }
+
+            var span = row.Json.Span;
+            var reader = new Utf8JsonReader(span);
+            reader.Read();
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                var column = reader.GetString()!;
+                if (!index.TryGetValue(column, out var i))
+                {
+                    throw new BundleInvalidException(file, row.Line, $"'{column}' is not a column of table '{table}' (its columns: {string.Join(", ", columns)})");
+                }
+
+                reader.Read();
+                insert.Parameters[i].Value = SqliteValues.ToDb(ref reader, span);
+            }
+
+            try
+            {
+                await insert.ExecuteNonQueryAsync(cancellationToken);
+            }
+            catch (SqliteException e) when (e.SqliteErrorCode == 19)
+            {
+                throw new BundleInvalidException(file, row.Line, $"the row violates a constraint of table '{table}': {e.Message}");
+            }
+        }
+    }
+
+    public async Task ApplyTableDefinitionAsync(string table, TableDefinition definition, CancellationToken cancellationToken = default)
+    {
+        var shape = await DescribeTableAsync(table, cancellationToken);
+        if (shape is null)
+        {
+            var columns = definition.Columns.Select(c => $"{Quote(c.Name)} {SqlType(c.Type)}").ToList();
+            if (definition.PrimaryKey.Count > 0)
+            {
+                columns.Add($"PRIMARY KEY ({string.Join(", ", definition.PrimaryKey.Select(Quote))})");
+            }
+
+            await ExecuteAsync(connection, $"CREATE TABLE {Quote(table)} ({string.Join(", ", columns)})", cancellationToken);
+        }
+        else
+        {
+            if (!shape.PrimaryKey.SequenceEqual(definition.PrimaryKey, StringComparer.OrdinalIgnoreCase))
+            {
+                throw new BadInputException($"table '{table}': changing the primary key of an existing table (from ({string.Join(", ", shape.PrimaryKey)}) to ({string.Join(", ", definition.PrimaryKey)})) is not supported; create a new table instead");
+            }
+
+            // Indexes are rebuilt from the definition: it is the whole truth about them, and reference tables are small.
+            foreach (var index in shape.Indexes)
+            {
+                await ExecuteAsync(connection, $"DROP INDEX {Quote(index)}", cancellationToken);
+            }
+
+            foreach (var column in shape.Columns.Where(c => !definition.Columns.Any(d => d.Name.Equals(c, StringComparison.OrdinalIgnoreCase))))
+            {
+                await ExecuteAsync(connection, $"ALTER TABLE {Quote(table)} DROP COLUMN {Quote(column)}", cancellationToken);
+            }
+
+            foreach (var column in definition.Columns.Where(d => !shape.Columns.Contains(d.Name, StringComparer.OrdinalIgnoreCase)))
+            {
+                await ExecuteAsync(connection, $"ALTER TABLE {Quote(table)} ADD COLUMN {Quote(column.Name)} {SqlType(column.Type)}", cancellationToken);
+            }
+        }
+
+        foreach (var index in definition.Indexes)
+        {
+            await ExecuteAsync(connection, CreateIndexSql(index.Name, table, index.Columns, index.Unique), cancellationToken);
+        }
+    }
+
+    public async Task<QuarantinedTable> QuarantineTableAsync(string table, string tag, CancellationToken cancellationToken = default)
+    {
+        var quarantine = NameRules.QuarantineName(table, tag);
+        long rows;
+        await using (var count = Command($"SELECT count(*) FROM {Quote(table)}"))
+        {
+            rows = (long)(await count.ExecuteScalarAsync(cancellationToken))!;
+        }
+
+        var indexes = await IndexesAsync(table, cancellationToken);
+        await ExecuteAsync(connection, $"ALTER TABLE {Quote(table)} RENAME TO {Quote(quarantine)}", cancellationToken);
+
+        // SQLite keeps index names on rename; move them aside too, so the bundle can create the table again.
+        foreach (var index in indexes)
+        {
+            await ExecuteAsync(connection, $"DROP INDEX {Quote(index.Name)}", cancellationToken);
+            await ExecuteAsync(connection, CreateIndexSql(NameRules.QuarantineName(index.Name, tag), quarantine, index.Columns, index.Unique), cancellationToken);
+        }
+
+        return new QuarantinedTable(table, quarantine, rows);
+    }
+
+    public async Task<DeploymentMarker?> ReadMarkerAsync(string deploymentId, CancellationToken cancellationToken = default)
+    {
+        await using var command = Command("SELECT id, bundle_id, bundle_digest, inverse_digest, applied_at, rolled_back_at FROM rw_deployments WHERE id = $id", ("$id", deploymentId));
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        if (!await reader.ReadAsync(cancellationToken))
+        {
+            return null;
+        }
+
+        return new DeploymentMarker(
+            reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3),
+            DateTimeOffset.Parse(reader.GetString(4), System.Globalization.CultureInfo.InvariantCulture),
+            reader.IsDBNull(5) ? null : DateTimeOffset.Parse(reader.GetString(5), System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    public async Task WriteMarkerAsync(DeploymentMarker marker, CancellationToken cancellationToken = default)
+    {
+        await using var command = Command(
+            """
+            INSERT INTO rw_deployments (id, bundle_id, bundle_digest, inverse_digest, applied_at, rolled_back_at)
+            VALUES ($id, $bundle, $digest, $inverse, $applied, $rolledBack)
+            ON CONFLICT (id) DO UPDATE SET rolled_back_at = excluded.rolled_back_at
+            """,
+            ("$id", marker.DeploymentId), ("$bundle", marker.BundleId), ("$digest", marker.BundleDigest), ("$inverse", marker.InverseDigest),
+            ("$applied", marker.AppliedAt.ToString("O")), ("$rolledBack", (object?)marker.RolledBackAt?.ToString("O") ?? DBNull.Value));
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public async Task CommitAsync(CancellationToken cancellationToken = default)
+    {
+        await ExecuteAsync(connection, "COMMIT", cancellationToken);
+        _committed = true;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_committed)
+        {
+            try
+            {
+                await ExecuteAsync(connection, "ROLLBACK", CancellationToken.None);
+            }
+            catch (SqliteException)
+            {
+                // SQLite already rolled the transaction back (e.g. after an I/O error); nothing is left to undo.
+            }
+        }
+
+        await connection.DisposeAsync();
+    }
+
+    internal async Task<IReadOnlyList<string>> ListTablesAsync(CancellationToken cancellationToken)
+    {
+        var tables = new List<string>();
+        await using var command = Command("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' AND (name NOT LIKE 'rw\\_%' ESCAPE '\\' OR name = 'rw_records') ORDER BY name");
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            tables.Add(reader.GetString(0));
+        }
+
+        return tables;
+    }
+
+    internal async Task<IReadOnlyList<string>> IndexSignaturesAsync(string table, CancellationToken cancellationToken) =>
+        (await IndexesAsync(table, cancellationToken)).Select(i => $"{i.Name}({string.Join(",", i.Columns)}){(i.Unique ? " unique" : "")}").Order(StringComparer.Ordinal).ToList();
+
+    private async Task<IReadOnlyList<(string Name, IReadOnlyList<string> Columns, bool Unique)>> IndexesAsync(string table, CancellationToken cancellationToken)
+    {
+        var indexes = new List<(string, bool)>();
+        await using (var command = Command("SELECT name, \"unique\" FROM pragma_index_list($table) WHERE origin = 'c' ORDER BY name", ("$table", table)))
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+        {
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                indexes.Add((reader.GetString(0), reader.GetInt64(1) == 1));
+            }
+        }
+
+        var result = new List<(string, IReadOnlyList<string>, bool)>();
+        foreach (var (name, unique) in indexes)
+        {
+            var columns = new List<string>();
+            await using var command = Command("SELECT name FROM pragma_index_info($index) ORDER BY seqno", ("$index", name));
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                columns.Add(reader.GetString(0));
+            }
+
+            result.Add((name, columns, unique));
+        }
+
+        return result;
+    }
+
+    private static string CreateIndexSql(string name, string table, IEnumerable<string> columns, bool unique) =>
+        $"CREATE {(unique ? "UNIQUE " : "")}INDEX {Quote(name)} ON {Quote(table)} ({string.Join(", ", columns.Select(Quote))})";
+
+    // Declared types chosen for their SQLite affinity: json and timestamp stay text, boolean numeric.
+    private static string SqlType(ColumnType type) => type switch
+    {
+        ColumnType.Text or ColumnType.Json or ColumnType.Timestamp => "TEXT",
+        ColumnType.Integer => "INTEGER",
+        ColumnType.Real => "REAL",
+        ColumnType.Boolean => "BOOLEAN",
+        _ => throw new ArgumentOutOfRangeException(nameof(type)),
+    };
+
+    private SqliteCommand Command(string sql, params (string Name, object? Value)[] parameters)
+    {
+        var command = connection.CreateCommand();
+        command.CommandText = sql;
+        foreach (var (name, value) in parameters)
+        {
+            command.Parameters.AddWithValue(name, value ?? DBNull.Value);
+        }
+
+        return command;
+    }
+
+    private SqliteCommand Prepare(string sql, params string[] parameters)
+    {
+        var command = connection.CreateCommand();
+        command.CommandText = sql;
+        foreach (var name in parameters)
+        {
+            command.Parameters.Add(new SqliteParameter { ParameterName = name });
+        }
+
+        command.Prepare();
+        return command;
+    }
+
+    private static void Bind(SqliteCommand command, params object?[] values)
+    {
+        for (var i = 0; i < command.Parameters.Count && i < values.Length; i++)
+        {
+            command.Parameters[i].Value = values[i] ?? DBNull.Value;
+        }
+    }
+}

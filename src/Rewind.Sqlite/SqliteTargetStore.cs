@@ -1,0 +1,81 @@
+using System.Text;
+using Microsoft.Data.Sqlite;
+using Rewind.Core;
+using Rewind.Core.Targets;
+
+namespace Rewind.Sqlite;
+
+/// <summary>A target whose metadata database is a SQLite file.</summary>
+public sealed class SqliteTargetStore(string path) : ITargetStore
+{
+    internal const string Schema = """
+        CREATE TABLE IF NOT EXISTS rw_records (
+            layer TEXT NOT NULL,
+            type TEXT NOT NULL,
+            key TEXT NOT NULL,
+            body TEXT NOT NULL,
+            PRIMARY KEY (layer, type, key)
+        ) WITHOUT ROWID;
+        CREATE TABLE IF NOT EXISTS rw_deployments (
+            id TEXT PRIMARY KEY,
+            bundle_id TEXT NOT NULL,
+            bundle_digest TEXT NOT NULL,
+            inverse_digest TEXT NOT NULL,
+            applied_at TEXT NOT NULL,
+            rolled_back_at TEXT
+        );
+        """;
+
+    public string Path => path;
+
+    public async Task<ITargetSession> BeginAsync(CancellationToken cancellationToken = default)
+    {
+        var connection = await SqliteConnections.OpenAsync(path, cancellationToken);
+        try
+        {
+            // IMMEDIATE takes the write lock now, so capture reads and apply writes see one consistent state.
+            await SqliteConnections.ExecuteAsync(connection, "BEGIN IMMEDIATE", cancellationToken);
+            await SqliteConnections.ExecuteAsync(connection, Schema, cancellationToken);
+            return new SqliteTargetSession(connection);
+        }
+        catch (SqliteException e) when (SqliteConnections.IsBusy(e))
+        {
+            await connection.DisposeAsync();
+            throw new RefusedException("database-busy", $"the target database {path} is locked by another process and stayed locked for {SqliteConnections.BusyTimeout.TotalSeconds:0}s; nothing was changed. Find the process holding it and run the command again.");
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
+    }
+
+    public async Task<TargetSnapshot> SnapshotAsync(CancellationToken cancellationToken = default)
+    {
+        await using var session = (SqliteTargetSession)await BeginAsync(cancellationToken);
+        var tables = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
+        foreach (var table in await session.ListTablesAsync(cancellationToken))
+        {
+            var rows = new List<string>();
+            if (await session.DescribeTableAsync(table, cancellationToken) is { } shape)
+            {
+                rows.Add($"#columns {string.Join(",", shape.Columns.Order(StringComparer.Ordinal))} #pk {string.Join(",", shape.PrimaryKey)} #indexes {string.Join(";", await session.IndexSignaturesAsync(table, cancellationToken))}");
+            }
+
+            await foreach (var row in session.ReadRowsAsync(table, cancellationToken))
+            {
+                rows.Add(SqliteValues.Canonical(row));
+            }
+
+            rows.Sort(StringComparer.Ordinal);
+            tables[table] = rows;
+        }
+
+        return new TargetSnapshot(tables);
+    }
+
+    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+
+    /// <summary>A readable description for messages, never including secrets (a file path has none).</summary>
+    public override string ToString() => new StringBuilder("sqlite:").Append(path).ToString();
+}

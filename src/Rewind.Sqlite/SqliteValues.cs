@@ -1,0 +1,116 @@
+using System.Buffers;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+
+namespace Rewind.Sqlite;
+
+/// <summary>
+/// Converts between JSON row values and SQLite values so that a captured row written back is stored as the
+/// same SQLite value: integers stay integers, reals keep a fraction or exponent so they stay reals, strings
+/// and JSON text stay text, blobs travel as <c>{"$base64": "..."}</c>.
+/// </summary>
+internal static class SqliteValues
+{
+    private const string BlobProperty = "$base64";
+
+    /// <summary>The SQLite value for the JSON value the reader is positioned on.</summary>
+    public static object ToDb(ref Utf8JsonReader reader, ReadOnlySpan<byte> line)
+    {
+        switch (reader.TokenType)
+        {
+            case JsonTokenType.String:
+                return reader.GetString()!;
+            case JsonTokenType.True:
+                return 1L;
+            case JsonTokenType.False:
+                return 0L;
+            case JsonTokenType.Null:
+                return DBNull.Value;
+            case JsonTokenType.Number:
+                var raw = reader.ValueSpan;
+                if (raw.IndexOfAny("."u8) < 0 && raw.IndexOfAny("eE"u8) < 0)
+                {
+                    return reader.TryGetInt64(out var integer) ? integer : Encoding.UTF8.GetString(raw);
+                }
+
+                var real = double.Parse(raw, NumberStyles.Float, CultureInfo.InvariantCulture);
+                return double.IsFinite(real) ? real : Encoding.UTF8.GetString(raw);
+            default:
+                var start = (int)reader.TokenStartIndex;
+                var blobReader = reader;
+                reader.Skip();
+                var json = line[start..(int)reader.BytesConsumed];
+                return TryBlob(ref blobReader) ?? (object)Encoding.UTF8.GetString(json);
+        }
+    }
+
+    private static byte[]? TryBlob(ref Utf8JsonReader reader)
+    {
+        if (reader.TokenType != JsonTokenType.StartObject || !reader.Read() || reader.TokenType != JsonTokenType.PropertyName || !reader.ValueTextEquals(BlobProperty))
+        {
+            return null;
+        }
+
+        reader.Read();
+        if (reader.TokenType != JsonTokenType.String)
+        {
+            return null;
+        }
+
+        var bytes = reader.GetBytesFromBase64();
+        return reader.Read() && reader.TokenType == JsonTokenType.EndObject ? bytes : null;
+    }
+
+    public static void Write(Utf8JsonWriter writer, object value)
+    {
+        switch (value)
+        {
+            case DBNull:
+                writer.WriteNullValue();
+                break;
+            case long l:
+                writer.WriteNumberValue(l);
+                break;
+            case double d:
+                var text = d.ToString("R", CultureInfo.InvariantCulture);
+                if (text.AsSpan().IndexOfAny(".eE") < 0)
+                {
+                    text += ".0";
+                }
+
+                writer.WriteRawValue(text, skipInputValidation: true);
+                break;
+            case string s:
+                writer.WriteStringValue(s);
+                break;
+            case byte[] b:
+                writer.WriteStartObject();
+                writer.WriteBase64String(BlobProperty, b);
+                writer.WriteEndObject();
+                break;
+            default:
+                throw new InvalidOperationException($"unexpected SQLite value type {value.GetType()}");
+        }
+    }
+
+    /// <summary>A row's canonical text for comparing states: columns in name order, values with their type.</summary>
+    public static string Canonical(byte[] row)
+    {
+        using var doc = JsonDocument.Parse(row);
+        var buffer = new ArrayBufferWriter<byte>();
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            foreach (var property in doc.RootElement.EnumerateObject().OrderBy(p => p.Name, StringComparer.Ordinal))
+            {
+                writer.WritePropertyName(property.Name);
+                property.Value.WriteTo(writer);
+            }
+
+            writer.WriteEndObject();
+        }
+
+        return Encoding.UTF8.GetString(buffer.WrittenSpan);
+    }
+}
