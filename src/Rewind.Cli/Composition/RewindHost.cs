@@ -1,0 +1,41 @@
+using Rewind.Core;
+using Rewind.Core.Artifacts;
+using Rewind.Core.Configuration;
+using Rewind.Core.ControlPlane;
+using Rewind.Core.Deployments;
+using Rewind.Core.Targets;
+using Rewind.Postgres;
+using Rewind.Sqlite;
+
+namespace Rewind.Cli.Composition;
+
+/// <summary>The composition root: picks the adapter for each configured database string and builds the engine.</summary>
+public static class RewindHost
+{
+    public const string SqlitePrefix = "sqlite:";
+    public const string PostgresPrefix = "postgres:";
+
+    public static async Task<RewindEngine> CreateEngineAsync(RewindConfig config, TimeProvider? time = null, CancellationToken cancellationToken = default)
+    {
+        var store = OpenControlPlane(config.Store);
+        await store.EnsureCreatedAsync(cancellationToken);
+        return new RewindEngine(config, store, new TargetStoreFactory(), new ArtifactStore(config.Artifacts), time ?? TimeProvider.System);
+    }
+
+    public static IControlPlaneStore OpenControlPlane(string store) => store switch
+    {
+        _ when store.StartsWith(SqlitePrefix, StringComparison.Ordinal) => new SqliteControlPlaneStore(store[SqlitePrefix.Length..]),
+        _ when store.StartsWith(PostgresPrefix, StringComparison.Ordinal) => new PostgresControlPlaneStore(store[PostgresPrefix.Length..]),
+        _ => throw new BadInputException("store must start with 'sqlite:' or 'postgres:'"),
+    };
+
+    private sealed class TargetStoreFactory : ITargetStoreFactory
+    {
+        public ITargetStore Open(TargetConfig target) => target.Database switch
+        {
+            var d when d.StartsWith(SqlitePrefix, StringComparison.Ordinal) => new SqliteTargetStore(d[SqlitePrefix.Length..]),
+            var d when d.StartsWith(PostgresPrefix, StringComparison.Ordinal) => new PostgresTargetStore(d[PostgresPrefix.Length..], target.Schema),
+            _ => throw new BadInputException($"target {target.Name}: database must start with 'sqlite:' or 'postgres:'"),
+        };
+    }
+}

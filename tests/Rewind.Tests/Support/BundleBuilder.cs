@@ -1,0 +1,131 @@
+using System.IO.Compression;
+using System.Text;
+using System.Text.Json;
+
+namespace Rewind.Tests.Support;
+
+/// <summary>Writes bundles in the documented format for tests; bodies are given as raw JSON text and written verbatim.</summary>
+public sealed class BundleBuilder(string id)
+{
+    private readonly Dictionary<string, List<string>> _files = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, byte[]> _raw = new(StringComparer.Ordinal);
+
+    public string Id => id;
+
+    public string? Description { get; set; }
+
+    public BundleBuilder Upsert(string layer, string type, string key, string rawBody)
+    {
+        Lines($"records/{layer}/{type}.ndjson").Add($"{{\"key\":{JsonSerializer.Serialize(key)},\"body\":{rawBody}}}");
+        return this;
+    }
+
+    public BundleBuilder Delete(string layer, string type, string key)
+    {
+        Lines($"records/{layer}/{type}.ndjson").Add($"{{\"key\":{JsonSerializer.Serialize(key)},\"delete\":true}}");
+        return this;
+    }
+
+    public BundleBuilder Table(string layer, string table, string definitionJson) => Upsert(layer, "table", table, definitionJson);
+
+    /// <summary>A simple table: text primary key <c>id</c> plus the given columns, with one index on the second column.</summary>
+    public BundleBuilder SimpleTable(string table, params (string Name, string Type)[] columns)
+    {
+        var all = new[] { ("id", "text") }.Concat(columns).Select(c => $"{{\"name\":\"{c.Item1}\",\"type\":\"{c.Item2}\"}}");
+        var index = columns.Length > 0 ? $"{{\"name\":\"ix_{table}_{columns[0].Name}\",\"columns\":[\"{columns[0].Name}\"]}}" : "";
+        return Table("platform", table, $"{{\"columns\":[{string.Join(",", all)}],\"primaryKey\":[\"id\"],\"indexes\":[{index}]}}");
+    }
+
+    public BundleBuilder DataCopy(string table, params string[] rows)
+    {
+        Lines($"data/{table}.ndjson").AddRange(rows);
+        return this;
+    }
+
+    /// <summary>Any file with any content, for malformed bundles.</summary>
+    public BundleBuilder Raw(string path, string content)
+    {
+        _raw[path] = Encoding.UTF8.GetBytes(content);
+        return this;
+    }
+
+    public BundleBuilder RawBytes(string path, byte[] content)
+    {
+        _raw[path] = content;
+        return this;
+    }
+
+    public BundleBuilder WithoutManifest()
+    {
+        _raw["bundle.json"] = [];
+        _skipManifest = true;
+        return this;
+    }
+
+    private bool _skipManifest;
+
+    public IReadOnlyDictionary<string, byte[]> Files()
+    {
+        var files = new Dictionary<string, byte[]>(StringComparer.Ordinal);
+        if (!_skipManifest)
+        {
+            var manifest = Description is null
+                ? $"{{\"id\":{JsonSerializer.Serialize(id)},\"kind\":\"metadata\"}}"
+                : $"{{\"id\":{JsonSerializer.Serialize(id)},\"kind\":\"metadata\",\"description\":{JsonSerializer.Serialize(Description)}}}";
+            files["bundle.json"] = Encoding.UTF8.GetBytes(manifest);
+        }
+
+        foreach (var (path, lines) in _files)
+        {
+            files[path] = Encoding.UTF8.GetBytes(string.Join("\n", lines) + "\n");
+        }
+
+        foreach (var (path, bytes) in _raw)
+        {
+            if (_skipManifest && path == "bundle.json")
+            {
+                continue;
+            }
+
+            files[path] = bytes;
+        }
+
+        return files;
+    }
+
+    public string WriteTo(string directory)
+    {
+        Directory.CreateDirectory(directory);
+        foreach (var (path, bytes) in Files())
+        {
+            var full = Path.Combine(directory, path);
+            Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+            File.WriteAllBytes(full, bytes);
+        }
+
+        return directory;
+    }
+
+    public string WriteZip(string zipPath, string prefix = "")
+    {
+        using var zip = ZipFile.Open(zipPath, ZipArchiveMode.Create);
+        foreach (var (path, bytes) in Files())
+        {
+            using var stream = zip.CreateEntry(prefix + path).Open();
+            stream.Write(bytes);
+        }
+
+        return zipPath;
+    }
+
+    private List<string> Lines(string path)
+    {
+        if (!_files.TryGetValue(path, out var lines))
+        {
+            lines = [];
+            _files[path] = lines;
+        }
+
+        return lines;
+    }
+}
