@@ -1,1 +1,3 @@
-class P{static void Main(){}}
+using Rewind.Cli;
+
+return await RewindCli.RunAsync(args);

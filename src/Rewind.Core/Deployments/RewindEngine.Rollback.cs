@@ -111,7 +111,7 @@ public sealed partial class RewindEngine
 
         if (newest is null)
         {
-            var last = deployments.FirstOrDefault(d => d.Status == DeploymentStatus.RolledBack);
+            var last = deployments.Where(d => d.Status == DeploymentStatus.RolledBack).MaxBy(d => d.RolledBackAt);
             throw new RefusedException("nothing-to-roll-back", last is null
                 ? $"target {target} has no applied deployment: there is nothing to roll back"
                 : $"target {target} has no applied deployment left: the last one, {last.Id} ({last.BundleId}), was already rolled back at {last.RolledBackAt:yyyy-MM-dd HH:mm:ss}Z by {last.RolledBackBy}. Nothing to roll back.");

@@ -1,0 +1,29 @@
+using System.CommandLine;
+using Rewind.Cli.Composition;
+using Rewind.Core.Configuration;
+using Rewind.Core.Deployments;
+
+namespace Rewind.Cli;
+
+/// <summary>What every verb needs from the command line: the output mode, the caller, the configuration and the engine.</summary>
+internal sealed class CliContext(ParseResult parse)
+{
+    public bool Json { get; } = parse.GetValue(RewindCli.Json);
+
+    /// <summary>Who is acting: <c>--as</c>, else <c>REWIND_USER</c>, else the OS user.</summary>
+    public string Who { get; } = parse.GetValue(RewindCli.As)
+        ?? NonEmpty(Environment.GetEnvironmentVariable("REWIND_USER"))
+        ?? Environment.UserName;
+
+    public string ConfigPath { get; } = Path.GetFullPath(parse.GetValue(RewindCli.Config) ?? RewindConfig.FileName);
+
+    /// <summary>True when a person is watching: progress bars and prompts make sense.</summary>
+    public bool Interactive => !Json && !Console.IsOutputRedirected;
+
+    public RewindConfig LoadConfig() => ConfigLoader.Load(ConfigPath);
+
+    public Task<RewindEngine> EngineAsync(CancellationToken cancellationToken) =>
+        RewindHost.CreateEngineAsync(LoadConfig(), TimeProvider.System, cancellationToken);
+
+    private static string? NonEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
+}

@@ -1,0 +1,53 @@
+using System.CommandLine;
+using Rewind.Cli.Rendering;
+using Rewind.Core.Deployments;
+
+namespace Rewind.Cli.Commands;
+
+internal static class DeployCommand
+{
+    public static Command Create()
+    {
+        var bundle = new Argument<string>("BUNDLE") { Description = "A bundle directory or .zip" };
+        var target = new Option<string>("--target") { Description = "The target to deploy to", Required = true };
+        var reason = new Option<string?>("--reason") { Description = "Why (kept in the ledger)" };
+        var command = new Command("deploy", "Capture the inverse, apply the bundle and record the deployment") { bundle, target, reason };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var context = new CliContext(parse);
+            var engine = await context.EngineAsync(cancellationToken);
+            var request = new DeployRequest(parse.GetValue(bundle)!, parse.GetValue(target)!, context.Who, parse.GetValue(reason));
+            var result = await ProgressDisplay.RunAsync(context.Interactive, $"deploy to {request.Target}",
+                progress => engine.DeployAsync(request, progress, cancellationToken));
+            var d = result.Deployment;
+            if (context.Json)
+            {
+                Output.WriteJson(new
+                {
+                    deployment = d.Id,
+                    target = d.Target,
+                    bundle = d.BundleId,
+                    digest = d.BundleDigest,
+                    status = d.Status.ToName(),
+                    inverse = d.InverseDigest,
+                    records = result.Summary.Records,
+                    rows = result.Summary.Rows,
+                    tablesCreated = result.Summary.TablesCreated,
+                    tablesChanged = result.Summary.TablesChanged,
+                    quarantined = result.Summary.Quarantined.Select(q => new { table = q.Table, @as = q.As, rows = q.Rows }),
+                });
+            }
+            else
+            {
+                Output.Line($"[green]Deployed[/] [bold]{Output.Esc(d.BundleId)}[/] to [bold]{Output.Esc(d.Target)}[/] as deployment [bold]{d.Id}[/] ({d.Status.ToName()}).");
+                Output.Line($"  {result.Summary.Records} records, {result.Summary.Rows} data-copy rows; tables created: {Output.Esc(List(result.Summary.TablesCreated))}; changed: {Output.Esc(List(result.Summary.TablesChanged))}.");
+                Output.Line($"  Inverse captured and stored: {d.InverseDigest}. Roll back with: rewind rollback --target {Output.Esc(d.Target)}");
+            }
+
+            return 0;
+        });
+        return command;
+    }
+
+    private static string List(IReadOnlyList<string> items) => items.Count == 0 ? "none" : string.Join(", ", items);
+}

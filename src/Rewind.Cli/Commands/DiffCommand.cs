@@ -1,0 +1,56 @@
+using System.CommandLine;
+using Rewind.Cli.Rendering;
+using Spectre.Console;
+
+namespace Rewind.Cli.Commands;
+
+internal static class DiffCommand
+{
+    public static Command Create()
+    {
+        var bundle = new Argument<string>("BUNDLE") { Description = "A bundle directory or .zip" };
+        var target = new Option<string>("--target") { Description = "The target to compare with", Required = true };
+        var command = new Command("diff", "What a bundle would change on a target (nothing is written)") { bundle, target };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var context = new CliContext(parse);
+            var engine = await context.EngineAsync(cancellationToken);
+            var diff = await engine.DiffAsync(parse.GetValue(bundle)!, parse.GetValue(target)!, cancellationToken: cancellationToken);
+            if (context.Json)
+            {
+                Output.WriteJson(new
+                {
+                    target = diff.Target,
+                    bundle = diff.BundleId,
+                    digest = diff.Digest,
+                    records = new { added = diff.Added, changed = diff.Changed, unchanged = diff.Unchanged, deleted = diff.Deleted, deletesOfAbsent = diff.DeletesOfAbsent },
+                    changes = diff.Records.Select(r => new { layer = r.Layer, type = r.Type, key = r.Key, change = r.Change }),
+                    dataCopies = diff.DataCopies.Select(c => new { table = c.Table, rowsNow = c.RowsNow, rowsAfter = c.RowsAfter }),
+                    tables = diff.Tables.Select(t => new { table = t.Table, change = t.Change }),
+                });
+                return 0;
+            }
+
+            Output.Line($"[bold]{Output.Esc(diff.BundleId)}[/] on [bold]{Output.Esc(diff.Target)}[/]: {diff.Added} added, {diff.Changed} changed, {diff.Deleted} deleted, {diff.Unchanged} unchanged records.");
+            var table = new Table().AddColumns("change", "layer", "type", "key");
+            foreach (var r in diff.Records)
+            {
+                table.AddRow(r.Change, Output.Esc(r.Layer), Output.Esc(r.Type), Output.Esc(r.Key));
+            }
+
+            AnsiConsole.Write(table);
+            foreach (var t in diff.Tables)
+            {
+                Output.Line($"table {Output.Esc(t.Table)}: {t.Change}");
+            }
+
+            foreach (var c in diff.DataCopies)
+            {
+                Output.Line($"data copy {Output.Esc(c.Table)}: {c.RowsNow} rows now, {c.RowsAfter} after");
+            }
+
+            return 0;
+        });
+        return command;
+    }
+}

@@ -1,0 +1,44 @@
+using System.CommandLine;
+using Rewind.Cli.Rendering;
+using Rewind.Core.Deployments;
+using Spectre.Console;
+
+namespace Rewind.Cli.Commands;
+
+internal static class HistoryCommand
+{
+    public static Command Create()
+    {
+        var target = new Option<string>("--target") { Description = "The target", Required = true };
+        var command = new Command("history", "A target's deployments, newest first, with outcomes and rollbacks") { target };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var context = new CliContext(parse);
+            var engine = await context.EngineAsync(cancellationToken);
+            var deployments = await engine.HistoryAsync(parse.GetValue(target)!, cancellationToken);
+            if (context.Json)
+            {
+                Output.WriteJson(new { target = parse.GetValue(target), deployments = deployments.Select(DeploymentView.ToJson) });
+                return 0;
+            }
+
+            var table = new Table().AddColumns("id", "bundle", "status", "deployed", "by", "reason");
+            foreach (var d in deployments)
+            {
+                table.AddRow(d.Id, Output.Esc(d.BundleId), d.Status.ToName(), Output.When(d.StartedAt), Output.Esc(d.Who), Output.Esc(d.Error ?? d.Reason ?? ""));
+            }
+
+            AnsiConsole.Write(table);
+            var rollbacks = deployments.Where(d => d.Status == DeploymentStatus.RolledBack).ToList();
+            foreach (var d in rollbacks)
+            {
+                // The deployment a rollback returned to: the newest one applied before it.
+                var restored = deployments.SkipWhile(x => x.Id != d.Id).Skip(1).FirstOrDefault(x => x.Status != DeploymentStatus.Failed && (x.RolledBackAt is null || x.RolledBackAt > d.RolledBackAt));
+                Output.Line(Output.Esc(DeploymentView.RollbackLine(d, restored)));
+            }
+
+            return 0;
+        });
+        return command;
+    }
+}

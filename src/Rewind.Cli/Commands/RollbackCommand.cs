@@ -1,0 +1,84 @@
+using System.CommandLine;
+using Rewind.Cli.Rendering;
+using Rewind.Core;
+using Rewind.Core.Deployments;
+
+namespace Rewind.Cli.Commands;
+
+internal static class RollbackCommand
+{
+    public static Command Create()
+    {
+        var target = new Option<string>("--target") { Description = "The target to roll back", Required = true };
+        var deployment = new Option<string?>("--deployment") { Description = "The deployment you expect to roll back; refused unless it is the newest" };
+        var reason = new Option<string?>("--reason") { Description = "Why (the audit answers 'why was rollback executed?' with it)" };
+        var yes = new Option<bool>("--yes") { Description = "Do not ask; roll back the newest deployment" };
+        var command = new Command("rollback", "Roll back the newest deployment of a target (asks yes/no unless --yes)") { target, deployment, reason, yes };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var context = new CliContext(parse);
+            var engine = await context.EngineAsync(cancellationToken);
+            var name = parse.GetValue(target)!;
+            var expected = parse.GetValue(deployment);
+            if (!parse.GetValue(yes))
+            {
+                // The one question an operator answers at 3 AM: show exactly what goes, then ask.
+                var newest = await engine.PreviewRollbackAsync(name, expected, cancellationToken);
+                if (context.Json || Console.IsInputRedirected)
+                {
+                    throw new RefusedException("not-confirmed", $"rollback of {newest.Id} ({newest.BundleId}) on {name} needs confirmation and there is no terminal to ask on: pass --yes to confirm");
+                }
+
+                Output.Line($"Roll back [bold]{newest.Id}[/] on [bold]{Output.Esc(name)}[/]:");
+                Output.Line($"  bundle   {Output.Esc(newest.BundleId)} ({newest.Records} records, {newest.Rows} data-copy rows)");
+                Output.Line($"  deployed {Output.When(newest.StartedAt)} by {Output.Esc(newest.Who)}{(newest.Reason is null ? "" : $" ({Output.Esc(newest.Reason)})")}");
+                Output.Line("  The target then leaves its patch train until a train-admin clears it. Business data is not rolled back.");
+                Console.Write("Roll back this deployment? [y/N] ");
+                var answer = Console.ReadLine()?.Trim();
+                if (!string.Equals(answer, "y", StringComparison.OrdinalIgnoreCase) && !string.Equals(answer, "yes", StringComparison.OrdinalIgnoreCase))
+                {
+                    throw new RefusedException("not-confirmed", "rollback not confirmed; nothing was changed");
+                }
+
+                expected = newest.Id;
+            }
+
+            var request = new RollbackRequest(name, context.Who, parse.GetValue(reason), expected);
+            var result = await ProgressDisplay.RunAsync(context.Interactive, $"rollback of {name}",
+                progress => engine.RollbackAsync(request, progress, cancellationToken));
+            var d = result.Deployment;
+            if (context.Json)
+            {
+                Output.WriteJson(new
+                {
+                    deployment = d.Id,
+                    target = d.Target,
+                    bundle = d.BundleId,
+                    status = d.Status.ToName(),
+                    state = result.State.StateName,
+                    seconds = d.RollbackDuration?.TotalSeconds,
+                    overBudget = d.RollbackOverBudget,
+                    impact = new
+                    {
+                        businessTables = Array.Empty<object>(),
+                        liveEdits = Array.Empty<object>(),
+                        quarantined = result.Summary.Quarantined.Select(q => new { table = q.Table, @as = q.As, rows = q.Rows }),
+                    },
+                });
+            }
+            else
+            {
+                Output.Line($"[green]Rolled back[/] [bold]{d.Id}[/] ({Output.Esc(d.BundleId)}) on [bold]{Output.Esc(d.Target)}[/] in {d.RollbackDuration?.TotalSeconds:0.00}s{(d.RollbackOverBudget ? " [red](over budget)[/]" : "")}.");
+                foreach (var q in result.Summary.Quarantined)
+                {
+                    Output.Line($"  table {Output.Esc(q.Table)} quarantined as {Output.Esc(q.As)} with {q.Rows} rows");
+                }
+
+                Output.Line($"  [yellow]{Output.Esc(d.Target)} is now off the train[/]: no deployment lands until cleared with rewind clear --target {Output.Esc(d.Target)} --reason \"...\"");
+            }
+
+            return 0;
+        });
+        return command;
+    }
+}

@@ -1,0 +1,54 @@
+using System.CommandLine;
+using Rewind.Cli.Rendering;
+using Spectre.Console;
+
+namespace Rewind.Cli.Commands;
+
+internal static class StatusCommand
+{
+    public static Command Create()
+    {
+        var target = new Option<string?>("--target") { Description = "Only this target" };
+        var command = new Command("status", "Each target: on-train, off-train or frozen, its last deployment, who holds its lock") { target };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var context = new CliContext(parse);
+            var engine = await context.EngineAsync(cancellationToken);
+            var statuses = await engine.StatusAsync(parse.GetValue(target), cancellationToken);
+            if (context.Json)
+            {
+                Output.WriteJson(new
+                {
+                    targets = statuses.Select(s => new
+                    {
+                        name = s.Name,
+                        state = s.State.StateName,
+                        reason = s.State.Reason,
+                        since = s.State.Since,
+                        by = s.State.Who,
+                        last = s.Last?.Id,
+                        lastBundle = s.Last?.BundleId,
+                        busy = s.Lock is null ? null : new { operation = s.Lock.Operation, who = s.Lock.Who, since = s.Lock.AcquiredAt, host = s.Lock.Host, pid = s.Lock.ProcessId },
+                    }),
+                });
+                return 0;
+            }
+
+            var table = new Table().AddColumns("target", "state", "last deployment", "why", "busy");
+            foreach (var s in statuses)
+            {
+                var colour = s.State.StateName switch { "on-train" => "green", "off-train" => "yellow", _ => "red" };
+                table.AddRow(
+                    Output.Esc(s.Name),
+                    $"[{colour}]{s.State.StateName}[/]",
+                    s.Last is null ? "-" : Output.Esc($"{s.Last.Id} {s.Last.BundleId} ({Output.When(s.Last.StartedAt)})"),
+                    Output.Esc(s.State.Reason ?? ""),
+                    s.Lock is null ? "" : Output.Esc(s.Lock.Describe()));
+            }
+
+            AnsiConsole.Write(table);
+            return 0;
+        });
+        return command;
+    }
+}

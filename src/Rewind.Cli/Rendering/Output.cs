@@ -1,0 +1,33 @@
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using Spectre.Console;
+
+namespace Rewind.Cli.Rendering;
+
+/// <summary>Writes results as words on a terminal or as one JSON object on stdout; errors go to stderr.</summary>
+internal static class Output
+{
+    private static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web)
+    {
+        WriteIndented = true,
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
+
+    public static void WriteJson(object value) => Console.Out.WriteLine(JsonSerializer.Serialize(value, JsonOptions));
+
+    public static void Error(bool json, string message, int code)
+    {
+        if (json)
+        {
+            WriteJson(new { error = message, code });
+        }
+
+        Console.Error.WriteLine($"rewind: {message}");
+    }
+
+    public static void Line(string markup) => AnsiConsole.MarkupLine(markup);
+
+    public static string Esc(string? text) => Markup.Escape(text ?? "");
+
+    public static string When(DateTimeOffset? time) => time is null ? "-" : time.Value.ToString("yyyy-MM-dd HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture);
+}

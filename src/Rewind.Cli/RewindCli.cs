@@ -1,0 +1,68 @@
+using System.CommandLine;
+using Rewind.Cli.Commands;
+using Rewind.Cli.Rendering;
+using Rewind.Core;
+
+namespace Rewind.Cli;
+
+/// <summary>The <c>rewind</c> command line: global options, the verbs, and the one place failures become exit codes.</summary>
+public static class RewindCli
+{
+    public static readonly Option<bool> Json = new("--json") { Description = "Print one JSON object on stdout instead of text", Recursive = true };
+    public static readonly Option<string?> Config = new("--config") { Description = "Path of rewind.yaml (default: ./rewind.yaml)", Recursive = true };
+    public static readonly Option<string?> As = new("--as") { Description = "Who is acting (default: $REWIND_USER, else the OS user)", Recursive = true };
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var root = new RootCommand("Rewind: deploy metadata bundles with a captured inverse, and roll back the last deployment, yes or no.");
+        root.Options.Add(Json);
+        root.Options.Add(Config);
+        root.Options.Add(As);
+        root.Subcommands.Add(InitCommand.Create());
+        root.Subcommands.Add(DeployCommand.Create());
+        root.Subcommands.Add(RollbackCommand.Create());
+        root.Subcommands.Add(StatusCommand.Create());
+        root.Subcommands.Add(HistoryCommand.Create());
+        root.Subcommands.Add(ClearCommand.Create());
+        root.Subcommands.Add(BundleCommand.Create());
+        root.Subcommands.Add(DiffCommand.Create());
+        root.Subcommands.Add(DemoCommand.Create());
+
+        var parsed = root.Parse(args);
+        var json = parsed.GetValue(Json);
+        if (parsed.Errors.Count > 0)
+        {
+            var message = string.Join("; ", parsed.Errors.Select(e => e.Message));
+            Output.Error(json, message + " (see: rewind --help)", 2);
+            return 2;
+        }
+
+        using var cancel = new CancellationTokenSource();
+        Console.CancelKeyPress += (_, e) =>
+        {
+            e.Cancel = true;
+            cancel.Cancel();
+        };
+
+        try
+        {
+            return await parsed.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false }, cancel.Token);
+        }
+        catch (RewindException e)
+        {
+            Output.Error(json, e.Message, e.ExitCode);
+            return e.ExitCode;
+        }
+        catch (OperationCanceledException)
+        {
+            Output.Error(json, "cancelled; an interrupted operation is settled by the next command on the target", 4);
+            return 4;
+        }
+        catch (Exception e)
+        {
+            // A fault, not a rule: report it plainly. The target is protected by its transaction.
+            Output.Error(json, $"unexpected failure: {e.GetType().Name}: {e.Message}", 4);
+            return 4;
+        }
+    }
+}

@@ -1,0 +1,23 @@
+namespace Rewind.Core.Deployments;
+
+/// <summary>What a bundle would change on a target, read without changing anything.</summary>
+public sealed record BundleDiff(
+    string Target,
+    string BundleId,
+    string Digest,
+    long Added,
+    long Changed,
+    long Unchanged,
+    long Deleted,
+    long DeletesOfAbsent,
+    IReadOnlyList<RecordDifference> Records,
+    IReadOnlyList<DataCopyDifference> DataCopies,
+    IReadOnlyList<TableDifference> Tables);
+
+/// <summary>One record the bundle would add, change or delete.</summary>
+public sealed record RecordDifference(string Layer, string Type, string Key, string Change);
+
+public sealed record DataCopyDifference(string Table, long RowsNow, long RowsAfter);
+
+/// <summary>A table the bundle would create, alter or quarantine.</summary>
+public sealed record TableDifference(string Table, string Change);
