@@ -1,5 +1,6 @@
 using Rewind.Core;
 using Rewind.Core.Deployments;
+using CsCheck;
 using Rewind.Tests.Support;
 
 namespace Rewind.Tests.Storage;
@@ -13,6 +14,36 @@ public abstract class EngineContractTests(StorageProvider provider)
     protected StorageProvider Provider => provider;
 
     protected Task<EngineHarness> HarnessAsync(params string[] targets) => EngineHarness.CreateAsync(provider, targets);
+
+    /// <summary>How many generated scenarios the round-trip property runs per engine.</summary>
+    protected virtual int RoundTripIterations => 40;
+
+    [Fact]
+    public async Task Round_trip_property_deploying_then_rolling_back_in_reverse_restores_every_intermediate_state()
+    {
+        await RoundTripModel.ScenarioGen.SampleAsync(async (prior, sequence) =>
+        {
+            await using var h = await HarnessAsync();
+            await h.ExecuteAsync("CREATE TABLE orders (id TEXT PRIMARY KEY, total INTEGER)");
+            await h.ExecuteAsync("INSERT INTO orders (id, total) VALUES ('o1', 10), ('o2', 20)");
+            var tables = new Dictionary<string, int>();
+            await h.DeployAsync(RoundTripModel.Build("prior", prior, tables));
+
+            var states = new List<Rewind.Core.Targets.TargetSnapshot>();
+            for (var i = 0; i < sequence.Length; i++)
+            {
+                states.Add(await h.SnapshotAsync());
+                await h.DeployAsync(RoundTripModel.Build($"b{i}", sequence[i], tables));
+            }
+
+            for (var i = sequence.Length - 1; i >= 0; i--)
+            {
+                await h.RollbackAsync();
+                var difference = states[i].FirstDifference(await h.SnapshotAsync());
+                Assert.True(difference is null, $"after rolling back bundle {i}: {difference}");
+            }
+        }, iter: RoundTripIterations, threads: 1, seed: Environment.GetEnvironmentVariable("REWIND_SEED"));
+    }
 
     [Fact]
     public async Task Deploy_then_rollback_restores_records_exactly()
