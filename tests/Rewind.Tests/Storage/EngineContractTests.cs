@@ -251,6 +251,54 @@ public abstract class EngineContractTests(StorageProvider provider)
         Assert.Equal(history.Count, (await h.Engine.HistoryAsync("env1")).Count);
     }
 
+    [Theory]
+    [InlineData("bad-json", "line 2: invalid JSON")]
+    [InlineData("no-manifest", "has no bundle.json")]
+    [InlineData("rw-table", "reserved for Rewind")]
+    [InlineData("zip-escape", "escapes its folder")]
+    [InlineData("duplicate-key", "appears twice")]
+    [InlineData("unknown-layer", "unknown layer 'vendor'")]
+    public async Task A_malformed_bundle_is_refused_and_changes_neither_target_nor_store(string kind, string expected)
+    {
+        await using var h = await HarnessAsync();
+        await h.DeployAsync(new BundleBuilder("one").Upsert("platform", "rule", "a", "1").SimpleTable("lookup", ("label", "text")));
+        var before = await h.SnapshotAsync();
+        var history = await h.Engine.HistoryAsync("env1");
+        var stored = Directory.GetDirectories(h.Engine.Artifacts.Root, "*", SearchOption.AllDirectories).Length;
+        var builder = new BundleBuilder("bad").Upsert("platform", "rule", "a", "2");
+        var path = kind switch
+        {
+            "bad-json" => h.Write(builder.Raw("records/apps/rule.ndjson", "{\"key\":\"x\",\"body\":1}\n{\"key\":\"y\",\"body\":[}\n")),
+            "no-manifest" => h.Write(builder.WithoutManifest()),
+            "rw-table" => h.Write(builder.SimpleTable("rw_records")),
+            "zip-escape" => EscapingZip(h.Folder.Combine("escape.zip")),
+            "duplicate-key" => h.Write(builder.Upsert("platform", "rule", "a", "3")),
+            "unknown-layer" => h.Write(builder.Upsert("vendor", "rule", "v", "3")),
+            _ => throw new ArgumentOutOfRangeException(nameof(kind)),
+        };
+
+        var error = await Assert.ThrowsAnyAsync<BadInputException>(() => h.Engine.DeployAsync(new DeployRequest(path, "env1", "tester", null)));
+
+        Assert.Equal(2, error.ExitCode);
+        Assert.Contains(expected, error.Message, StringComparison.Ordinal);
+        Assert.Null(before.FirstDifference(await h.SnapshotAsync()));
+        Assert.Equal(history, await h.Engine.HistoryAsync("env1"));
+        Assert.Equal(stored, Directory.GetDirectories(h.Engine.Artifacts.Root, "*", SearchOption.AllDirectories).Length);
+    }
+
+    private static string EscapingZip(string path)
+    {
+        using var zip = System.IO.Compression.ZipFile.Open(path, System.IO.Compression.ZipArchiveMode.Create);
+        using (var manifest = new StreamWriter(zip.CreateEntry("bundle.json").Open()))
+        {
+            manifest.Write("{\"id\":\"evil\"}");
+        }
+
+        using var evil = new StreamWriter(zip.CreateEntry("records/../../../etc/x.ndjson").Open());
+        evil.Write("{}");
+        return path;
+    }
+
     [Fact]
     public async Task A_data_row_with_an_unknown_column_is_refused_naming_file_and_line()
     {
