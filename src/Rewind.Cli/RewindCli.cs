@@ -26,6 +26,7 @@ public static class RewindCli
         root.Subcommands.Add(ClearCommand.Create());
         root.Subcommands.Add(BundleCommand.Create());
         root.Subcommands.Add(DiffCommand.Create());
+        root.Subcommands.Add(AuditCommand.Create());
         root.Subcommands.Add(DemoCommand.Create());
 
         var parsed = root.Parse(args);

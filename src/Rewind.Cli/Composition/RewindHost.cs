@@ -1,5 +1,6 @@
 using Rewind.Core;
 using Rewind.Core.Artifacts;
+using Rewind.Core.Audit;
 using Rewind.Core.Configuration;
 using Rewind.Core.ControlPlane;
 using Rewind.Core.Deployments;
@@ -19,8 +20,12 @@ public static class RewindHost
     {
         var store = OpenControlPlane(config.Store);
         await store.EnsureCreatedAsync(cancellationToken);
-        return new RewindEngine(config, store, new TargetStoreFactory(), new ArtifactStore(config.Artifacts), time ?? TimeProvider.System);
+        return new RewindEngine(config, store, OpenAuditLog(config.Store), new TargetStoreFactory(), new ArtifactStore(config.Artifacts), time ?? TimeProvider.System);
     }
+
+    public static IAuditLog OpenAuditLog(string store) => store.StartsWith(SqlitePrefix, StringComparison.Ordinal)
+        ? new SqliteAuditLog(store[SqlitePrefix.Length..])
+        : new PostgresAuditLog(store[PostgresPrefix.Length..]);
 
     public static IControlPlaneStore OpenControlPlane(string store) => store switch
     {

@@ -44,4 +44,7 @@ public sealed record Deployment
 
     /// <summary>Set when the rollback took longer than the configured budget.</summary>
     public bool RollbackOverBudget { get; init; }
+
+    /// <summary>True while the deployment's changes are on the target (the only ones a rollback can choose).</summary>
+    public bool IsApplied => Status == DeploymentStatus.Verified;
 }

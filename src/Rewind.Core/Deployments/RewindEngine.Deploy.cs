@@ -10,7 +10,10 @@ public sealed partial class RewindEngine
     /// capture the inverse while applying, publish the inverse durably, and write the deployment marker. The
     /// transaction commits only after the inverse is on disk, so no deployment ever lands without its inverse.
     /// </summary>
-    public async Task<DeployResult> DeployAsync(DeployRequest request, IProgress<OperationProgress>? progress = null, CancellationToken cancellationToken = default)
+    public Task<DeployResult> DeployAsync(DeployRequest request, IProgress<OperationProgress>? progress = null, CancellationToken cancellationToken = default) =>
+        AuditedAsync("deploy", request.Target, request.Who, request.Reason, scope => DeployCoreAsync(request, scope, progress, cancellationToken), cancellationToken);
+
+    private async Task<DeployResult> DeployCoreAsync(DeployRequest request, Audit.AuditScope scope, IProgress<OperationProgress>? progress, CancellationToken cancellationToken)
     {
         var target = _config.Target(request.Target);
         using var bundle = await OpenBundleAsync(request.BundlePath, cancellationToken);
@@ -23,6 +26,7 @@ public sealed partial class RewindEngine
             throw HeldRefusal(state, "deployment");
         }
 
+        scope.FromVersion = VersionOf(await _store.GetDeploymentsAsync(target.Name, cancellationToken));
         await _artifacts.StoreAsync(bundle, cancellationToken);
         var deployment = new Deployment
         {
@@ -38,6 +42,9 @@ public sealed partial class RewindEngine
             Records = bundle.RecordCount,
             Rows = bundle.RowCount,
         };
+
+        scope.Deployment = deployment.Id;
+        scope.ToVersion = $"{deployment.BundleId} ({deployment.Id})";
 
         // Recorded before the target changes: if this process dies mid-apply, the next operation finds the
         // entry and settles it from the target's marker.

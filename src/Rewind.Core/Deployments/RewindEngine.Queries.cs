@@ -3,7 +3,10 @@ namespace Rewind.Core.Deployments;
 public sealed partial class RewindEngine
 {
     /// <summary>Lifts an off-train hold. Only a person with the <c>train-admin</c> role may, and a reason is required.</summary>
-    public async Task<TargetState> ClearAsync(string target, string who, string reason, CancellationToken cancellationToken = default)
+    public Task<TargetState> ClearAsync(string target, string who, string reason, CancellationToken cancellationToken = default) =>
+        AuditedAsync("clear", target, who, reason, _ => ClearCoreAsync(target, who, reason, cancellationToken), cancellationToken);
+
+    private async Task<TargetState> ClearCoreAsync(string target, string who, string reason, CancellationToken cancellationToken)
     {
         var config = _config.Target(target);
         if (string.IsNullOrWhiteSpace(reason))
@@ -44,7 +47,7 @@ public sealed partial class RewindEngine
                 holder = null;
             }
 
-            result.Add(new TargetStatus(name, state, deployments.FirstOrDefault(d => d.Status == DeploymentStatus.Verified), holder));
+            result.Add(new TargetStatus(name, state, deployments.FirstOrDefault(d => d.IsApplied), holder));
         }
 
         return result;

@@ -21,14 +21,21 @@ public sealed partial class RewindEngine
     /// Rolls back the newest applied deployment of a target by applying its stored inverse in one transaction,
     /// marks the target off the train, and records who, why and how long it took.
     /// </summary>
-    public async Task<RollbackResult> RollbackAsync(RollbackRequest request, IProgress<OperationProgress>? progress = null, CancellationToken cancellationToken = default)
+    public Task<RollbackResult> RollbackAsync(RollbackRequest request, IProgress<OperationProgress>? progress = null, CancellationToken cancellationToken = default) =>
+        AuditedAsync("rollback", request.Target, request.Who, request.Reason, scope => RollbackCoreAsync(request, scope, progress, cancellationToken), cancellationToken);
+
+    private async Task<RollbackResult> RollbackCoreAsync(RollbackRequest request, Audit.AuditScope scope, IProgress<OperationProgress>? progress, CancellationToken cancellationToken)
     {
         var target = _config.Target(request.Target);
         await using var targetLock = await LockAsync(target.Name, "rollback", request.Who, cancellationToken);
         await RecoverAsync(target, cancellationToken);
         var state = await _store.GetTargetStateAsync(target.Name, cancellationToken);
         CheckRollbackAllowed(target, state);
-        var deployment = ChooseNewest(target.Name, await _store.GetDeploymentsAsync(target.Name, cancellationToken), request.ExpectedDeployment);
+        var deployments = await _store.GetDeploymentsAsync(target.Name, cancellationToken);
+        var deployment = ChooseNewest(target.Name, deployments, request.ExpectedDeployment);
+        scope.Deployment = deployment.Id;
+        scope.FromVersion = $"{deployment.BundleId} ({deployment.Id})";
+        scope.ToVersion = VersionOf(deployments, except: deployment.Id);
 
         var started = _time.GetTimestamp();
         var startedAt = _time.GetUtcNow();
@@ -85,7 +92,7 @@ public sealed partial class RewindEngine
     /// <summary>Rollback goes strictly newest first: only the newest applied deployment can be chosen.</summary>
     private static Deployment ChooseNewest(string target, IReadOnlyList<Deployment> deployments, string? expected)
     {
-        var newest = deployments.FirstOrDefault(d => d.Status == DeploymentStatus.Verified);
+        var newest = deployments.FirstOrDefault(d => d.IsApplied);
         if (expected is not null)
         {
             var named = deployments.FirstOrDefault(d => d.Id == expected)

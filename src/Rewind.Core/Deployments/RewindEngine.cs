@@ -1,4 +1,5 @@
 using Rewind.Core.Artifacts;
+using Rewind.Core.Audit;
 using Rewind.Core.Bundles;
 using Rewind.Core.Configuration;
 using Rewind.Core.ControlPlane;
@@ -19,11 +20,13 @@ public sealed partial class RewindEngine
     private readonly ArtifactStore _artifacts;
     private readonly TimeProvider _time;
     private readonly BundleApplier _applier;
+    private readonly IAuditLog _audit;
 
-    public RewindEngine(RewindConfig config, IControlPlaneStore store, ITargetStoreFactory targets, ArtifactStore artifacts, TimeProvider time)
+    public RewindEngine(RewindConfig config, IControlPlaneStore store, IAuditLog audit, ITargetStoreFactory targets, ArtifactStore artifacts, TimeProvider time)
     {
         _config = config;
         _store = store;
+        _audit = audit;
         _targets = targets;
         _artifacts = artifacts;
         _time = time;

@@ -1,0 +1,16 @@
+namespace Rewind.Core.Audit;
+
+/// <summary>What an operation learns about itself while it runs, for the audit entry written when it ends.</summary>
+public sealed class AuditScope
+{
+    public string? Deployment { get; set; }
+
+    public string? FromVersion { get; set; }
+
+    public string? ToVersion { get; set; }
+
+    public string? Detail { get; set; }
+
+    /// <summary>Set when the operation ended in a recorded failure that is still returned as a result (exit 4).</summary>
+    public bool Failed { get; set; }
+}

@@ -1,0 +1,63 @@
+using Rewind.Core.Audit;
+
+namespace Rewind.Core.Deployments;
+
+public sealed partial class RewindEngine
+{
+    public IAuditLog AuditLog => _audit;
+
+    /// <summary>
+    /// Runs an operation and appends its audit entry: succeeded, failed, or refused by a rule. Bad input is
+    /// not audited: it changes nothing, the ledger included.
+    /// </summary>
+    private async Task<T> AuditedAsync<T>(string operation, string? target, string who, string? reason, Func<AuditScope, Task<T>> body, CancellationToken cancellationToken)
+    {
+        var scope = new AuditScope();
+        var started = _time.GetUtcNow();
+        string outcome;
+        try
+        {
+            var result = await body(scope);
+            outcome = scope.Failed ? "failed" : "succeeded";
+            await AppendAuditAsync(operation, target, who, reason, scope, started, outcome);
+            return result;
+        }
+        catch (BadInputException)
+        {
+            throw;
+        }
+        catch (RefusedException e)
+        {
+            scope.Detail = e.Message;
+            await AppendAuditAsync(operation, target, who, reason, scope, started, $"refused:{e.Rule}");
+            throw;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            scope.Detail ??= e.Message;
+            await AppendAuditAsync(operation, target, who, reason, scope, started, "failed");
+            throw;
+        }
+
+        async Task AppendAuditAsync(string op, string? t, string w, string? r, AuditScope s, DateTimeOffset start, string result) =>
+            await _audit.AppendAsync(new AuditEntry
+            {
+                At = _time.GetUtcNow(),
+                Who = w,
+                Operation = op,
+                Target = t,
+                Deployment = s.Deployment,
+                Reason = r,
+                FromVersion = s.FromVersion,
+                ToVersion = s.ToVersion,
+                StartedAt = start,
+                EndedAt = _time.GetUtcNow(),
+                Outcome = result,
+                Detail = s.Detail,
+            }, CancellationToken.None);
+    }
+
+    /// <summary>The version a target runs, as the audit names it: its newest applied bundle, or none.</summary>
+    private static string VersionOf(IEnumerable<Deployment> deployments, string? except = null) =>
+        deployments.FirstOrDefault(d => d.IsApplied && d.Id != except) is { } d ? $"{d.BundleId} ({d.Id})" : "(no deployment)";
+}
