@@ -1,40 +1,206 @@
-using Rewind.Core;
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Npgsql;
 using Rewind.Core.ControlPlane;
 using Rewind.Core.Deployments;
 using Rewind.Core.Locks;
+using static Rewind.Postgres.PgSql;
 
 namespace Rewind.Postgres;
 
-/// <summary>The control-plane ledger on PostgreSQL. (Placeholder until the adapter lands.)</summary>
+/// <summary>
+/// The control-plane ledger on PostgreSQL, shared by several Rewind processes. Deployments and target states
+/// are JSON documents beside the columns they are looked up by (as in the SQLite store); deployment ids come
+/// from a sequence; a target's lock is a lease row, taken under a transaction-scoped advisory lock so that
+/// concurrent acquirers are serialised and exactly one wins. Tables carry the reserved <c>rw_</c> prefix, so
+/// the ledger may share a database with a target without ever showing up as one of its tables.
+/// </summary>
 public sealed class PostgresControlPlaneStore(string connectionString) : IControlPlaneStore
 {
+    private const string Schema = """
+        CREATE SEQUENCE IF NOT EXISTS rw_ledger_deployment_ids;
+        CREATE TABLE IF NOT EXISTS rw_ledger_deployments (
+            seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+            id text NOT NULL UNIQUE,
+            target text NOT NULL,
+            document text NOT NULL
+        );
+        CREATE INDEX IF NOT EXISTS rw_ledger_deployments_target ON rw_ledger_deployments (target, seq);
+        CREATE TABLE IF NOT EXISTS rw_ledger_target_states (target text PRIMARY KEY, document text NOT NULL);
+        CREATE TABLE IF NOT EXISTS rw_ledger_locks (
+            target text PRIMARY KEY,
+            token text NOT NULL,
+            operation text NOT NULL,
+            who text NOT NULL,
+            host text NOT NULL,
+            pid integer NOT NULL,
+            acquired_at text NOT NULL,
+            expires_at text NOT NULL
+        );
+        """;
+
+    // The same document shape as the SQLite store: web defaults, kebab-case enums, nulls left out.
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    {
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower) },
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    };
+
     public string ConnectionString => connectionString;
 
-    public Task EnsureCreatedAsync(CancellationToken cancellationToken = default) => throw NotYet();
+    public async Task EnsureCreatedAsync(CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenAsync(connectionString, cancellationToken);
+        if (await ScalarAsync(connection, "SELECT to_regclass('rw_ledger_locks') IS NOT NULL", cancellationToken) is true)
+        {
+            return;
+        }
 
-    public Task<string> NextDeploymentIdAsync(CancellationToken cancellationToken = default) => throw NotYet();
+        // Concurrent CREATE … IF NOT EXISTS can still collide in the catalog: serialise the creators.
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await ExecuteAsync(connection, "SELECT pg_advisory_xact_lock(hashtextextended('rewind-ledger-schema', 0));\n" + Schema, cancellationToken);
+        RoundTrips.Add();
+        await transaction.CommitAsync(cancellationToken);
+    }
 
-    public Task InsertDeploymentAsync(Deployment deployment, CancellationToken cancellationToken = default) => throw NotYet();
+    public async Task<string> NextDeploymentIdAsync(CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenAsync(connectionString, cancellationToken);
+        var value = (long)(await ScalarAsync(connection, "SELECT nextval('rw_ledger_deployment_ids')", cancellationToken))!;
+        return $"d{value:D4}";
+    }
 
-    public Task UpdateDeploymentAsync(Deployment deployment, CancellationToken cancellationToken = default) => throw NotYet();
+    public async Task InsertDeploymentAsync(Deployment deployment, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenAsync(connectionString, cancellationToken);
+        await ExecuteAsync(connection, "INSERT INTO rw_ledger_deployments (id, target, document) VALUES (@id, @target, @document)", cancellationToken,
+            ("id", deployment.Id), ("target", deployment.Target), ("document", JsonSerializer.Serialize(deployment, Json)));
+    }
 
-    public Task DeleteDeploymentAsync(string id, CancellationToken cancellationToken = default) => throw NotYet();
+    public async Task UpdateDeploymentAsync(Deployment deployment, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenAsync(connectionString, cancellationToken);
+        await UpdateAsync(connection, deployment, cancellationToken);
+    }
 
-    public Task<IReadOnlyList<Deployment>> GetDeploymentsAsync(string target, CancellationToken cancellationToken = default) => throw NotYet();
+    public async Task DeleteDeploymentAsync(string id, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenAsync(connectionString, cancellationToken);
+        await ExecuteAsync(connection, "DELETE FROM rw_ledger_deployments WHERE id = @id", cancellationToken, ("id", id));
+    }
 
-    public Task<TargetState> GetTargetStateAsync(string target, CancellationToken cancellationToken = default) => throw NotYet();
+    public async Task<IReadOnlyList<Deployment>> GetDeploymentsAsync(string target, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenAsync(connectionString, cancellationToken);
+        await using var command = Command(connection, "SELECT document FROM rw_ledger_deployments WHERE target = @target ORDER BY seq DESC", ("target", target));
+        await using var reader = await ReaderAsync(command, cancellationToken);
+        var result = new List<Deployment>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            result.Add(JsonSerializer.Deserialize<Deployment>(reader.GetString(0), Json)!);
+        }
 
-    public Task SaveAsync(Deployment? deployment, TargetState state, CancellationToken cancellationToken = default) => throw NotYet();
+        return result;
+    }
 
-    public Task<LockHolder?> TryAcquireLockAsync(LockHolder wanted, Func<LockHolder, bool> isStale, CancellationToken cancellationToken = default) => throw NotYet();
+    public async Task<TargetState> GetTargetStateAsync(string target, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenAsync(connectionString, cancellationToken);
+        return await ScalarAsync(connection, "SELECT document FROM rw_ledger_target_states WHERE target = @target", cancellationToken, ("target", target)) is string document
+            ? JsonSerializer.Deserialize<TargetState>(document, Json)!
+            : TargetState.OnTrain(target);
+    }
 
-    public Task<bool> RenewLockAsync(string target, string token, DateTimeOffset expiresAt, CancellationToken cancellationToken = default) => throw NotYet();
+    public async Task SaveAsync(Deployment? deployment, TargetState state, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenAsync(connectionString, cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        if (deployment is not null)
+        {
+            await UpdateAsync(connection, deployment, cancellationToken);
+        }
 
-    public Task ReleaseLockAsync(string target, string token, CancellationToken cancellationToken = default) => throw NotYet();
+        await ExecuteAsync(connection, "INSERT INTO rw_ledger_target_states (target, document) VALUES (@target, @document) ON CONFLICT (target) DO UPDATE SET document = excluded.document", cancellationToken,
+            ("target", state.Target), ("document", JsonSerializer.Serialize(state, Json)));
+        RoundTrips.Add();
+        await transaction.CommitAsync(cancellationToken);
+    }
 
-    public Task<LockHolder?> GetLockAsync(string target, CancellationToken cancellationToken = default) => throw NotYet();
+    public async Task<LockHolder?> TryAcquireLockAsync(LockHolder wanted, Func<LockHolder, bool> isStale, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenAsync(connectionString, cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+
+        // The advisory lock serialises acquirers of this target (a row that does not exist yet cannot be locked
+        // FOR UPDATE); it is released at commit or rollback, and with the session if this process dies.
+        await ExecuteAsync(connection, "SELECT pg_advisory_xact_lock(hashtextextended(@key, 0))", cancellationToken, ("key", "rewind-lock:" + wanted.Target));
+        var current = await ReadLockAsync(connection, wanted.Target, forUpdate: true, cancellationToken);
+        if (current is not null && !isStale(current))
+        {
+            RoundTrips.Add();
+            await transaction.RollbackAsync(cancellationToken);
+            return current;
+        }
+
+        await ExecuteAsync(connection, """
+            INSERT INTO rw_ledger_locks (target, token, operation, who, host, pid, acquired_at, expires_at)
+            VALUES (@target, @token, @operation, @who, @host, @pid, @acquired, @expires)
+            ON CONFLICT (target) DO UPDATE SET token = excluded.token, operation = excluded.operation, who = excluded.who,
+                host = excluded.host, pid = excluded.pid, acquired_at = excluded.acquired_at, expires_at = excluded.expires_at
+            """, cancellationToken,
+            ("target", wanted.Target), ("token", wanted.Token), ("operation", wanted.Operation), ("who", wanted.Who), ("host", wanted.Host),
+            ("pid", wanted.ProcessId), ("acquired", wanted.AcquiredAt.ToString("O", CultureInfo.InvariantCulture)), ("expires", wanted.ExpiresAt.ToString("O", CultureInfo.InvariantCulture)));
+        RoundTrips.Add();
+        await transaction.CommitAsync(cancellationToken);
+        return null;
+    }
+
+    public async Task<bool> RenewLockAsync(string target, string token, DateTimeOffset expiresAt, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenAsync(connectionString, cancellationToken);
+        return await ExecuteAsync(connection, "UPDATE rw_ledger_locks SET expires_at = @expires WHERE target = @target AND token = @token", cancellationToken,
+            ("expires", expiresAt.ToString("O", CultureInfo.InvariantCulture)), ("target", target), ("token", token)) == 1;
+    }
+
+    public async Task ReleaseLockAsync(string target, string token, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenAsync(connectionString, cancellationToken);
+        await ExecuteAsync(connection, "DELETE FROM rw_ledger_locks WHERE target = @target AND token = @token", cancellationToken, ("target", target), ("token", token));
+    }
+
+    public async Task<LockHolder?> GetLockAsync(string target, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenAsync(connectionString, cancellationToken);
+        return await ReadLockAsync(connection, target, forUpdate: false, cancellationToken);
+    }
 
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 
-    private static BadInputException NotYet() => new("a PostgreSQL control-plane store is not supported yet");
+    /// <summary>A readable description for messages, never including the password.</summary>
+    public override string ToString() => Describe(connectionString, schema: null);
+
+    private static async Task UpdateAsync(NpgsqlConnection connection, Deployment deployment, CancellationToken cancellationToken)
+    {
+        if (await ExecuteAsync(connection, "UPDATE rw_ledger_deployments SET document = @document WHERE id = @id", cancellationToken,
+                ("id", deployment.Id), ("document", JsonSerializer.Serialize(deployment, Json))) != 1)
+        {
+            throw new InvalidOperationException($"deployment {deployment.Id} is not in the ledger");
+        }
+    }
+
+    private static async Task<LockHolder?> ReadLockAsync(NpgsqlConnection connection, string target, bool forUpdate, CancellationToken cancellationToken)
+    {
+        await using var command = Command(connection,
+            "SELECT token, operation, who, host, pid, acquired_at, expires_at FROM rw_ledger_locks WHERE target = @target" + (forUpdate ? " FOR UPDATE" : ""),
+            ("target", target));
+        await using var reader = await ReaderAsync(command, cancellationToken);
+        if (!await reader.ReadAsync(cancellationToken))
+        {
+            return null;
+        }
+
+        return new LockHolder(target, reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetInt32(4),
+            DateTimeOffset.Parse(reader.GetString(5), CultureInfo.InvariantCulture), DateTimeOffset.Parse(reader.GetString(6), CultureInfo.InvariantCulture));
+    }
 }

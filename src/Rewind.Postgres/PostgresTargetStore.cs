@@ -1,20 +1,120 @@
-using Rewind.Core;
+using Npgsql;
 using Rewind.Core.Targets;
+using static Rewind.Postgres.PgSql;
 
 namespace Rewind.Postgres;
 
-/// <summary>A target whose metadata database is PostgreSQL. (Placeholder until the adapter lands.)</summary>
+/// <summary>
+/// A target whose metadata database is PostgreSQL. Rewind's tables and the target's ordinary tables live in
+/// <see cref="Schema"/> (created when missing); every identifier is schema-qualified and quoted, so the
+/// connection's search_path never matters.
+/// </summary>
 public sealed class PostgresTargetStore(string connectionString, string schema) : ITargetStore
 {
     public string ConnectionString => connectionString;
 
     public string Schema => schema;
 
-    public Task<ITargetSession> BeginAsync(CancellationToken cancellationToken = default) =>
-        throw new BadInputException("PostgreSQL targets are not supported yet");
+    public async Task<ITargetSession> BeginAsync(CancellationToken cancellationToken = default)
+    {
+        var connection = await OpenAsync(connectionString, cancellationToken);
+        try
+        {
+            await EnsureSchemaAsync(connection, cancellationToken);
+            var transaction = await connection.BeginTransactionAsync(cancellationToken);
 
-    public Task<TargetSnapshot> SnapshotAsync(CancellationToken cancellationToken = default) =>
-        throw new BadInputException("PostgreSQL targets are not supported yet");
+            // One Rewind writer per target at a time, as SQLite's write lock gives: the advisory lock dies with
+            // the transaction, and lock_timeout turns a long wait into a "busy" refusal instead of a hang.
+            await ExecuteAsync(connection,
+                $"SET LOCAL lock_timeout = '{(int)BusyTimeout.TotalMilliseconds}ms'; SELECT pg_advisory_xact_lock(hashtextextended(@key, 0))",
+                cancellationToken, ("key", LockKey));
+            return new PostgresTargetSession(connection, transaction, schema);
+        }
+        catch (Exception e) when (IsBusy(e))
+        {
+            await connection.DisposeAsync();
+            throw Busy(ToString());
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
+    }
+
+    public async Task<TargetSnapshot> SnapshotAsync(CancellationToken cancellationToken = default)
+    {
+        await using var session = (PostgresTargetSession)await BeginAsync(cancellationToken);
+        var tables = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
+        foreach (var table in await session.ListTablesAsync(cancellationToken))
+        {
+            var rows = new List<string>();
+            if (await session.DescribeTableAsync(table, cancellationToken) is { } shape)
+            {
+                rows.Add($"#columns {string.Join(",", shape.Columns.Order(StringComparer.Ordinal))} #pk {string.Join(",", shape.PrimaryKey)} #indexes {string.Join(";", await session.IndexSignaturesAsync(table, cancellationToken))}");
+            }
+
+            await foreach (var row in session.ReadRowsAsync(table, cancellationToken))
+            {
+                rows.Add(PostgresValues.Canonical(row));
+            }
+
+            rows.Sort(StringComparer.Ordinal);
+            tables[table] = rows;
+        }
+
+        return new TargetSnapshot(tables);
+    }
 
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+
+    /// <summary>A readable description for messages, never including the password.</summary>
+    public override string ToString() => Describe(connectionString, schema);
+
+    private string LockKey => "rewind-target:" + schema;
+
+    /// <summary>
+    /// Creates the schema and Rewind's tables when missing. Checked first, because CREATE SCHEMA IF NOT EXISTS
+    /// still demands the CREATE privilege; created under an advisory lock, because concurrent CREATE TABLE IF
+    /// NOT EXISTS can still collide in the catalog.
+    /// </summary>
+    private async Task EnsureSchemaAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    {
+        var records = $"{Quote(schema)}.{Quote("rw_records")}";
+        var deployments = $"{Quote(schema)}.{Quote("rw_deployments")}";
+        var ready = await ScalarAsync(connection,
+            "SELECT to_regclass(@records) IS NOT NULL AND to_regclass(@deployments) IS NOT NULL",
+            cancellationToken, ("records", records), ("deployments", deployments));
+        if (ready is true)
+        {
+            return;
+        }
+
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await ExecuteAsync(connection, "SELECT pg_advisory_xact_lock(hashtextextended(@key, 0))", cancellationToken, ("key", LockKey));
+        var schemaExists = await ScalarAsync(connection, "SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = @schema)", cancellationToken, ("schema", schema));
+        var create = schemaExists is true ? "" : $"CREATE SCHEMA IF NOT EXISTS {Quote(schema)};";
+
+        // body is text, not jsonb: JSON must come back byte for byte (number text, key order, whitespace).
+        await ExecuteAsync(connection, $"""
+            {create}
+            CREATE TABLE IF NOT EXISTS {records} (
+                layer text NOT NULL,
+                type text NOT NULL,
+                key text NOT NULL,
+                body text NOT NULL,
+                PRIMARY KEY (layer, type, key)
+            );
+            CREATE TABLE IF NOT EXISTS {deployments} (
+                id text PRIMARY KEY,
+                bundle_id text NOT NULL,
+                bundle_digest text NOT NULL,
+                inverse_digest text NOT NULL,
+                applied_at text NOT NULL,
+                rolled_back_at text
+            );
+            """, cancellationToken);
+        RoundTrips.Add();
+        await transaction.CommitAsync(cancellationToken);
+    }
 }

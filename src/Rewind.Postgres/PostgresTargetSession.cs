@@ -1,0 +1,536 @@
+using System.Buffers;
+using System.Globalization;
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using Npgsql;
+using NpgsqlTypes;
+using Rewind.Core;
+using Rewind.Core.Bundles;
+using Rewind.Core.Targets;
+using static Rewind.Postgres.PgSql;
+
+namespace Rewind.Postgres;
+
+/// <summary>
+/// One transaction on a PostgreSQL target. Bulk work is set-based: changes stream into a temporary staging
+/// table by binary COPY, then single statements capture prior images (locking the rows they read) and apply
+/// upserts and deletes, so the number of round trips does not grow with the number of records.
+/// </summary>
+internal sealed class PostgresTargetSession(NpgsqlConnection connection, NpgsqlTransaction transaction, string schema) : ITargetSession
+{
+    /// <summary>Addresses per <c>unnest</c> batch when reading records.</summary>
+    private const int ReadBatch = 10_000;
+
+    private const string RecordStage = "pg_temp.rw_stage_records";
+    private const string RowStage = "pg_temp.rw_stage_rows";
+
+    private readonly string _records = $"{Quote(schema)}.{Quote("rw_records")}";
+    private readonly string _deployments = $"{Quote(schema)}.{Quote("rw_deployments")}";
+    private bool _committed;
+
+    public async Task ApplyRecordsAsync(IAsyncEnumerable<RecordChange> changes, IPriorImageSink? priorSink, CancellationToken cancellationToken = default)
+    {
+        await using var items = changes.WithCancellation(cancellationToken).GetAsyncEnumerator();
+        if (!await items.MoveNextAsync())
+        {
+            return;
+        }
+
+        await ExecuteAsync(connection, $"""
+            CREATE TEMP TABLE IF NOT EXISTS rw_stage_records (ord bigint NOT NULL, layer text NOT NULL, type text NOT NULL, key text NOT NULL, body text, line bigint NOT NULL) ON COMMIT DROP;
+            TRUNCATE {RecordStage};
+            """, cancellationToken);
+
+        // The whole stream goes in with one COPY: memory stays bounded and the round trips stay constant.
+        RoundTrips.Add();
+        await using (var copy = await connection.BeginBinaryImportAsync($"COPY {RecordStage} (ord, layer, type, key, body, line) FROM STDIN (FORMAT BINARY)", cancellationToken))
+        {
+            long ord = 0;
+            do
+            {
+                var change = items.Current;
+                await copy.StartRowAsync(cancellationToken);
+                await copy.WriteAsync(ord++, NpgsqlDbType.Bigint, cancellationToken);
+                await copy.WriteAsync(change.Address.Layer, NpgsqlDbType.Text, cancellationToken);
+                await copy.WriteAsync(change.Address.Type, NpgsqlDbType.Text, cancellationToken);
+                await copy.WriteAsync(change.Address.Key, NpgsqlDbType.Text, cancellationToken);
+                if (change.Body is null)
+                {
+                    await copy.WriteNullAsync(cancellationToken);
+                }
+                else
+                {
+                    await copy.WriteAsync(change.Body, NpgsqlDbType.Text, cancellationToken);
+                }
+
+                await copy.WriteAsync(change.Line, NpgsqlDbType.Bigint, cancellationToken);
+            }
+            while (await items.MoveNextAsync());
+
+            await copy.CompleteAsync(cancellationToken);
+        }
+
+        try
+        {
+            if (priorSink is not null)
+            {
+                await CaptureAsync(priorSink, cancellationToken);
+            }
+
+            // Deletes and upserts touch disjoint keys (a key appears once per file), so one round trip does both.
+            await ExecuteAsync(connection, $"""
+                DELETE FROM {_records} r USING {RecordStage} s
+                    WHERE s.body IS NULL AND r.layer = s.layer AND r.type = s.type AND r.key = s.key;
+                INSERT INTO {_records} (layer, type, key, body)
+                    SELECT layer, type, key, body FROM {RecordStage} WHERE body IS NOT NULL ORDER BY ord
+                    ON CONFLICT (layer, type, key) DO UPDATE SET body = excluded.body;
+                """, cancellationToken);
+        }
+        catch (Exception e) when (IsBusy(e))
+        {
+            throw Busy(Describe(connection.ConnectionString, schema));
+        }
+    }
+
+    /// <summary>
+    /// Reads every staged record's prior body in input order, locking the existing rows (FOR UPDATE) so that no
+    /// concurrent writer can change one between its capture and its overwrite.
+    /// </summary>
+    private async Task CaptureAsync(IPriorImageSink priorSink, CancellationToken cancellationToken)
+    {
+        await using var command = Command(connection, $"""
+            WITH locked AS (
+                SELECT r.layer, r.type, r.key, r.body FROM {_records} r
+                JOIN {RecordStage} s ON r.layer = s.layer AND r.type = s.type AND r.key = s.key
+                FOR UPDATE OF r
+            )
+            SELECT s.layer, s.type, s.key, s.body, s.line, l.body
+            FROM {RecordStage} s LEFT JOIN locked l ON l.layer = s.layer AND l.type = s.type AND l.key = s.key
+            ORDER BY s.ord
+            """);
+        await using var reader = await ReaderAsync(command, cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            var change = new RecordChange(
+                new RecordKey(reader.GetString(0), reader.GetString(1), reader.GetString(2)),
+                reader.IsDBNull(3) ? null : reader.GetString(3),
+                reader.GetInt64(4));
+            await priorSink.OnPriorAsync(change, reader.IsDBNull(5) ? null : reader.GetString(5), cancellationToken);
+        }
+    }
+
+    public async IAsyncEnumerable<string?> ReadRecordsAsync(IAsyncEnumerable<RecordKey> addresses, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var layers = new List<string>();
+        var types = new List<string>();
+        var keys = new List<string>();
+        await foreach (var (layer, type, key) in addresses.WithCancellation(cancellationToken))
+        {
+            layers.Add(layer);
+            types.Add(type);
+            keys.Add(key);
+            if (keys.Count == ReadBatch)
+            {
+                await foreach (var body in ReadBatchAsync(layers, types, keys, cancellationToken))
+                {
+                    yield return body;
+                }
+
+                layers.Clear();
+                types.Clear();
+                keys.Clear();
+            }
+        }
+
+        if (keys.Count > 0)
+        {
+            await foreach (var body in ReadBatchAsync(layers, types, keys, cancellationToken))
+            {
+                yield return body;
+            }
+        }
+    }
+
+    private async IAsyncEnumerable<string?> ReadBatchAsync(List<string> layers, List<string> types, List<string> keys, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await using var command = Command(connection, $"""
+            SELECT r.body
+            FROM unnest(@layers::text[], @types::text[], @keys::text[]) WITH ORDINALITY AS a(layer, type, key, ord)
+            LEFT JOIN {_records} r ON r.layer = a.layer AND r.type = a.type AND r.key = a.key
+            ORDER BY a.ord
+            """, ("layers", layers.ToArray()), ("types", types.ToArray()), ("keys", keys.ToArray()));
+        await using var reader = await ReaderAsync(command, cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            yield return reader.IsDBNull(0) ? null : reader.GetString(0);
+        }
+    }
+
+    public async Task<TableShape?> DescribeTableAsync(string table, CancellationToken cancellationToken = default)
+    {
+        var info = await TableInfoAsync(table, cancellationToken);
+        return info is null
+            ? null
+            : new TableShape(info.Columns.Select(c => c.Name).ToList(), info.PrimaryKey, info.Indexes.Select(i => i.Name).ToList());
+    }
+
+    public async IAsyncEnumerable<byte[]> ReadRowsAsync(string table, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var info = await TableInfoAsync(table, cancellationToken)
+            ?? throw new InvalidOperationException($"table '{table}' does not exist in schema '{schema}'");
+        var order = info.PrimaryKey.Count > 0 ? $" ORDER BY {string.Join(", ", info.PrimaryKey.Select(Quote))}" : "";
+        await using var command = Command(connection, $"SELECT {string.Join(", ", info.Columns.Select(c => c.ReadExpression))} FROM {Qualify(table)}{order}");
+        await using var reader = await ReaderAsync(command, cancellationToken);
+        var values = new object[info.Columns.Count];
+        var buffer = new ArrayBufferWriter<byte>(256);
+        await using var writer = new Utf8JsonWriter(buffer);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            reader.GetValues(values);
+            buffer.ResetWrittenCount();
+            writer.Reset(buffer);
+            writer.WriteStartObject();
+            for (var i = 0; i < values.Length; i++)
+            {
+                writer.WritePropertyName(info.Columns[i].Name);
+                PostgresValues.Write(writer, info.Columns[i], values[i]);
+            }
+
+            writer.WriteEndObject();
+            await writer.FlushAsync(cancellationToken);
+            yield return buffer.WrittenSpan.ToArray();
+        }
+    }
+
+    public async Task ReplaceRowsAsync(string table, string file, IAsyncEnumerable<DataRow> rows, CancellationToken cancellationToken = default)
+    {
+        var info = await TableInfoAsync(table, cancellationToken)
+            ?? throw new BundleInvalidException(file, 0, $"table '{table}' does not exist on the target");
+        var columns = info.Columns;
+        var index = new Dictionary<string, int>(StringComparer.Ordinal);
+        var folded = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
+        for (var i = 0; i < columns.Count; i++)
+        {
+            index[columns[i].Name] = i;
+            folded.TryAdd(columns[i].Name, i);
+        }
+
+        // Rows are staged as text and cast into the table by one INSERT … SELECT, so any column type works.
+        var stageColumns = string.Join("", columns.Select((_, i) => $", c{i} text"));
+        await ExecuteAsync(connection, $"""
+            DELETE FROM {Qualify(table)};
+            DROP TABLE IF EXISTS {RowStage};
+            CREATE TEMP TABLE rw_stage_rows (line bigint NOT NULL{stageColumns}) ON COMMIT DROP;
+            """, cancellationToken);
+
+        var values = new string?[columns.Count];
+        RoundTrips.Add();
+        await using (var copy = await connection.BeginBinaryImportAsync(
+            $"COPY {RowStage} (line{string.Join("", columns.Select((_, i) => $", c{i}"))}) FROM STDIN (FORMAT BINARY)", cancellationToken))
+        {
+            await foreach (var row in rows.WithCancellation(cancellationToken))
+            {
+                Array.Clear(values);
+                Stage(row, table, file, columns, index, folded, values);
+                await copy.StartRowAsync(cancellationToken);
+                await copy.WriteAsync(row.Line, NpgsqlDbType.Bigint, cancellationToken);
+                foreach (var value in values)
+                {
+                    if (value is null)
+                    {
+                        await copy.WriteNullAsync(cancellationToken);
+                    }
+                    else
+                    {
+                        await copy.WriteAsync(value, NpgsqlDbType.Text, cancellationToken);
+                    }
+                }
+            }
+
+            await copy.CompleteAsync(cancellationToken);
+        }
+
+        var casts = string.Join(", ", columns.Select((c, i) => c.IsPlainText ? $"c{i}" : $"c{i}::{c.SqlType}"));
+        var insert = $"INSERT INTO {Qualify(table)} ({string.Join(", ", columns.Select(c => Quote(c.Name)))}) SELECT {casts} FROM {RowStage}";
+        try
+        {
+            // The savepoint lets a failure be diagnosed row by row without losing the transaction.
+            await ExecuteAsync(connection, $"SAVEPOINT rw_copy; {insert} ORDER BY line; RELEASE SAVEPOINT rw_copy", cancellationToken);
+        }
+        catch (PostgresException e) when (e.SqlState.StartsWith("22", StringComparison.Ordinal) || e.SqlState.StartsWith("23", StringComparison.Ordinal))
+        {
+            await ExecuteAsync(connection, "ROLLBACK TO SAVEPOINT rw_copy", cancellationToken);
+            var (line, problem) = await FindFailingLineAsync(insert, e, cancellationToken);
+            throw new BundleInvalidException(file, line, e.SqlState.StartsWith("23", StringComparison.Ordinal)
+                ? $"the row violates a constraint of table '{table}': {problem}"
+                : $"a value does not fit table '{table}': {problem}");
+        }
+    }
+
+    private static void Stage(DataRow row, string table, string file, IReadOnlyList<PgColumn> columns, Dictionary<string, int> index, Dictionary<string, int> folded, string?[] values)
+    {
+        var span = row.Json.Span;
+        var reader = new Utf8JsonReader(span);
+        reader.Read();
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            var column = reader.GetString()!;
+            if (!index.TryGetValue(column, out var i) && !folded.TryGetValue(column, out i))
+            {
+                throw new BundleInvalidException(file, row.Line, $"'{column}' is not a column of table '{table}' (its columns: {string.Join(", ", columns.Select(c => c.Name))})");
+            }
+
+            reader.Read();
+            values[i] = PostgresValues.ToText(ref reader, span, columns[i], table, file, row.Line);
+        }
+    }
+
+    /// <summary>
+    /// The set-based insert failed: find the first line whose prefix fails, by bisection under a savepoint
+    /// (a prefix that fails stays failing as it grows), so the error names the row like the SQLite adapter does.
+    /// </summary>
+    private async Task<(long Line, string Problem)> FindFailingLineAsync(string insert, PostgresException first, CancellationToken cancellationToken)
+    {
+        await using var range = Command(connection, $"SELECT min(line), max(line) FROM {RowStage}");
+        long low, high;
+        await using (var reader = await ReaderAsync(range, cancellationToken))
+        {
+            await reader.ReadAsync(cancellationToken);
+            low = reader.GetInt64(0);
+            high = reader.GetInt64(1);
+        }
+
+        var problem = first.MessageText;
+        while (low < high)
+        {
+            var middle = low + ((high - low) / 2);
+            try
+            {
+                await ExecuteAsync(connection, insert + " WHERE line <= @line ORDER BY line", cancellationToken, ("line", middle));
+                low = middle + 1;
+            }
+            catch (PostgresException e)
+            {
+                high = middle;
+                problem = e.MessageText;
+            }
+
+            await ExecuteAsync(connection, "ROLLBACK TO SAVEPOINT rw_copy", cancellationToken);
+        }
+
+        return (low, problem);
+    }
+
+    public async Task ApplyTableDefinitionAsync(string table, TableDefinition definition, CancellationToken cancellationToken = default)
+    {
+        var shape = await DescribeTableAsync(table, cancellationToken);
+        if (shape is null)
+        {
+            var columns = definition.Columns.Select(c => $"{Quote(c.Name)} {SqlType(c.Type)}").ToList();
+            if (definition.PrimaryKey.Count > 0)
+            {
+                columns.Add($"PRIMARY KEY ({string.Join(", ", definition.PrimaryKey.Select(Quote))})");
+            }
+
+            await ExecuteAsync(connection, $"CREATE TABLE {Qualify(table)} ({string.Join(", ", columns)})", cancellationToken);
+        }
+        else
+        {
+            if (!shape.PrimaryKey.SequenceEqual(definition.PrimaryKey, StringComparer.Ordinal))
+            {
+                throw new BadInputException($"table '{table}': changing the primary key of an existing table (from ({string.Join(", ", shape.PrimaryKey)}) to ({string.Join(", ", definition.PrimaryKey)})) is not supported; create a new table instead");
+            }
+
+            // Indexes are rebuilt from the definition: it is the whole truth about them, and reference tables are small.
+            // Quoted identifiers are case-sensitive in PostgreSQL, so names compare exactly.
+            var statements = shape.Indexes.Select(i => $"DROP INDEX {Qualify(i)};")
+                .Concat(shape.Columns.Where(c => !definition.Columns.Any(d => d.Name == c)).Select(c => $"ALTER TABLE {Qualify(table)} DROP COLUMN {Quote(c)};"))
+                .Concat(definition.Columns.Where(d => !shape.Columns.Contains(d.Name, StringComparer.Ordinal)).Select(c => $"ALTER TABLE {Qualify(table)} ADD COLUMN {Quote(c.Name)} {SqlType(c.Type)};"))
+                .ToList();
+            if (statements.Count > 0)
+            {
+                await ExecuteAsync(connection, string.Join("\n", statements), cancellationToken);
+            }
+        }
+
+        if (definition.Indexes.Count > 0)
+        {
+            await ExecuteAsync(connection, string.Join("\n", definition.Indexes.Select(i => CreateIndexSql(i.Name, table, i.Columns, i.Unique) + ";")), cancellationToken);
+        }
+    }
+
+    public async Task<QuarantinedTable> QuarantineTableAsync(string table, string tag, CancellationToken cancellationToken = default)
+    {
+        var quarantine = NameRules.QuarantineName(table, tag);
+        var rows = (long)(await ScalarAsync(connection, $"SELECT count(*) FROM {Qualify(table)}", cancellationToken))!;
+
+        // Every index goes aside with the table, the primary key's too: PostgreSQL index names are per schema,
+        // and the table created again later would otherwise collide with "<table>_pkey".
+        var indexes = new List<string>();
+        await using (var command = Command(connection, """
+            SELECT ic.relname FROM pg_index i
+            JOIN pg_class ic ON ic.oid = i.indexrelid
+            JOIN pg_class c ON c.oid = i.indrelid
+            JOIN pg_namespace n ON n.oid = c.relnamespace
+            WHERE n.nspname = @schema AND c.relname = @table
+            ORDER BY ic.relname
+            """, ("schema", schema), ("table", table)))
+        await using (var reader = await ReaderAsync(command, cancellationToken))
+        {
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                indexes.Add(reader.GetString(0));
+            }
+        }
+
+        var statements = new List<string> { $"ALTER TABLE {Qualify(table)} RENAME TO {Quote(quarantine)};" };
+        statements.AddRange(indexes.Select(i => $"ALTER INDEX {Qualify(i)} RENAME TO {Quote(NameRules.QuarantineName(i, tag))};"));
+        await ExecuteAsync(connection, string.Join("\n", statements), cancellationToken);
+        return new QuarantinedTable(table, quarantine, rows);
+    }
+
+    public async Task<DeploymentMarker?> ReadMarkerAsync(string deploymentId, CancellationToken cancellationToken = default)
+    {
+        await using var command = Command(connection, $"SELECT id, bundle_id, bundle_digest, inverse_digest, applied_at, rolled_back_at FROM {_deployments} WHERE id = @id", ("id", deploymentId));
+        await using var reader = await ReaderAsync(command, cancellationToken);
+        if (!await reader.ReadAsync(cancellationToken))
+        {
+            return null;
+        }
+
+        return new DeploymentMarker(
+            reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3),
+            DateTimeOffset.Parse(reader.GetString(4), CultureInfo.InvariantCulture),
+            reader.IsDBNull(5) ? null : DateTimeOffset.Parse(reader.GetString(5), CultureInfo.InvariantCulture));
+    }
+
+    public async Task WriteMarkerAsync(DeploymentMarker marker, CancellationToken cancellationToken = default)
+    {
+        await ExecuteAsync(connection, $"""
+            INSERT INTO {_deployments} (id, bundle_id, bundle_digest, inverse_digest, applied_at, rolled_back_at)
+            VALUES (@id, @bundle, @digest, @inverse, @applied, @rolledBack)
+            ON CONFLICT (id) DO UPDATE SET rolled_back_at = excluded.rolled_back_at
+            """, cancellationToken,
+            ("id", marker.DeploymentId), ("bundle", marker.BundleId), ("digest", marker.BundleDigest), ("inverse", marker.InverseDigest),
+            ("applied", marker.AppliedAt.ToString("O", CultureInfo.InvariantCulture)), ("rolledBack", marker.RolledBackAt?.ToString("O", CultureInfo.InvariantCulture)));
+    }
+
+    public async Task CommitAsync(CancellationToken cancellationToken = default)
+    {
+        RoundTrips.Add();
+        await transaction.CommitAsync(cancellationToken);
+        _committed = true;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_committed)
+        {
+            try
+            {
+                await transaction.RollbackAsync(CancellationToken.None);
+            }
+            catch (Exception e) when (e is NpgsqlException or InvalidOperationException)
+            {
+                // The connection broke or the transaction is already gone: the server rolled it back itself.
+            }
+        }
+
+        await transaction.DisposeAsync();
+        await connection.DisposeAsync();
+    }
+
+    /// <summary>Ordinary tables of the schema, Rewind's own excluded except <c>rw_records</c>.</summary>
+    internal async Task<IReadOnlyList<string>> ListTablesAsync(CancellationToken cancellationToken)
+    {
+        var tables = new List<string>();
+        await using var command = Command(connection, """
+            SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+            WHERE n.nspname = @schema AND c.relkind IN ('r', 'p') AND NOT c.relispartition
+              AND (c.relname NOT LIKE 'rw\_%' OR c.relname = 'rw_records')
+            ORDER BY c.relname COLLATE "C"
+            """, ("schema", schema));
+        await using var reader = await ReaderAsync(command, cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            tables.Add(reader.GetString(0));
+        }
+
+        return tables;
+    }
+
+    internal async Task<IReadOnlyList<string>> IndexSignaturesAsync(string table, CancellationToken cancellationToken) =>
+        (await TableInfoAsync(table, cancellationToken))?.Indexes.Select(i => $"{i.Name}({string.Join(",", i.Columns)}){(i.Unique ? " unique" : "")}").Order(StringComparer.Ordinal).ToList() ?? [];
+
+    private sealed record IndexInfo(string Name, IReadOnlyList<string> Columns, bool Unique);
+
+    private sealed record TableInfo(IReadOnlyList<PgColumn> Columns, IReadOnlyList<string> PrimaryKey, IReadOnlyList<IndexInfo> Indexes);
+
+    /// <summary>
+    /// Columns (with types), primary key and the indexes created by CREATE INDEX (not those backing a primary
+    /// key or unique constraint), in one round trip.
+    /// </summary>
+    private async Task<TableInfo?> TableInfoAsync(string table, CancellationToken cancellationToken)
+    {
+        const string Target = """
+            WITH t AS (SELECT c.oid FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                       WHERE n.nspname = @schema AND c.relname = @table AND c.relkind IN ('r', 'p'))
+            """;
+        await using var command = Command(connection, $"""
+            {Target}
+            SELECT a.attname, format_type(a.atttypid, a.atttypmod), ty.typname
+            FROM pg_attribute a JOIN t ON a.attrelid = t.oid JOIN pg_type ty ON ty.oid = a.atttypid
+            WHERE a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum;
+            {Target}
+            SELECT a.attname FROM pg_index i JOIN t ON i.indrelid = t.oid
+            CROSS JOIN LATERAL unnest(i.indkey::int2[]) WITH ORDINALITY AS k(attnum, ord)
+            JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum
+            WHERE i.indisprimary ORDER BY k.ord;
+            {Target}
+            SELECT ic.relname, i.indisunique,
+                   array(SELECT a.attname::text FROM unnest(i.indkey::int2[]) WITH ORDINALITY AS k(attnum, ord)
+                         JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum ORDER BY k.ord)
+            FROM pg_index i JOIN t ON i.indrelid = t.oid JOIN pg_class ic ON ic.oid = i.indexrelid
+            WHERE NOT i.indisprimary AND NOT EXISTS (SELECT 1 FROM pg_constraint con WHERE con.conindid = i.indexrelid AND con.conrelid = i.indrelid)
+            ORDER BY ic.relname COLLATE "C";
+            """, ("schema", schema), ("table", table));
+        await using var reader = await ReaderAsync(command, cancellationToken);
+        var columns = new List<PgColumn>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            columns.Add(new PgColumn(reader.GetString(0), reader.GetString(1), PgColumn.KindOf(reader.GetString(2))));
+        }
+
+        await reader.NextResultAsync(cancellationToken);
+        var primaryKey = new List<string>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            primaryKey.Add(reader.GetString(0));
+        }
+
+        await reader.NextResultAsync(cancellationToken);
+        var indexes = new List<IndexInfo>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            indexes.Add(new IndexInfo(reader.GetString(0), reader.GetFieldValue<string[]>(2), reader.GetBoolean(1)));
+        }
+
+        return columns.Count == 0 ? null : new TableInfo(columns, primaryKey, indexes);
+    }
+
+    private string Qualify(string name) => $"{Quote(schema)}.{Quote(name)}";
+
+    private string CreateIndexSql(string name, string table, IEnumerable<string> columns, bool unique) =>
+        $"CREATE {(unique ? "UNIQUE " : "")}INDEX {Quote(name)} ON {Qualify(table)} ({string.Join(", ", columns.Select(Quote))})";
+
+    // json and timestamp stay text: the bundle's exact text must come back byte for byte, and a PostgreSQL
+    // timestamp would normalise its format and time zone (and reject values SQLite targets accept).
+    private static string SqlType(ColumnType type) => type switch
+    {
+        ColumnType.Text or ColumnType.Json or ColumnType.Timestamp => "text",
+        ColumnType.Integer => "bigint",
+        ColumnType.Real => "double precision",
+        ColumnType.Boolean => "boolean",
+        _ => throw new ArgumentOutOfRangeException(nameof(type)),
+    };
+}
