@@ -1,0 +1,220 @@
+using System.Globalization;
+using Rewind.Cli.Composition;
+using Rewind.Core;
+using Rewind.Core.Configuration;
+using Rewind.Core.Deployments;
+using Rewind.Core.Locks;
+using Rewind.Postgres;
+using Rewind.Tests.Support;
+using Xunit.Abstractions;
+
+namespace Rewind.Tests.Postgres;
+
+/// <summary>What only PostgreSQL has to show: set-based bulk work, the shared lock, schemas and typed columns.</summary>
+[Collection(PostgresCollection.Name)]
+public sealed class PostgresAdapterTests(PostgresServerFixture server, ITestOutputHelper output)
+{
+    private readonly PostgresProvider _provider = new(server);
+
+    [PostgresFact]
+    public async Task A_100k_record_deploy_and_rollback_take_as_many_round_trips_as_a_10k_one()
+    {
+        var small = await MeasureAsync(10_000);
+        var large = await MeasureAsync(100_000);
+        output.WriteLine($"10k records: deploy {small.Deploy} commands, rollback {small.Rollback}; 100k records: deploy {large.Deploy}, rollback {large.Rollback}");
+
+        Assert.Equal(small.Deploy, large.Deploy);
+        Assert.Equal(small.Rollback, large.Rollback);
+    }
+
+    /// <summary>
+    /// Deploys a bundle overwriting half of <paramref name="records"/> existing records, creating as many new
+    /// ones and deleting some, then rolls it back; returns the commands each took and checks the round trip.
+    /// </summary>
+    private async Task<(long Deploy, long Rollback)> MeasureAsync(int records)
+    {
+        await using var h = await EngineHarness.CreateAsync(_provider);
+        var body = "{\"steps\":[1,2,3],\"label\":\"" + new string('x', 300) + "\",\"n\":";
+        var base_ = new BundleBuilder($"base-{records}");
+        for (var i = 0; i < records / 2; i++)
+        {
+            base_.Upsert("platform", i % 2 == 0 ? "workflow" : "rule", $"k{i}", body + i + "}");
+        }
+
+        await h.DeployAsync(base_);
+        var before = await h.SnapshotAsync();
+        var patch = new BundleBuilder($"patch-{records}");
+        for (var i = 0; i < records; i++)
+        {
+            var type = i % 2 == 0 ? "workflow" : "rule";
+            if (i % 10 == 1 && i < records / 2)
+            {
+                patch.Delete("platform", type, $"k{i}");
+            }
+            else
+            {
+                patch.Upsert("platform", type, $"k{i}", body + (i * 7) + "}");
+            }
+        }
+
+        var bundle = h.Write(patch);
+        var counter = RoundTrips.Start();
+        await h.Engine.DeployAsync(new DeployRequest(bundle, "env1", "tester", "measure"));
+        var deploy = counter.Value;
+
+        counter = RoundTrips.Start();
+        await h.RollbackAsync();
+        var rollback = counter.Value;
+
+        Assert.Null(before.FirstDifference(await h.SnapshotAsync()));
+        return (deploy, rollback);
+    }
+
+    [PostgresFact]
+    public async Task Two_rollbacks_at_the_same_moment_one_rolls_back_the_other_is_refused_as_busy()
+    {
+        await using var h = await EngineHarness.CreateAsync(_provider);
+        await h.DeployAsync(new BundleBuilder("one").Upsert("platform", "rule", "a", "1"));
+
+        // Big enough that the winner still holds the lock when the loser asks for it.
+        var big = new BundleBuilder("two");
+        for (var i = 0; i < 20_000; i++)
+        {
+            big.Upsert("platform", "rule", $"k{i}", $"{{\"n\":{i}}}");
+        }
+
+        var two = await h.DeployAsync(big);
+        using var start = new SemaphoreSlim(0);
+        var attempts = Enumerable.Range(0, 2).Select(_ => Task.Run(async () =>
+        {
+            await start.WaitAsync();
+            return await h.RollbackAsync();
+        })).ToList();
+        start.Release(2);
+        var settled = await Task.WhenAll(attempts.Select(async t =>
+        {
+            try
+            {
+                return (Result: (RollbackResult?)await t, Error: (Exception?)null);
+            }
+            catch (RefusedException e)
+            {
+                return (Result: (RollbackResult?)null, Error: (Exception?)e);
+            }
+        }));
+
+        var winner = Assert.Single(settled, s => s.Result is not null);
+        var loser = Assert.Single(settled, s => s.Error is not null);
+        Assert.Equal(two.Deployment.Id, winner.Result!.Deployment.Id);
+        var refused = Assert.IsType<RefusedException>(loser.Error);
+        Assert.Equal(3, refused.ExitCode);
+        Assert.Contains("target env1 is busy: rollback by tester since", refused.Message, StringComparison.Ordinal);
+        var history = await h.Engine.HistoryAsync("env1");
+        Assert.Equal(1, history.Count(d => d.Status == DeploymentStatus.RolledBack));
+        Assert.Equal("1", await h.ScalarAsync("SELECT body FROM rw_records WHERE key = 'a'"));
+        Assert.Equal(1L, Convert.ToInt64(await h.ScalarAsync("SELECT count(*) FROM rw_records"), CultureInfo.InvariantCulture));
+        Assert.Null(await new PostgresControlPlaneStore(PostgresProvider.ConnectionString(h.Config.Store)).GetLockAsync("env1"));
+    }
+
+    [PostgresFact]
+    public async Task Concurrent_lock_requests_have_exactly_one_winner_and_a_stale_holder_is_replaced()
+    {
+        var store = new PostgresControlPlaneStore(PostgresProvider.ConnectionString(await _provider.CreateControlPlaneAsync(null!)));
+        await store.EnsureCreatedAsync();
+        var now = DateTimeOffset.UtcNow;
+        LockHolder Wanted(int i, DateTimeOffset expires) => new("env1", $"token{i}", "rollback", $"who{i}", "host", 1000 + i, now, expires);
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 8).Select(i => Task.Run(() => store.TryAcquireLockAsync(Wanted(i, now.AddMinutes(1)), _ => false))));
+
+        Assert.Single(results, r => r is null);
+        var winner = (await store.GetLockAsync("env1"))!;
+        Assert.All(results.Where(r => r is not null), r => Assert.Equal(winner, r));
+
+        // A lease that ran out is taken over; the old holder can then neither renew nor release it.
+        Assert.NotNull(await store.TryAcquireLockAsync(Wanted(100, now.AddMinutes(1)), h => h.ExpiresAt < now));
+        Assert.Null(await store.TryAcquireLockAsync(Wanted(101, now.AddMinutes(1)), _ => true));
+        Assert.False(await store.RenewLockAsync("env1", winner.Token, now.AddMinutes(5)));
+        await store.ReleaseLockAsync("env1", winner.Token);
+        Assert.Equal("token101", (await store.GetLockAsync("env1"))!.Token);
+        Assert.True(await store.RenewLockAsync("env1", "token101", now.AddMinutes(5)));
+        await store.ReleaseLockAsync("env1", "token101");
+        Assert.Null(await store.GetLockAsync("env1"));
+    }
+
+    [PostgresFact]
+    public async Task A_target_schema_is_created_and_every_name_in_it_is_quoted()
+    {
+        const string schema = "Tenant One";
+        using var folder = new TestFolder();
+        var database = await _provider.CreateTargetDatabaseAsync(folder, "env1");
+        var config = new RewindConfig
+        {
+            BaseDirectory = folder.Path,
+            Store = await _provider.CreateControlPlaneAsync(folder),
+            Artifacts = folder.Combine("artifacts"),
+            Targets = new Dictionary<string, TargetConfig> { ["env1"] = new() { Name = "env1", Database = database, Schema = schema } },
+        };
+        var engine = await RewindHost.CreateEngineAsync(config);
+        await using var store = new PostgresTargetStore(PostgresProvider.ConnectionString(database), schema);
+        var empty = await store.SnapshotAsync();
+
+        var bundle = new BundleBuilder("mixed").SimpleTable("Order", ("Select", "integer"), ("from", "text"))
+            .DataCopy("Order", """{"id":"a","Select":1,"from":"x"}""", """{"id":"b","Select":2,"from":null}""")
+            .Upsert("platform", "rule", "r1", """{"a":1}""");
+        await engine.DeployAsync(new DeployRequest(bundle.WriteTo(folder.Combine("b1")), "env1", "tester", "test"));
+
+        Assert.Equal(2L, Convert.ToInt64(await _provider.ScalarAsync(database, "SELECT count(*) FROM \"Tenant One\".\"Order\""), CultureInfo.InvariantCulture));
+        Assert.Equal(0L, Convert.ToInt64(await _provider.ScalarAsync(database, "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public'"), CultureInfo.InvariantCulture));
+
+        var rolledBack = await engine.RollbackAsync(new RollbackRequest("env1", "tester", "test", null));
+        Assert.Equal("Order", Assert.Single(rolledBack.Summary.Quarantined).Table);
+        Assert.Null(empty.FirstDifference(await store.SnapshotAsync()));
+    }
+
+    [PostgresFact]
+    public async Task Typed_columns_of_an_existing_table_survive_capture_and_restore()
+    {
+        await using var h = await EngineHarness.CreateAsync(_provider);
+        await h.ExecuteAsync("""
+            CREATE TABLE rates (id text PRIMARY KEY, small int4, big int8, ratio float4, precise float8, amount numeric(20,6),
+                doc jsonb, plain json, at timestamptz, day date, flag boolean, raw bytea, tags text[], label varchar(20));
+            INSERT INTO rates VALUES
+                ('a', 1, 9007199254740993, 0.1, 1e300, 12345678901234.123456, '{"b":[1,2],"a":"x"}', '{ "spaced" : 1 }',
+                 '2026-11-27 01:02:03.456789+00', '2026-02-28', true, '\x00ff10', '{x,"y z"}', 'café'),
+                ('b', NULL, -1, 'NaN', -0.0, 0, '"just text"', 'null', NULL, NULL, false, '', '{}', '');
+            """);
+        await h.DeployAsync(new BundleBuilder("seed").Upsert("platform", "rule", "r", "1"));
+        var before = await h.SnapshotAsync();
+
+        await h.DeployAsync(new BundleBuilder("copy").DataCopy("rates",
+            """{"id":"c","small":true,"big":2.0,"ratio":3,"precise":"4.5","amount":1e3,"doc":{"k":[true]},"plain":[1],"at":"2026-01-01T00:00:00Z","day":"2026-03-01","flag":false,"raw":{"$base64":"AQID"},"tags":"{a}","label":17}"""));
+        Assert.Equal(1L, Convert.ToInt64(await h.ScalarAsync("SELECT small FROM rates WHERE id = 'c'"), CultureInfo.InvariantCulture));
+        Assert.Equal("17", await h.ScalarAsync("SELECT label FROM rates WHERE id = 'c'"));
+
+        await h.RollbackAsync();
+
+        Assert.Null(before.FirstDifference(await h.SnapshotAsync()));
+        Assert.Equal("{\"a\": \"x\", \"b\": [1, 2]}", await h.ScalarAsync("SELECT doc::text FROM rates WHERE id = 'a'"));
+        Assert.Equal(0.1f, await h.ScalarAsync("SELECT ratio FROM rates WHERE id = 'a'"));
+    }
+
+    [PostgresFact]
+    public async Task A_row_that_does_not_fit_is_refused_naming_file_and_line_and_changes_nothing()
+    {
+        await using var h = await EngineHarness.CreateAsync(_provider);
+        await h.DeployAsync(new BundleBuilder("t").SimpleTable("lookup", ("rank", "integer")));
+        var before = await h.SnapshotAsync();
+
+        var notAnInteger = await Assert.ThrowsAsync<BundleInvalidException>(() => h.DeployAsync(new BundleBuilder("bad")
+            .DataCopy("lookup", """{"id":"a","rank":1}""", """{"id":"b","rank":"high"}""")));
+        Assert.Equal(("data/lookup.ndjson", 2L), (notAnInteger.File, notAnInteger.Line));
+        Assert.Contains("rank", notAnInteger.Message, StringComparison.Ordinal);
+
+        var duplicate = await Assert.ThrowsAsync<BundleInvalidException>(() => h.DeployAsync(new BundleBuilder("dup")
+            .DataCopy("lookup", """{"id":"a","rank":1}""", """{"id":"b","rank":2}""", """{"id":"c","rank":3}""", """{"id":"b","rank":4}""", """{"id":"d","rank":5}""")));
+        Assert.Equal(("data/lookup.ndjson", 4L), (duplicate.File, duplicate.Line));
+        Assert.Contains("constraint", duplicate.Message, StringComparison.Ordinal);
+
+        Assert.Null(before.FirstDifference(await h.SnapshotAsync()));
+    }
+}
