@@ -24,6 +24,7 @@ public static class RewindCli
         root.Subcommands.Add(StatusCommand.Create());
         root.Subcommands.Add(HistoryCommand.Create());
         root.Subcommands.Add(ClearCommand.Create());
+        root.Subcommands.Add(UnfreezeCommand.Create());
         root.Subcommands.Add(BundleCommand.Create());
         root.Subcommands.Add(DiffCommand.Create());
         root.Subcommands.Add(AuditCommand.Create());

@@ -74,6 +74,17 @@ public sealed class SqliteTargetStore(string path) : ITargetStore
         return new TargetSnapshot(tables);
     }
 
+    public async Task<object?> EvaluateAsync(string sql, CancellationToken cancellationToken = default)
+    {
+        // Read-only: a check must never change the target it verifies.
+        var builder = new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadOnly, Pooling = false };
+        await using var connection = new SqliteConnection(builder.ToString());
+        await connection.OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return await command.ExecuteScalarAsync(cancellationToken);
+    }
+
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 
     /// <summary>A readable description for messages, never including secrets (a file path has none).</summary>

@@ -11,12 +11,13 @@ internal static class DeployCommand
         var bundle = new Argument<string>("BUNDLE") { Description = "A bundle directory or .zip" };
         var target = new Option<string>("--target") { Description = "The target to deploy to", Required = true };
         var reason = new Option<string?>("--reason") { Description = "Why (kept in the ledger)" };
-        var command = new Command("deploy", "Capture the inverse, apply the bundle and record the deployment") { bundle, target, reason };
+        var noAutoRollback = new Option<bool>("--no-auto-rollback") { Description = "Leave a deployment that fails verification applied (staging use; recorded)" };
+        var command = new Command("deploy", "Capture the inverse, apply the bundle, verify, and record the deployment") { bundle, target, reason, noAutoRollback };
         command.SetAction(async (parse, cancellationToken) =>
         {
             var context = new CliContext(parse);
             var engine = await context.EngineAsync(cancellationToken);
-            var request = new DeployRequest(parse.GetValue(bundle)!, parse.GetValue(target)!, context.Who, parse.GetValue(reason));
+            var request = new DeployRequest(parse.GetValue(bundle)!, parse.GetValue(target)!, context.Who, parse.GetValue(reason), AutoRollback: !parse.GetValue(noAutoRollback));
             var result = await ProgressDisplay.RunAsync(context.Interactive, $"deploy to {request.Target}",
                 progress => engine.DeployAsync(request, progress, cancellationToken));
             var d = result.Deployment;
@@ -35,7 +36,21 @@ internal static class DeployCommand
                     tablesCreated = result.Summary.TablesCreated,
                     tablesChanged = result.Summary.TablesChanged,
                     quarantined = result.Summary.Quarantined.Select(q => new { table = q.Table, @as = q.As, rows = q.Rows }),
+                    alreadyApplied = result.AlreadyApplied,
+                    verification = new { outcome = result.Verification.Outcome.ToString().ToLowerInvariant(), checks = result.Verification.Checks },
+                    automaticRollback = result.AutomaticRollback is { } r ? new { status = r.Deployment.Status.ToName(), state = r.State.StateName, seconds = r.Deployment.RollbackDuration?.TotalSeconds } : null,
                 });
+            }
+            else if (!result.Succeeded)
+            {
+                Output.Line($"[red]Deployment {d.Id} of {Output.Esc(d.BundleId)} to {Output.Esc(d.Target)} did not verify[/]: {Output.Esc(result.Verification.Summary)}");
+                Output.Line(result.AutomaticRollback is { } r
+                    ? $"  Rolled back automatically ({r.Deployment.Status.ToName()}); {Output.Esc(d.Target)} is {r.State.StateName}: {Output.Esc(r.State.Reason)}"
+                    : $"  It is left applied but unverified ({d.Status.ToName()}). Decide: rewind rollback --target {Output.Esc(d.Target)}, or deploy it again to re-verify.");
+            }
+            else if (result.AlreadyApplied)
+            {
+                Output.Line($"{Output.Esc(d.Target)} already runs {Output.Esc(d.BundleId)} as deployment [bold]{d.Id}[/] ({d.Status.ToName()}); nothing to do.");
             }
             else
             {
@@ -44,7 +59,12 @@ internal static class DeployCommand
                 Output.Line($"  Inverse captured and stored: {d.InverseDigest}. Roll back with: rewind rollback --target {Output.Esc(d.Target)}");
             }
 
-            return 0;
+            if (!result.Succeeded)
+            {
+                Console.Error.WriteLine($"rewind: deployment {d.Id} did not verify: {result.Verification.Summary}");
+            }
+
+            return result.Succeeded ? 0 : 4;
         });
         return command;
     }

@@ -56,6 +56,8 @@ internal static class RollbackCommand
                     bundle = d.BundleId,
                     status = d.Status.ToName(),
                     state = result.State.StateName,
+                    reason = result.State.Reason,
+                    verification = new { outcome = result.Verification.Outcome.ToString().ToLowerInvariant(), checks = result.Verification.Checks },
                     seconds = d.RollbackDuration?.TotalSeconds,
                     overBudget = d.RollbackOverBudget,
                     impact = new
@@ -65,6 +67,11 @@ internal static class RollbackCommand
                         quarantined = result.Summary.Quarantined.Select(q => new { table = q.Table, @as = q.As, rows = q.Rows }),
                     },
                 });
+            }
+            else if (!result.Succeeded)
+            {
+                Output.Line($"[red]Rollback of {d.Id} applied but {Output.Esc(d.Target)} did not verify; the target is FROZEN[/]: {Output.Esc(result.State.Reason)}");
+                Output.Line("  Escalate: nothing further is applied until the incident is handled and recorded with rewind unfreeze.");
             }
             else
             {
@@ -77,7 +84,12 @@ internal static class RollbackCommand
                 Output.Line($"  [yellow]{Output.Esc(d.Target)} is now off the train[/]: no deployment lands until cleared with rewind clear --target {Output.Esc(d.Target)} --reason \"...\"");
             }
 
-            return 0;
+            if (!result.Succeeded)
+            {
+                Console.Error.WriteLine($"rewind: {result.State.Reason}; {d.Target} is frozen");
+            }
+
+            return result.Succeeded ? 0 : 4;
         });
         return command;
     }

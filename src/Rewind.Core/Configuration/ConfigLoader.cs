@@ -1,4 +1,6 @@
 using Rewind.Core.Bundles;
+using Rewind.Core.Notifications;
+using Rewind.Core.Verification;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
@@ -45,6 +47,7 @@ public static class ConfigLoader
         IReadOnlyList<string> layers = RewindConfig.DefaultLayers;
         var targets = new Dictionary<string, TargetConfig>(StringComparer.Ordinal);
         var roles = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
+        var notify = NotifyConfig.None;
         var sawTargets = false;
 
         foreach (var (key, value) in reader.Entries(root))
@@ -79,6 +82,29 @@ public static class ConfigLoader
                     }
 
                     break;
+                case "notify":
+                    foreach (var (key2, value2) in reader.Entries(value))
+                    {
+                        switch (key2.Value)
+                        {
+                            case "webhooks":
+                                notify = notify with { Webhooks = reader.Strings(value2) };
+                                foreach (var url in notify.Webhooks.Where(u => !Uri.TryCreate(u, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https")))
+                                {
+                                    reader.Error(value2, $"webhook '{url}' is not an http(s) URL");
+                                }
+
+                                break;
+                            case "commands":
+                                notify = notify with { Commands = reader.Strings(value2) };
+                                break;
+                            default:
+                                reader.Unknown(key2, "webhooks, commands");
+                                break;
+                        }
+                    }
+
+                    break;
                 case "roles":
                     foreach (var (who, list) in reader.Entries(value))
                     {
@@ -93,7 +119,7 @@ public static class ConfigLoader
 
                     break;
                 default:
-                    reader.Unknown(key, "store, artifacts, rollbackBudget, layers, targets, roles");
+                    reader.Unknown(key, "store, artifacts, rollbackBudget, layers, targets, notify, roles");
                     break;
             }
         }
@@ -117,6 +143,7 @@ public static class ConfigLoader
             Layers = layers,
             Targets = targets,
             Roles = roles,
+            Notify = notify,
         };
     }
 
@@ -128,6 +155,8 @@ public static class ConfigLoader
         var schema = "public";
         var shared = false;
         var business = new List<BusinessTable>();
+        var checks = new List<CheckConfig>();
+        var hooks = HooksConfig.None;
         foreach (var (key, value) in reader.Entries(node))
         {
             switch (key.Value)
@@ -177,8 +206,26 @@ public static class ConfigLoader
                     }
 
                     break;
+                case "checks":
+                    foreach (var item in reader.Items(value))
+                    {
+                        if (ReadCheck(reader, item) is { } check)
+                        {
+                            if (checks.Any(c => c.Name == check.Name))
+                            {
+                                reader.Error(item, $"target {name.Value}: two checks are named '{check.Name}'");
+                            }
+
+                            checks.Add(check);
+                        }
+                    }
+
+                    break;
+                case "hooks":
+                    hooks = ReadHooks(reader, value);
+                    break;
                 default:
-                    reader.Unknown(key, "database, schema, shared, businessTables");
+                    reader.Unknown(key, "database, schema, shared, businessTables, checks, hooks");
                     break;
             }
         }
@@ -201,7 +248,86 @@ public static class ConfigLoader
             Schema = schema,
             Shared = shared,
             BusinessTables = business,
+            Checks = checks,
+            Hooks = hooks,
         };
+    }
+
+    private static CheckConfig? ReadCheck(Reader reader, YamlNode node)
+    {
+        string? name = null, http = null, command = null, sql = null, bodyContains = null;
+        var timeout = TimeSpan.FromSeconds(10);
+        (int, int) expect = (200, 299);
+        foreach (var (key, value) in reader.Entries(node))
+        {
+            switch (key.Value)
+            {
+                case "name": name = reader.Scalar(value); break;
+                case "http": http = reader.Scalar(value); break;
+                case "command": command = reader.Scalar(value); break;
+                case "sql": sql = reader.Scalar(value); break;
+                case "bodyContains": bodyContains = reader.Scalar(value); break;
+                case "timeout": timeout = reader.Duration(value) ?? timeout; break;
+                case "expectStatus":
+                    var text = reader.Scalar(value) ?? "";
+                    var parts = text.Split('-');
+                    if (parts.Length is 1 or 2 && int.TryParse(parts[0], out var min) && int.TryParse(parts[^1], out var max) && min <= max)
+                    {
+                        expect = (min, max);
+                    }
+                    else
+                    {
+                        reader.Error(value, $"expectStatus '{text}' is not a status or a range like 200-299");
+                    }
+
+                    break;
+                default: reader.Unknown(key, "name, http, command, sql, expectStatus, bodyContains, timeout"); break;
+            }
+        }
+
+        if (name is null)
+        {
+            reader.Error(node, "a check needs a 'name'");
+            return null;
+        }
+
+        if ((http is null ? 0 : 1) + (command is null ? 0 : 1) + (sql is null ? 0 : 1) != 1)
+        {
+            reader.Error(node, $"check '{name}' needs exactly one of 'http', 'command' or 'sql'");
+            return null;
+        }
+
+        if (http is not null && (!Uri.TryCreate(http, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https")))
+        {
+            reader.Error(node, $"check '{name}': '{http}' is not an http(s) URL");
+        }
+
+        return new CheckConfig { Name = name, Http = http, Command = command, Sql = sql, BodyContains = bodyContains, Timeout = timeout, ExpectStatus = expect };
+    }
+
+    private static HooksConfig ReadHooks(Reader reader, YamlNode node)
+    {
+        var hooks = new HooksConfig();
+        foreach (var (key, value) in reader.Entries(node))
+        {
+            hooks = key.Value switch
+            {
+                "beforeDeploy" => hooks with { BeforeDeploy = reader.Strings(value) },
+                "afterDeploy" => hooks with { AfterDeploy = reader.Strings(value) },
+                "beforeRollback" => hooks with { BeforeRollback = reader.Strings(value) },
+                "afterRollback" => hooks with { AfterRollback = reader.Strings(value) },
+                "timeout" => hooks with { Timeout = reader.Duration(value) ?? hooks.Timeout },
+                _ => Unknown(key),
+            };
+        }
+
+        return hooks;
+
+        HooksConfig Unknown(YamlScalarNode key)
+        {
+            reader.Unknown(key, "beforeDeploy, afterDeploy, beforeRollback, afterRollback, timeout");
+            return hooks;
+        }
     }
 
     private static string ResolveDatabase(string database, string baseDirectory) =>

@@ -22,6 +22,8 @@ public sealed record RewindConfig
 
     public required IReadOnlyDictionary<string, TargetConfig> Targets { get; init; }
 
+    public Notifications.NotifyConfig Notify { get; init; } = Notifications.NotifyConfig.None;
+
     /// <summary>Identity to roles. Empty: every caller holds every role (one-operator use).</summary>
     public IReadOnlyDictionary<string, IReadOnlyList<string>> Roles { get; init; } = new Dictionary<string, IReadOnlyList<string>>();
 
@@ -51,6 +53,11 @@ public sealed record TargetConfig
     public bool Shared { get; init; }
 
     public IReadOnlyList<BusinessTable> BusinessTables { get; init; } = [];
+
+    /// <summary>Run after every deploy and rollback; a deploy is verified (known-good) only when they pass.</summary>
+    public IReadOnlyList<Verification.CheckConfig> Checks { get; init; } = [];
+
+    public Verification.HooksConfig Hooks { get; init; } = Verification.HooksConfig.None;
 }
 
 /// <summary>A table of business data: Rewind never writes it.</summary>

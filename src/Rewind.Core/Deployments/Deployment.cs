@@ -46,5 +46,20 @@ public sealed record Deployment
     public bool RollbackOverBudget { get; init; }
 
     /// <summary>True while the deployment's changes are on the target (the only ones a rollback can choose).</summary>
-    public bool IsApplied => Status == DeploymentStatus.Verified;
+    public bool IsApplied => Status is DeploymentStatus.Verified or DeploymentStatus.Applied;
+
+    /// <summary>The checks run after the deploy.</summary>
+    public IReadOnlyList<Verification.CheckResult> Checks { get; init; } = [];
+
+    /// <summary>The checks run after the rollback.</summary>
+    public IReadOnlyList<Verification.CheckResult> RollbackChecks { get; init; } = [];
+
+    /// <summary>Every hook command run for this deployment and its rollback, in order, with its output.</summary>
+    public IReadOnlyList<Verification.HookResult> Hooks { get; init; } = [];
+
+    /// <summary>False when the deploy was run with <c>--no-auto-rollback</c> (recorded: staging use).</summary>
+    public bool AutoRollback { get; init; } = true;
+
+    /// <summary>Set when the rollback was started by Rewind itself after a failed verification.</summary>
+    public bool AutomaticRollback { get; init; }
 }

@@ -9,6 +9,9 @@ public enum DeploymentStatus
     /// <summary>Applied and verified: the known-good state the next deployment's rollback returns to.</summary>
     Verified,
 
+    /// <summary>Applied but not verified: verification failed (with auto-rollback off) or was inconclusive; an operator decides.</summary>
+    Applied,
+
     /// <summary>Did not apply: the target is as it was before.</summary>
     Failed,
 
@@ -25,6 +28,7 @@ public static class DeploymentStatusNames
     {
         DeploymentStatus.Applying => "applying",
         DeploymentStatus.Verified => "verified",
+        DeploymentStatus.Applied => "applied",
         DeploymentStatus.Failed => "failed",
         DeploymentStatus.RollingBack => "rolling-back",
         DeploymentStatus.RolledBack => "rolled-back",

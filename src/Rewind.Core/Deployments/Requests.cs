@@ -1,16 +1,24 @@
 namespace Rewind.Core.Deployments;
 
 /// <summary>Deploy a bundle to one target.</summary>
-public sealed record DeployRequest(string BundlePath, string Target, string Who, string? Reason);
+public sealed record DeployRequest(string BundlePath, string Target, string Who, string? Reason, bool AutoRollback = true);
 
 /// <summary>Roll back the newest deployment of a target; <see cref="ExpectedDeployment"/> guards against rolling back the wrong one.</summary>
 public sealed record RollbackRequest(string Target, string Who, string? Reason, string? ExpectedDeployment = null);
 
 /// <summary>The outcome of a deploy.</summary>
-public sealed record DeployResult(Deployment Deployment, ApplySummary Summary);
+public sealed record DeployResult(Deployment Deployment, ApplySummary Summary, Verification.VerificationResult Verification, RollbackResult? AutomaticRollback = null, bool AlreadyApplied = false)
+{
+    /// <summary>True when the deployment is applied and verified (exit 0); otherwise the CLI exits 4.</summary>
+    public bool Succeeded => Deployment.Status == DeploymentStatus.Verified;
+}
 
 /// <summary>The outcome of a rollback: the deployment as rolled back, what the inverse did, the target's new state.</summary>
-public sealed record RollbackResult(Deployment Deployment, ApplySummary Summary, TargetState State, bool Resumed);
+public sealed record RollbackResult(Deployment Deployment, ApplySummary Summary, TargetState State, Verification.VerificationResult Verification, bool Resumed = false)
+{
+    /// <summary>True when the rollback completed and verified; otherwise the target is frozen.</summary>
+    public bool Succeeded => State.State != TrainState.Frozen;
+}
 
 /// <summary>One target as <c>status</c> shows it.</summary>
 public sealed record TargetStatus(string Name, TargetState State, Deployment? Last, Locks.LockHolder? Lock);

@@ -1,5 +1,8 @@
-using System.Diagnostics;
+using Rewind.Core.Audit;
+using Rewind.Core.Configuration;
+using Rewind.Core.Notifications;
 using Rewind.Core.Targets;
+using Rewind.Core.Verification;
 
 namespace Rewind.Core.Deployments;
 
@@ -18,49 +21,73 @@ public sealed partial class RewindEngine
     }
 
     /// <summary>
-    /// Rolls back the newest applied deployment of a target by applying its stored inverse in one transaction,
-    /// marks the target off the train, and records who, why and how long it took.
+    /// Rolls back the newest applied deployment of a target: the fast path, no soak and no gates; its own
+    /// hooks and the post-rollback checks always run. Anything but a verified rollback freezes the target.
     /// </summary>
     public Task<RollbackResult> RollbackAsync(RollbackRequest request, IProgress<OperationProgress>? progress = null, CancellationToken cancellationToken = default) =>
         AuditedAsync("rollback", request.Target, request.Who, request.Reason, scope => RollbackCoreAsync(request, scope, progress, cancellationToken), cancellationToken);
 
-    private async Task<RollbackResult> RollbackCoreAsync(RollbackRequest request, Audit.AuditScope scope, IProgress<OperationProgress>? progress, CancellationToken cancellationToken)
+    private async Task<RollbackResult> RollbackCoreAsync(RollbackRequest request, AuditScope scope, IProgress<OperationProgress>? progress, CancellationToken cancellationToken)
     {
         var target = _config.Target(request.Target);
         await using var targetLock = await LockAsync(target.Name, "rollback", request.Who, cancellationToken);
         await RecoverAsync(target, cancellationToken);
         var state = await _store.GetTargetStateAsync(target.Name, cancellationToken);
         CheckRollbackAllowed(target, state);
+        var deployment = ChooseNewest(target.Name, await _store.GetDeploymentsAsync(target.Name, cancellationToken), request.ExpectedDeployment);
+        return await RollbackLockedAsync(target, deployment, request.Who, request.Reason, automatic: false, scope, progress, cancellationToken);
+    }
+
+    /// <summary>The rollback itself, under a lock the caller holds (a rollback, or a deploy rolling itself back).</summary>
+    private async Task<RollbackResult> RollbackLockedAsync(TargetConfig target, Deployment deployment, string who, string? reason, bool automatic, AuditScope scope, IProgress<OperationProgress>? progress, CancellationToken cancellationToken)
+    {
         var deployments = await _store.GetDeploymentsAsync(target.Name, cancellationToken);
-        var deployment = ChooseNewest(target.Name, deployments, request.ExpectedDeployment);
         scope.Deployment = deployment.Id;
         scope.FromVersion = $"{deployment.BundleId} ({deployment.Id})";
         scope.ToVersion = VersionOf(deployments, except: deployment.Id);
-
         var started = _time.GetTimestamp();
         var startedAt = _time.GetUtcNow();
-        deployment = deployment with { Status = DeploymentStatus.RollingBack, RolledBackBy = request.Who, RollbackReason = request.Reason };
+        var notice = new Notification
+        {
+            Event = "rollback-started", Target = target.Name, Deployment = deployment.Id, Bundle = deployment.BundleId, Reason = reason, Who = who,
+            FromVersion = scope.FromVersion, ToVersion = scope.ToVersion, At = startedAt,
+        };
+        await NotifyAsync(notice, started, cancellationToken);
+
+        var environment = HookEnvironment(target, "rollback", deployment.Id, deployment.BundleId);
+        var before = await RunHooksAsync("beforeRollback", target.Hooks.BeforeRollback, target, environment, cancellationToken);
+        deployment = deployment with { Hooks = [.. deployment.Hooks, .. before] };
+        if (before.FirstOrDefault(h => !h.Succeeded) is { } failedHook)
+        {
+            // Nothing has changed yet: the target stays as it is, and so does its state.
+            await _store.UpdateDeploymentAsync(deployment, CancellationToken.None);
+            var message = $"beforeRollback hook '{failedHook.Command}' failed ({Describe(failedHook)}); nothing was changed. Output: {failedHook.Output}";
+            await NotifyAsync(notice with { Event = "rollback-failed", Outcome = "not started", Detail = message, At = _time.GetUtcNow() }, started, cancellationToken);
+            throw new OperationFailedException(message);
+        }
+
+        var priorStatus = deployment.Status;
+        deployment = deployment with { Status = DeploymentStatus.RollingBack, RolledBackBy = who, RollbackReason = reason, AutomaticRollback = automatic };
         await _store.UpdateDeploymentAsync(deployment, cancellationToken);
 
         ApplySummary summary;
         try
         {
-            using var inverse = await _artifacts.OpenAsync(deployment.InverseDigest!, cancellationToken);
-            await using var targetStore = _targets.Open(target);
-            await using var session = await targetStore.BeginAsync(cancellationToken);
-            var marker = await session.ReadMarkerAsync(deployment.Id, cancellationToken)
-                ?? throw new OperationFailedException($"target {target.Name} has no marker for deployment {deployment.Id}: its database was replaced or restored outside Rewind, so the inverse cannot be trusted to apply");
-            summary = await _applier.ApplyAsync(inverse, session, capture: null, deployment.Id, progress, cancellationToken);
-            await session.WriteMarkerAsync(marker with { RolledBackAt = startedAt }, cancellationToken);
-            await session.CommitAsync(cancellationToken);
+            summary = await ApplyInverseAsync(target, deployment, startedAt, progress, cancellationToken);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            // A rollback that fails leaves the target as it was (one transaction) but in an unknown-good state
-            // for the operator: freeze it, so nothing further is applied until a person decides.
-            var frozen = new TargetState(target.Name, TrainState.Frozen, $"rollback of {deployment.Id} failed: {e.Message}", request.Who, _time.GetUtcNow(), deployment.Id);
-            await _store.SaveAsync(deployment with { Status = DeploymentStatus.Verified, Error = $"rollback failed: {e.Message}" }, frozen, CancellationToken.None);
+            // One transaction: the target is as it was. But the way back failed, so nothing further is applied.
+            var why = $"rollback of {deployment.Id} failed: {e.Message}";
+            await FreezeAsync(target, deployment with { Status = priorStatus, Error = why }, why, notice, started);
             throw new OperationFailedException($"rollback of {deployment.Id} on {target.Name} failed; the target is frozen and nothing further will be applied to it. Cause: {e.Message}", e);
+        }
+
+        var after = await RunHooksAsync("afterRollback", target.Hooks.AfterRollback, target, environment, cancellationToken);
+        var verification = await VerifyAsync(target, environment, cancellationToken);
+        if (after.FirstOrDefault(h => !h.Succeeded) is { } afterFailure)
+        {
+            verification = VerificationResult.From([.. verification.Checks, new CheckResult($"afterRollback hook: {afterFailure.Command}", CheckOutcome.Failed, Describe(afterFailure), afterFailure.Seconds)]);
         }
 
         var elapsed = _time.GetElapsedTime(started);
@@ -70,13 +97,87 @@ public sealed partial class RewindEngine
             RolledBackAt = startedAt,
             RollbackDuration = elapsed,
             RollbackOverBudget = elapsed > _config.RollbackBudget,
+            RollbackChecks = verification.Checks,
+            Hooks = [.. deployment.Hooks, .. after],
         };
-        var offTrain = OffTrain(target.Name, deployment, request.Who, startedAt);
+        if (deployment.RollbackOverBudget)
+        {
+            scope.Detail = $"over budget: took {elapsed.TotalSeconds:0.0}s, budget {_config.RollbackBudget.TotalSeconds:0}s";
+        }
+
+        if (verification.Outcome != VerificationOutcome.Passed)
+        {
+            var why = $"rollback of {deployment.Id} applied but the target did not verify: {verification.Summary}";
+            scope.Failed = true;
+            scope.Detail = why;
+            var frozen = await FreezeAsync(target, deployment, why, notice, started);
+            return new RollbackResult(deployment, summary, frozen, verification);
+        }
+
+        var offTrain = OffTrain(target.Name, deployment, who, startedAt);
         await _store.SaveAsync(deployment, offTrain, CancellationToken.None);
-        return new RollbackResult(deployment, summary, offTrain, Resumed: false);
+        await NotifyAsync(notice with { Event = "rollback-completed", Outcome = "rolled-back", DurationSeconds = elapsed.TotalSeconds, At = _time.GetUtcNow() }, started, cancellationToken);
+        return new RollbackResult(deployment, summary, offTrain, verification);
     }
 
-    private static void CheckRollbackAllowed(Configuration.TargetConfig target, TargetState state)
+    private async Task<ApplySummary> ApplyInverseAsync(TargetConfig target, Deployment deployment, DateTimeOffset startedAt, IProgress<OperationProgress>? progress, CancellationToken cancellationToken)
+    {
+        using var inverse = await _artifacts.OpenAsync(deployment.InverseDigest!, cancellationToken);
+        await using var targetStore = _targets.Open(target);
+        await using var session = await targetStore.BeginAsync(cancellationToken);
+        var marker = await session.ReadMarkerAsync(deployment.Id, cancellationToken)
+            ?? throw new OperationFailedException($"target {target.Name} has no marker for deployment {deployment.Id}: its database was replaced or restored outside Rewind, so the inverse cannot be trusted to apply");
+        var summary = await _applier.ApplyAsync(inverse, session, capture: null, deployment.Id, progress, cancellationToken);
+        await session.WriteMarkerAsync(marker with { RolledBackAt = startedAt }, cancellationToken);
+        await session.CommitAsync(cancellationToken);
+        return summary;
+    }
+
+    /// <summary>Freezes the target (a failed rollback is escalated, never retried automatically) and sends the one escalation.</summary>
+    private async Task<TargetState> FreezeAsync(TargetConfig target, Deployment deployment, string why, Notification notice, long started)
+    {
+        var frozen = new TargetState(target.Name, TrainState.Frozen, why, deployment.RolledBackBy, _time.GetUtcNow(), deployment.Id);
+        await _store.SaveAsync(deployment, frozen, CancellationToken.None);
+        await NotifyAsync(notice with { Event = "target-frozen", Outcome = "frozen", Detail = why, DurationSeconds = _time.GetElapsedTime(started).TotalSeconds, At = _time.GetUtcNow() }, started, CancellationToken.None);
+        return frozen;
+    }
+
+    /// <summary>Notifies within what is left of the rollback budget (at most 30 s), so a dead receiver never holds a rollback up.</summary>
+    private async Task NotifyAsync(Notification notification, long started, CancellationToken cancellationToken)
+    {
+        var left = _config.RollbackBudget - _time.GetElapsedTime(started);
+        var deadline = TimeSpan.FromSeconds(Math.Clamp(left.TotalSeconds, 1, 30));
+        await new Notifier(_config.Notify, Http, _config.BaseDirectory, _time).SendAsync(notification, deadline, cancellationToken);
+    }
+
+    /// <summary>Records the human decision that ends a frozen incident; the target stays off the train until cleared.</summary>
+    public Task<TargetState> UnfreezeAsync(string target, string who, string reason, CancellationToken cancellationToken = default) =>
+        AuditedAsync("unfreeze", target, who, reason, async _ =>
+        {
+            var config = _config.Target(target);
+            if (string.IsNullOrWhiteSpace(reason))
+            {
+                throw new BadInputException("unfreezing needs a reason (--reason \"...\"): the incident's decision goes into the audit");
+            }
+
+            if (!_config.HasRole(who, "admin"))
+            {
+                throw new RefusedException("not-authorized", $"{who} may not unfreeze a target: it takes the admin role (roles in {RewindConfig.FileName})");
+            }
+
+            await using var targetLock = await LockAsync(config.Name, "unfreeze", who, cancellationToken);
+            var state = await _store.GetTargetStateAsync(config.Name, cancellationToken);
+            if (state.State != TrainState.Frozen)
+            {
+                throw new RefusedException("not-frozen", $"target {config.Name} is not frozen ({state.StateName})");
+            }
+
+            var offTrain = new TargetState(config.Name, TrainState.OffTrain, $"unfrozen: {reason} (was frozen: {state.Reason})", who, _time.GetUtcNow(), state.Deployment);
+            await _store.SaveAsync(null, offTrain, cancellationToken);
+            return offTrain;
+        }, cancellationToken);
+
+    private static void CheckRollbackAllowed(TargetConfig target, TargetState state)
     {
         if (target.Shared)
         {

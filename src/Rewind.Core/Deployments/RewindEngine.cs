@@ -37,6 +37,9 @@ public sealed partial class RewindEngine
 
     public ArtifactStore Artifacts => _artifacts;
 
+    /// <summary>For http checks and webhooks; per-request deadlines come from each check's timeout.</summary>
+    private static readonly HttpClient Http = new() { Timeout = Timeout.InfiniteTimeSpan };
+
     /// <summary>Opens and validates a bundle, including that its layers are ones this configuration knows.</summary>
     public async Task<Bundle> OpenBundleAsync(string path, CancellationToken cancellationToken = default)
     {
@@ -82,7 +85,7 @@ public sealed partial class RewindEngine
             {
                 await _store.UpdateDeploymentAsync(marker is null
                     ? deployment with { Status = DeploymentStatus.Failed, FinishedAt = now, Error = "interrupted before it applied; the target is unchanged" }
-                    : deployment with { Status = DeploymentStatus.Verified, FinishedAt = marker.AppliedAt, InverseDigest = marker.InverseDigest }, cancellationToken);
+                    : deployment with { Status = DeploymentStatus.Applied, InverseDigest = marker.InverseDigest, Error = "interrupted after it applied, before it was verified: deploy it again to verify it" }, cancellationToken);
             }
             else if (marker?.RolledBackAt is { } rolledBackAt)
             {
@@ -95,7 +98,7 @@ public sealed partial class RewindEngine
             {
                 // The rollback's transaction never committed: the deployment is still applied, and a new
                 // rollback request will run it again from the start.
-                await _store.UpdateDeploymentAsync(deployment with { Status = DeploymentStatus.Verified }, cancellationToken);
+                await _store.UpdateDeploymentAsync(deployment with { Status = deployment.FinishedAt is not null && deployment.Checks.All(c => c.Outcome == Verification.CheckOutcome.Passed) ? DeploymentStatus.Verified : DeploymentStatus.Applied }, cancellationToken);
             }
         }
     }

@@ -10,4 +10,8 @@ public interface ITargetStore : IAsyncDisposable
 
     /// <summary>Every ordinary table and <c>rw_records</c>, row by row: used to compare states (rehearsals, tests).</summary>
     Task<TargetSnapshot> SnapshotAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>Runs a read-only query for a <c>sql</c> check and returns its single value.</summary>
+    Task<object?> EvaluateAsync(string sql, CancellationToken cancellationToken = default) =>
+        throw new NotSupportedException("sql checks are not supported on this engine yet");
 }

@@ -282,7 +282,7 @@ public abstract class EngineContractTests(StorageProvider provider)
         Assert.Equal(2, error.ExitCode);
         Assert.Contains(expected, error.Message, StringComparison.Ordinal);
         Assert.Null(before.FirstDifference(await h.SnapshotAsync()));
-        Assert.Equal(history, await h.Engine.HistoryAsync("env1"));
+        Assert.Equal(System.Text.Json.JsonSerializer.Serialize(history), System.Text.Json.JsonSerializer.Serialize(await h.Engine.HistoryAsync("env1")));
         Assert.Equal(stored, Directory.GetDirectories(h.Engine.Artifacts.Root, "*", SearchOption.AllDirectories).Length);
     }
 
