@@ -1,6 +1,7 @@
 using System.Globalization;
 using Rewind.Cli.Composition;
 using Rewind.Core;
+using Rewind.Core.Bundles;
 using Rewind.Core.Configuration;
 using Rewind.Core.Deployments;
 using Rewind.Core.Locks;
@@ -216,5 +217,58 @@ public sealed class PostgresAdapterTests(PostgresServerFixture server, ITestOutp
         Assert.Contains("constraint", duplicate.Message, StringComparison.Ordinal);
 
         Assert.Null(before.FirstDifference(await h.SnapshotAsync()));
+    }
+
+    [PostgresFact]
+    public async Task Captured_rows_stay_locked_until_commit_and_a_second_session_is_refused_as_busy()
+    {
+        using var folder = new TestFolder();
+        var database = PostgresProvider.ConnectionString(await _provider.CreateTargetDatabaseAsync(folder, "env1"));
+        await using var store = new PostgresTargetStore(database, "public");
+        await using (var seed = await store.BeginAsync())
+        {
+            await seed.ApplyRecordsAsync(Changes(new RecordChange(new RecordKey("platform", "rule", "a"), "1")), null);
+            await seed.CommitAsync();
+        }
+
+        await using var session = await store.BeginAsync();
+        var sink = new ListSink();
+        await session.ApplyRecordsAsync(Changes(new RecordChange(new RecordKey("platform", "rule", "a"), "2"), new RecordChange(new RecordKey("platform", "rule", "b"), "3")), sink);
+        Assert.Equal(["platform/rule/a=1", "platform/rule/b=(none)"], sink.Seen);
+
+        // A writer outside Rewind cannot change a captured row before this transaction ends.
+        var blocked = await Assert.ThrowsAsync<Npgsql.PostgresException>(() => _provider.ExecuteAsync("postgres:" + database,
+            "SET lock_timeout = '500ms'; UPDATE rw_records SET body = '9' WHERE key = 'a'"));
+        Assert.Equal("55P03", blocked.SqlState);
+
+        // Nor can a second Rewind session open on the target: it waits, then is refused as busy.
+        var busy = await Assert.ThrowsAsync<RefusedException>(() => store.BeginAsync());
+        Assert.Equal("database-busy", busy.Rule);
+        Assert.Contains("is locked by another session", busy.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("Password", busy.Message, StringComparison.OrdinalIgnoreCase);
+
+        await session.CommitAsync();
+        Assert.Equal("2", await _provider.ScalarAsync("postgres:" + database, "SELECT body FROM rw_records WHERE key = 'a'"));
+    }
+
+    private static async IAsyncEnumerable<RecordChange> Changes(params RecordChange[] changes)
+    {
+        foreach (var change in changes)
+        {
+            yield return change;
+        }
+
+        await Task.CompletedTask;
+    }
+
+    private sealed class ListSink : Rewind.Core.Targets.IPriorImageSink
+    {
+        public List<string> Seen { get; } = [];
+
+        public ValueTask OnPriorAsync(RecordChange change, string? priorBody, CancellationToken cancellationToken)
+        {
+            Seen.Add($"{change.Address}={priorBody ?? "(none)"}");
+            return ValueTask.CompletedTask;
+        }
     }
 }
