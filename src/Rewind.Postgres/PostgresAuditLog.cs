@@ -10,13 +10,13 @@ namespace Rewind.Postgres;
 public sealed class PostgresAuditLog(string connectionString) : IAuditLog
 {
     private const string Schema = """
-        CREATE TABLE IF NOT EXISTS rewind_audit (
+        CREATE TABLE IF NOT EXISTS rw_audit (
             seq bigint PRIMARY KEY,
             at timestamptz NOT NULL, who text NOT NULL, operation text NOT NULL, target text, deployment text, reason text,
             from_version text, to_version text, started_at timestamptz, ended_at timestamptz, outcome text NOT NULL, detail text,
             prev_hash text NOT NULL, hash text NOT NULL
         );
-        CREATE TABLE IF NOT EXISTS rewind_audit_head (id int PRIMARY KEY CHECK (id = 1), count bigint NOT NULL, hash text NOT NULL);
+        CREATE TABLE IF NOT EXISTS rw_audit_head (id int PRIMARY KEY CHECK (id = 1), count bigint NOT NULL, hash text NOT NULL);
         """;
 
     private const string Columns = "seq, at, who, operation, target, deployment, reason, from_version, to_version, started_at, ended_at, outcome, detail, prev_hash, hash";
@@ -33,7 +33,7 @@ public sealed class PostgresAuditLog(string connectionString) : IAuditLog
         var (count, hash) = await HeadAsync(connection, transaction, cancellationToken);
         var sealedEntry = AuditChain.Seal(entry, count + 1, hash ?? AuditChain.Genesis);
         await using (var insert = new NpgsqlCommand(
-            $"INSERT INTO rewind_audit ({Columns}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)", connection, transaction))
+            $"INSERT INTO rw_audit ({Columns}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)", connection, transaction))
         {
             object Value(object? value) => value ?? DBNull.Value;
             foreach (var value in new object?[]
@@ -50,7 +50,7 @@ public sealed class PostgresAuditLog(string connectionString) : IAuditLog
         }
 
         await using (var head = new NpgsqlCommand(
-            "INSERT INTO rewind_audit_head (id, count, hash) VALUES (1, $1, $2) ON CONFLICT (id) DO UPDATE SET count = excluded.count, hash = excluded.hash", connection, transaction))
+            "INSERT INTO rw_audit_head (id, count, hash) VALUES (1, $1, $2) ON CONFLICT (id) DO UPDATE SET count = excluded.count, hash = excluded.hash", connection, transaction))
         {
             head.Parameters.Add(new NpgsqlParameter { Value = sealedEntry.Seq });
             head.Parameters.Add(new NpgsqlParameter { Value = sealedEntry.Hash });
@@ -66,7 +66,7 @@ public sealed class PostgresAuditLog(string connectionString) : IAuditLog
         await using var connection = await OpenAsync(cancellationToken);
         await using var command = new NpgsqlCommand($"""
             SELECT {Columns} FROM (
-                SELECT * FROM rewind_audit
+                SELECT * FROM rw_audit
                 WHERE ($1::text IS NULL OR target = $1) AND ($2::text IS NULL OR operation = $2) AND ($3::timestamptz IS NULL OR at >= $3)
                 ORDER BY seq DESC LIMIT $4) recent
             ORDER BY seq
@@ -81,7 +81,7 @@ public sealed class PostgresAuditLog(string connectionString) : IAuditLog
     public async Task<string?> VerifyAsync(CancellationToken cancellationToken = default)
     {
         await using var connection = await OpenAsync(cancellationToken);
-        await using var command = new NpgsqlCommand($"SELECT {Columns} FROM rewind_audit ORDER BY seq", connection);
+        await using var command = new NpgsqlCommand($"SELECT {Columns} FROM rw_audit ORDER BY seq", connection);
         var entries = await ReadEntriesAsync(command, cancellationToken);
         var (count, hash) = await HeadAsync(connection, null, cancellationToken);
         return AuditChain.Verify(entries, count, hash);
@@ -98,7 +98,7 @@ public sealed class PostgresAuditLog(string connectionString) : IAuditLog
 
     private static async Task<(long Count, string? Hash)> HeadAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, CancellationToken cancellationToken)
     {
-        await using var command = new NpgsqlCommand("SELECT count, hash FROM rewind_audit_head WHERE id = 1", connection, transaction);
+        await using var command = new NpgsqlCommand("SELECT count, hash FROM rw_audit_head WHERE id = 1", connection, transaction);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         return await reader.ReadAsync(cancellationToken) ? (reader.GetInt64(0), reader.GetString(1)) : (0, null);
     }

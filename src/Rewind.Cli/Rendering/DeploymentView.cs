@@ -27,6 +27,11 @@ internal static class DeploymentView
         rollbackReason = d.RollbackReason,
         rollbackSeconds = d.RollbackDuration?.TotalSeconds,
         rollbackOverBudget = d.RollbackOverBudget,
+        autoRollback = d.AutoRollback,
+        automaticRollback = d.AutomaticRollback,
+        checks = d.Checks,
+        rollbackChecks = d.RollbackChecks,
+        hooks = d.Hooks,
     };
 
     /// <summary>One line answering "why was rollback executed, and to which version?" for a rolled-back deployment.</summary>
