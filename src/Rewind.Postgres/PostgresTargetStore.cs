@@ -66,6 +66,15 @@ public sealed class PostgresTargetStore(string connectionString, string schema) 
         return new TargetSnapshot(tables);
     }
 
+    public async Task<object?> EvaluateAsync(string sql, CancellationToken cancellationToken = default)
+    {
+        // A read-only transaction on the target's schema: a check must never change the target it verifies.
+        await using var connection = await OpenAsync(connectionString, cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await ExecuteAsync(connection, $"SET TRANSACTION READ ONLY; SET LOCAL search_path TO {Quote(schema)}", cancellationToken);
+        return await ScalarAsync(connection, sql, cancellationToken);
+    }
+
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 
     /// <summary>A readable description for messages, never including the password.</summary>

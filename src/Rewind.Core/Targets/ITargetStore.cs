@@ -12,6 +12,5 @@ public interface ITargetStore : IAsyncDisposable
     Task<TargetSnapshot> SnapshotAsync(CancellationToken cancellationToken = default);
 
     /// <summary>Runs a read-only query for a <c>sql</c> check and returns its single value.</summary>
-    Task<object?> EvaluateAsync(string sql, CancellationToken cancellationToken = default) =>
-        throw new NotSupportedException("sql checks are not supported on this engine yet");
+    Task<object?> EvaluateAsync(string sql, CancellationToken cancellationToken = default);
 }

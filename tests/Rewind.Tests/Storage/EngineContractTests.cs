@@ -316,6 +316,19 @@ public abstract class EngineContractTests(StorageProvider provider)
     }
 
     [Fact]
+    public async Task A_sql_check_query_reads_the_target_and_cannot_write_it()
+    {
+        await using var h = await HarnessAsync();
+        await h.DeployAsync(new BundleBuilder("one").Upsert("platform", "workflow", "w", "1"));
+        await using var store = h.OpenTarget();
+
+        Assert.True(Convert.ToBoolean(await store.EvaluateAsync("SELECT count(*) > 0 FROM rw_records WHERE type = 'workflow'"), System.Globalization.CultureInfo.InvariantCulture));
+        Assert.False(Convert.ToBoolean(await store.EvaluateAsync("SELECT count(*) > 0 FROM rw_records WHERE type = 'rule'"), System.Globalization.CultureInfo.InvariantCulture));
+        await Assert.ThrowsAnyAsync<Exception>(() => store.EvaluateAsync("DELETE FROM rw_records"));
+        Assert.Equal(1L, Convert.ToInt64(await h.ScalarAsync("SELECT count(*) FROM rw_records"), System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    [Fact]
     public async Task Aligned_targets_share_one_stored_inverse()
     {
         await using var h = await HarnessAsync("env1", "env2");
