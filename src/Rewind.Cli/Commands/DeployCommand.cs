@@ -37,6 +37,8 @@ internal static class DeployCommand
                     tablesChanged = result.Summary.TablesChanged,
                     quarantined = result.Summary.Quarantined.Select(q => new { table = q.Table, @as = q.As, rows = q.Rows }),
                     alreadyApplied = result.AlreadyApplied,
+                    warning = result.Warning,
+                    code = d.Code.Select(c => new { slot = c.Slot, from = c.FromVersion, to = c.ToVersion }),
                     verification = new { outcome = result.Verification.Outcome.ToString().ToLowerInvariant(), checks = result.Verification.Checks },
                     automaticRollback = result.AutomaticRollback is { } r ? new { status = r.Deployment.Status.ToName(), state = r.State.StateName, seconds = r.Deployment.RollbackDuration?.TotalSeconds } : null,
                 });
@@ -57,6 +59,11 @@ internal static class DeployCommand
                 Output.Line($"[green]Deployed[/] [bold]{Output.Esc(d.BundleId)}[/] to [bold]{Output.Esc(d.Target)}[/] as deployment [bold]{d.Id}[/] ({d.Status.ToName()}).");
                 Output.Line($"  {result.Summary.Records} records, {result.Summary.Rows} data-copy rows; tables created: {Output.Esc(List(result.Summary.TablesCreated))}; changed: {Output.Esc(List(result.Summary.TablesChanged))}.");
                 Output.Line($"  Inverse captured and stored: {d.InverseDigest}. Roll back with: rewind rollback --target {Output.Esc(d.Target)}");
+            }
+
+            if (result.Warning is not null)
+            {
+                Console.Error.WriteLine($"rewind: warning: {result.Warning}");
             }
 
             if (!result.Succeeded)

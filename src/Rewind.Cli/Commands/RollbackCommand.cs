@@ -59,6 +59,8 @@ internal static class RollbackCommand
                     reason = result.State.Reason,
                     verification = new { outcome = result.Verification.Outcome.ToString().ToLowerInvariant(), checks = result.Verification.Checks },
                     seconds = d.RollbackDuration?.TotalSeconds,
+                    resumed = result.Resumed,
+                    code = d.Code.Select(c => new { slot = c.Slot, from = c.ToVersion, to = c.FromVersion }),
                     overBudget = d.RollbackOverBudget,
                     impact = new
                     {

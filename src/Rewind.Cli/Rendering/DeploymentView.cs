@@ -32,6 +32,8 @@ internal static class DeploymentView
         checks = d.Checks,
         rollbackChecks = d.RollbackChecks,
         hooks = d.Hooks,
+        code = d.Code,
+        steps = d.Steps,
     };
 
     /// <summary>One line answering "why was rollback executed, and to which version?" for a rolled-back deployment.</summary>

@@ -25,6 +25,30 @@ public sealed class ArtifactStore
 
     private string TempRoot => Path.Combine(_root, "tmp");
 
+    /// <summary>Where a code artifact with this sha256 is (or would be) stored.</summary>
+    public string BlobPath(string sha256) => Path.Combine(_root, "blobs", sha256);
+
+    /// <summary>Stores a code artifact under its sha256, once; the prior version of a slot stays available to roll back to.</summary>
+    public async Task<string> StoreBlobAsync(Stream content, string sha256, CancellationToken cancellationToken = default)
+    {
+        var path = BlobPath(sha256);
+        if (File.Exists(path))
+        {
+            return path;
+        }
+
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        var temp = Path.Combine(TempRoot, Guid.NewGuid().ToString("N"));
+        await using (var target = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
+        {
+            await content.CopyToAsync(target, cancellationToken);
+            target.Flush(flushToDisk: true);
+        }
+
+        File.Move(temp, path, overwrite: true);
+        return path;
+    }
+
     public string PathOf(string digest) => Path.Combine(BundlesRoot, BundleDigest.Hex(digest));
 
     public bool Contains(string digest) => Directory.Exists(PathOf(digest));

@@ -7,7 +7,7 @@ namespace Rewind.Core.Bundles;
 /// A validated bundle, open for streaming. <see cref="OpenAsync"/> reads every file once to validate it and
 /// compute the content digest; afterwards records and rows are streamed again on demand, never held whole.
 /// </summary>
-public sealed class Bundle : IDisposable
+public sealed partial class Bundle : IDisposable
 {
     public const string ManifestFile = "bundle.json";
 
@@ -169,10 +169,23 @@ public sealed class Bundle : IDisposable
             throw new BundleInvalidException(ManifestFile, 0, $"names the artifact '{missing}', which is not in the bundle");
         }
 
+        // A code artifact must be exactly what was tested: its bytes are hashed in the pass above.
+        var hashes = fileDigests.ToDictionary(f => f.Item1, f => f.Item2, StringComparer.Ordinal);
+        foreach (var (slot, artifact) in manifest!.Code.Where(c => hashes.ContainsKey(c.Value.Artifact)))
+        {
+            if (hashes[artifact.Artifact] != artifact.Sha256)
+            {
+                throw new BundleInvalidException(artifact.Artifact, 0, $"the artifact of slot '{slot}' has sha256 {hashes[artifact.Artifact]}, but {ManifestFile} declares {artifact.Sha256}: it was changed or corrupted; nothing was deployed");
+            }
+        }
+
         var digest = BundleDigest.Combine(fileDigests);
         var ordered = recordFiles.OrderBy(f => f.Type == RecordKey.TableType ? 0 : 1).ThenBy(f => f.Path, StringComparer.Ordinal).ToList();
         return new Bundle(files, limits, manifest!, digest, ordered, dataCopies);
     }
+
+    [System.Text.RegularExpressions.GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._+-]{0,99}$")]
+    private static partial System.Text.RegularExpressions.Regex SafeVersion();
 
     private static bool TryRecordsPath(string path, out string layer, out string type)
     {
@@ -315,7 +328,13 @@ public sealed class Bundle : IDisposable
                 throw new BundleInvalidException(ManifestFile, 0, $"code slot '{slot.Name}': the artifact path '{artifact}' escapes the bundle");
             }
 
-            code[slot.Name] = new CodeArtifact(artifact, sha, Field("version"));
+            var version = Field("version");
+            if (!SafeVersion().IsMatch(version))
+            {
+                throw new BundleInvalidException(ManifestFile, 0, $"code slot '{slot.Name}': version '{version}' must be letters, digits, '.', '_', '+' or '-' (it names a release folder)");
+            }
+
+            code[slot.Name] = new CodeArtifact(artifact, sha, version);
         }
     }
 }

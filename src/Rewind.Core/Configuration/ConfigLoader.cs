@@ -1,4 +1,5 @@
 using Rewind.Core.Bundles;
+using Rewind.Core.Code;
 using Rewind.Core.Notifications;
 using Rewind.Core.Verification;
 using YamlDotNet.Core;
@@ -157,6 +158,7 @@ public static class ConfigLoader
         var business = new List<BusinessTable>();
         var checks = new List<CheckConfig>();
         var hooks = HooksConfig.None;
+        var code = new Dictionary<string, CodeSlotConfig>(StringComparer.Ordinal);
         foreach (var (key, value) in reader.Entries(node))
         {
             switch (key.Value)
@@ -224,8 +226,18 @@ public static class ConfigLoader
                 case "hooks":
                     hooks = ReadHooks(reader, value);
                     break;
+                case "code":
+                    foreach (var (slot, slotNode) in reader.Entries(value))
+                    {
+                        if (ReadSlot(reader, name.Value!, slot, slotNode) is { } s)
+                        {
+                            code[s.Name] = s;
+                        }
+                    }
+
+                    break;
                 default:
-                    reader.Unknown(key, "database, schema, shared, businessTables, checks, hooks");
+                    reader.Unknown(key, "database, schema, shared, businessTables, checks, hooks, code");
                     break;
             }
         }
@@ -250,7 +262,43 @@ public static class ConfigLoader
             BusinessTables = business,
             Checks = checks,
             Hooks = hooks,
+            Code = code,
         };
+    }
+
+    private static CodeSlotConfig? ReadSlot(Reader reader, string target, YamlScalarNode name, YamlNode node)
+    {
+        string? deployer = null, root = null, deploy = null, current = null, baseline = null;
+        var timeout = TimeSpan.FromMinutes(5);
+        foreach (var (key, value) in reader.Entries(node))
+        {
+            switch (key.Value)
+            {
+                case "deployer": deployer = reader.Scalar(value); break;
+                case "root": root = reader.Scalar(value); break;
+                case "deploy": deploy = reader.Scalar(value); break;
+                case "current": current = reader.Scalar(value); break;
+                case "baseline": baseline = reader.Scalar(value); break;
+                case "timeout": timeout = reader.Duration(value) ?? timeout; break;
+                default: reader.Unknown(key, "deployer, root, deploy, current, baseline, timeout"); break;
+            }
+        }
+
+        var where = $"target {target}, slot {name.Value}";
+        switch (deployer)
+        {
+            case "directory" when root is null:
+                reader.Error(node, $"{where}: the directory deployer needs 'root'");
+                return null;
+            case "command" when deploy is null || current is null:
+                reader.Error(node, $"{where}: the command deployer needs 'deploy' and 'current'");
+                return null;
+            case "directory" or "command":
+                return new CodeSlotConfig { Name = name.Value!, Deployer = deployer, Root = root, Deploy = deploy, Current = current, Baseline = baseline, Timeout = timeout };
+            default:
+                reader.Error(node, $"{where}: 'deployer' must be directory or command");
+                return null;
+        }
     }
 
     private static CheckConfig? ReadCheck(Reader reader, YamlNode node)

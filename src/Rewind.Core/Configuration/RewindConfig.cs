@@ -58,6 +58,9 @@ public sealed record TargetConfig
     public IReadOnlyList<Verification.CheckConfig> Checks { get; init; } = [];
 
     public Verification.HooksConfig Hooks { get; init; } = Verification.HooksConfig.None;
+
+    /// <summary>Code slots by name (releases only).</summary>
+    public IReadOnlyDictionary<string, Code.CodeSlotConfig> Code { get; init; } = new Dictionary<string, Code.CodeSlotConfig>();
 }
 
 /// <summary>A table of business data: Rewind never writes it.</summary>

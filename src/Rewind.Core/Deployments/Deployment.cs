@@ -62,4 +62,13 @@ public sealed record Deployment
 
     /// <summary>Set when the rollback was started by Rewind itself after a failed verification.</summary>
     public bool AutomaticRollback { get; init; }
+
+    /// <summary>For a release: what it did to each code slot, from which version to which.</summary>
+    public IReadOnlyList<Code.SlotChange> Code { get; init; } = [];
+
+    /// <summary>The journal: each step of the deploy and of its rollback, written before and after it runs.</summary>
+    public IReadOnlyList<JournalStep> Steps { get; init; } = [];
+
+    /// <summary>True when every slot's prior version was known at deploy time, so the release can go back whole.</summary>
+    public bool CanRollBackCode => Code.All(c => c.FromVersion is not null);
 }

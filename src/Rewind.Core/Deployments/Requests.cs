@@ -9,6 +9,9 @@ public sealed record RollbackRequest(string Target, string Who, string? Reason, 
 /// <summary>The outcome of a deploy.</summary>
 public sealed record DeployResult(Deployment Deployment, ApplySummary Summary, Verification.VerificationResult Verification, RollbackResult? AutomaticRollback = null, bool AlreadyApplied = false)
 {
+    /// <summary>Said at deploy time when the release cannot be rolled back (a slot's prior version is unknown).</summary>
+    public string? Warning { get; init; }
+
     /// <summary>True when the deployment is applied and verified (exit 0); otherwise the CLI exits 4.</summary>
     public bool Succeeded => Deployment.Status == DeploymentStatus.Verified;
 }

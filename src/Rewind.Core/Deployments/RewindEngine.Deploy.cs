@@ -9,11 +9,15 @@ namespace Rewind.Core.Deployments;
 
 public sealed partial class RewindEngine
 {
+    /// <summary>The identity Rewind acts under when it rolls back on its own.</summary>
+    public const string AutomaticActor = "rewind (automatic)";
+
     /// <summary>
-    /// Deploys a bundle to one target: lock, check the hold, run the before-hooks, store the bundle, then in one
-    /// target transaction capture the inverse while applying, publish the inverse durably and write the
-    /// deployment marker; the transaction commits only after the inverse is on disk. Then the after-hooks and
-    /// the checks: pass → verified; fail → rolled back automatically; inconclusive → left for an operator.
+    /// Deploys a bundle to one target: lock, check the hold, run the before-hooks, store the bundle and its code
+    /// artifacts, then in one target transaction capture the inverse while applying, publish the inverse durably
+    /// and write the deployment marker (the transaction commits only after the inverse is on disk); then switch
+    /// the code slots, run the after-hooks and the checks: pass → verified; fail → rolled back automatically;
+    /// inconclusive → left applied for an operator to decide. Every step is journaled.
     /// </summary>
     public Task<DeployResult> DeployAsync(DeployRequest request, IProgress<OperationProgress>? progress = null, CancellationToken cancellationToken = default) =>
         AuditedAsync("deploy", request.Target, request.Who, request.Reason, scope => DeployCoreAsync(request, scope, progress, cancellationToken), cancellationToken);
@@ -42,10 +46,11 @@ public sealed partial class RewindEngine
             scope.Detail = "already applied";
             var nothing = new ApplySummary(0, 0, [], [], []);
             return newest.Status == DeploymentStatus.Applied
-                ? await VerifyDeploymentAsync(target, newest, nothing, scope, progress, cancellationToken) with { AlreadyApplied = true }
+                ? await VerifyDeploymentAsync(target, new DeploymentJournal(_store, _time, newest), nothing, scope, progress, cancellationToken) with { AlreadyApplied = true }
                 : new DeployResult(newest, nothing, VerificationResult.From(newest.Checks), AlreadyApplied: true);
         }
 
+        var code = await PlanCodeAsync(target, bundle, deployments, cancellationToken);
         var environment = HookEnvironment(target, "deploy", null, bundle.Manifest.Id);
         var before = await RunHooksAsync("beforeDeploy", target.Hooks.BeforeDeploy, target, environment, cancellationToken);
         if (before.FirstOrDefault(h => !h.Succeeded) is { } failedHook)
@@ -54,6 +59,7 @@ public sealed partial class RewindEngine
         }
 
         await _artifacts.StoreAsync(bundle, cancellationToken);
+        var now = _time.GetUtcNow();
         var deployment = new Deployment
         {
             Id = await _store.NextDeploymentIdAsync(cancellationToken),
@@ -64,56 +70,70 @@ public sealed partial class RewindEngine
             Status = DeploymentStatus.Applying,
             Who = request.Who,
             Reason = request.Reason,
-            StartedAt = _time.GetUtcNow(),
+            StartedAt = now,
             Records = bundle.RecordCount,
             Rows = bundle.RowCount,
             AutoRollback = request.AutoRollback,
             Hooks = before,
+            Code = code,
+            Steps = [new JournalStep("lock", "done", now, targetLock.Holder.Describe())],
         };
         scope.Deployment = deployment.Id;
         scope.ToVersion = $"{deployment.BundleId} ({deployment.Id})";
+        scope.Detail = UnknownPriorWarning(code);
 
         // Recorded before the target changes: if this process dies mid-apply, the next operation finds the
         // entry and settles it from the target's marker.
         await _store.InsertDeploymentAsync(deployment, cancellationToken);
-        var summary = await ApplyForwardAsync(target, bundle, deployment, progress, cancellationToken);
-        deployment = deployment with { Status = DeploymentStatus.Applied, InverseDigest = summary.InverseDigest };
-        await _store.UpdateDeploymentAsync(deployment, CancellationToken.None);
-
-        return await VerifyDeploymentAsync(target, deployment, summary.Apply, scope, progress, cancellationToken);
+        var journal = new DeploymentJournal(_store, _time, deployment);
+        var summary = await journal.StepAsync("capture and apply metadata", () => ApplyForwardAsync(target, bundle, journal.Deployment, progress, cancellationToken), cancellationToken);
+        await journal.UpdateAsync(d => d with { Status = DeploymentStatus.Applied, InverseDigest = summary.InverseDigest }, CancellationToken.None);
+        return await VerifyDeploymentAsync(target, journal, summary.Apply, scope, progress, cancellationToken) with { Warning = UnknownPriorWarning(code) };
     }
 
     /// <summary>
-    /// After-hooks and checks for an applied deployment: pass → verified; fail → rolled back automatically
-    /// (unless the deploy said <c>--no-auto-rollback</c>); inconclusive → left applied for an operator to decide.
+    /// The rest of a deploy once its metadata is applied: switch the code slots, after-hooks and checks. Pass →
+    /// verified; fail → rolled back automatically (unless <c>--no-auto-rollback</c>); inconclusive → left applied.
     /// </summary>
-    private async Task<DeployResult> VerifyDeploymentAsync(TargetConfig target, Deployment deployment, ApplySummary summary, AuditScope scope, IProgress<OperationProgress>? progress, CancellationToken cancellationToken)
+    private async Task<DeployResult> VerifyDeploymentAsync(TargetConfig target, DeploymentJournal journal, ApplySummary summary, AuditScope scope, IProgress<OperationProgress>? progress, CancellationToken cancellationToken)
     {
-        var environment = HookEnvironment(target, "deploy", deployment.Id, deployment.BundleId);
-        var after = await RunHooksAsync("afterDeploy", target.Hooks.AfterDeploy, target, environment, cancellationToken);
-        var verification = await VerifyAsync(target, environment, cancellationToken);
-        if (after.FirstOrDefault(h => !h.Succeeded) is { } afterFailure)
+        var environment = HookEnvironment(target, "deploy", journal.Deployment.Id, journal.Deployment.BundleId);
+        VerificationResult verification;
+        try
         {
-            // A failing after-hook means the target is not known to be healthy: it counts as a failed check.
-            verification = VerificationResult.From([.. verification.Checks, new CheckResult($"afterDeploy hook: {afterFailure.Command}", CheckOutcome.Failed, Describe(afterFailure), afterFailure.Seconds)]);
+            await SwitchSlotsAsync(target, journal, back: false, cancellationToken);
+            var after = await RunHooksAsync("afterDeploy", target.Hooks.AfterDeploy, target, environment, cancellationToken);
+            await journal.UpdateAsync(d => d with { Hooks = [.. d.Hooks, .. after] }, CancellationToken.None);
+            verification = await journal.StepAsync("verify", () => VerifyAsync(target, environment, cancellationToken), cancellationToken);
+            if (after.FirstOrDefault(h => !h.Succeeded) is { } afterFailure)
+            {
+                // A failing after-hook means the target is not known to be healthy: it counts as a failed check.
+                verification = VerificationResult.From([.. verification.Checks, new CheckResult($"afterDeploy hook: {afterFailure.Command}", CheckOutcome.Failed, Describe(afterFailure), afterFailure.Seconds)]);
+            }
+        }
+        catch (OperationFailedException e)
+        {
+            // A slot that would not switch leaves the release half on: treat it as a failed verification.
+            verification = VerificationResult.From([new CheckResult("switch code slots", CheckOutcome.Failed, e.Message, 0)]);
         }
 
-        deployment = deployment with
+        var passed = verification.Outcome == VerificationOutcome.Passed;
+        await journal.UpdateAsync(d => d with
         {
-            Status = verification.Outcome == VerificationOutcome.Passed ? DeploymentStatus.Verified : DeploymentStatus.Applied,
+            Status = passed ? DeploymentStatus.Verified : DeploymentStatus.Applied,
             FinishedAt = _time.GetUtcNow(),
             Checks = verification.Checks,
-            Hooks = [.. deployment.Hooks, .. after],
-        };
-        await _store.UpdateDeploymentAsync(deployment, CancellationToken.None);
-        if (verification.Outcome == VerificationOutcome.Passed)
+            Error = passed ? null : $"verification {verification.Outcome.ToString().ToLowerInvariant()}: {verification.Summary}",
+        }, CancellationToken.None);
+        var deployment = journal.Deployment;
+        if (passed)
         {
             return new DeployResult(deployment, summary, verification);
         }
 
         scope.Failed = true;
-        scope.Detail = $"verification {verification.Outcome.ToString().ToLowerInvariant()}: {verification.Summary}";
-        if (verification.Outcome == VerificationOutcome.Failed && deployment.AutoRollback)
+        scope.Detail = deployment.Error;
+        if (verification.Outcome == VerificationOutcome.Failed && deployment.AutoRollback && deployment.CanRollBackCode)
         {
             var reason = $"verification failed after deploy: {verification.Summary}";
             var rollback = await AuditedAsync("auto-rollback", target.Name, AutomaticActor, reason,
@@ -124,9 +144,6 @@ public sealed partial class RewindEngine
 
         return new DeployResult(deployment, summary, verification);
     }
-
-    /// <summary>The identity Rewind acts under when it rolls back on its own.</summary>
-    public const string AutomaticActor = "rewind (automatic)";
 
     private async Task<(ApplySummary Apply, string InverseDigest)> ApplyForwardAsync(TargetConfig target, Bundles.Bundle bundle, Deployment deployment, IProgress<OperationProgress>? progress, CancellationToken cancellationToken)
     {

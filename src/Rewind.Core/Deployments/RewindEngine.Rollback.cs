@@ -31,75 +31,112 @@ public sealed partial class RewindEngine
     {
         var target = _config.Target(request.Target);
         await using var targetLock = await LockAsync(target.Name, "rollback", request.Who, cancellationToken);
-        await RecoverAsync(target, cancellationToken);
+        var resumed = await RecoverAsync(target, cancellationToken);
+        if (resumed.FirstOrDefault(r => request.ExpectedDeployment is null || r.Deployment.Id == request.ExpectedDeployment) is { } finished)
+        {
+            // The rollback this request repeats was interrupted by a crash and has just been completed from its journal.
+            scope.Deployment = finished.Deployment.Id;
+            scope.Detail = "completed an interrupted rollback from its journal";
+            return finished;
+        }
+
         var state = await _store.GetTargetStateAsync(target.Name, cancellationToken);
         CheckRollbackAllowed(target, state);
         var deployment = ChooseNewest(target.Name, await _store.GetDeploymentsAsync(target.Name, cancellationToken), request.ExpectedDeployment);
         return await RollbackLockedAsync(target, deployment, request.Who, request.Reason, automatic: false, scope, progress, cancellationToken);
     }
 
-    /// <summary>The rollback itself, under a lock the caller holds (a rollback, or a deploy rolling itself back).</summary>
+    /// <summary>
+    /// The rollback itself, under a lock the caller holds (a rollback, or a deploy rolling itself back). Order:
+    /// before-hooks (a failure changes nothing), the metadata inverse in one transaction with the marker, the code
+    /// slots back, after-hooks, checks. A failure after the before-hooks freezes the target: no second attempt.
+    /// </summary>
     private async Task<RollbackResult> RollbackLockedAsync(TargetConfig target, Deployment deployment, string who, string? reason, bool automatic, AuditScope scope, IProgress<OperationProgress>? progress, CancellationToken cancellationToken)
     {
+        if (!deployment.CanRollBackCode)
+        {
+            throw new RefusedException("no-known-good-state", $"release {deployment.Id} ({deployment.BundleId}) on {target.Name} cannot be rolled back: {UnknownPriorWarning(deployment.Code)}. Roll forward with a fixed release instead.");
+        }
+
         var deployments = await _store.GetDeploymentsAsync(target.Name, cancellationToken);
         scope.Deployment = deployment.Id;
         scope.FromVersion = $"{deployment.BundleId} ({deployment.Id})";
         scope.ToVersion = VersionOf(deployments, except: deployment.Id);
         var started = _time.GetTimestamp();
         var startedAt = _time.GetUtcNow();
-        var notice = new Notification
-        {
-            Event = "rollback-started", Target = target.Name, Deployment = deployment.Id, Bundle = deployment.BundleId, Reason = reason, Who = who,
-            FromVersion = scope.FromVersion, ToVersion = scope.ToVersion, At = startedAt,
-        };
+        var notice = RollbackNotice(target, deployment, who, reason, scope, startedAt);
         await NotifyAsync(notice, started, cancellationToken);
 
         var environment = HookEnvironment(target, "rollback", deployment.Id, deployment.BundleId);
         var before = await RunHooksAsync("beforeRollback", target.Hooks.BeforeRollback, target, environment, cancellationToken);
-        deployment = deployment with { Hooks = [.. deployment.Hooks, .. before] };
+        var journal = new DeploymentJournal(_store, _time, deployment);
+        await journal.UpdateAsync(d => d with { Hooks = [.. d.Hooks, .. before] }, CancellationToken.None);
         if (before.FirstOrDefault(h => !h.Succeeded) is { } failedHook)
         {
             // Nothing has changed yet: the target stays as it is, and so does its state.
-            await _store.UpdateDeploymentAsync(deployment, CancellationToken.None);
             var message = $"beforeRollback hook '{failedHook.Command}' failed ({Describe(failedHook)}); nothing was changed. Output: {failedHook.Output}";
             await NotifyAsync(notice with { Event = "rollback-failed", Outcome = "not started", Detail = message, At = _time.GetUtcNow() }, started, cancellationToken);
             throw new OperationFailedException(message);
         }
 
         var priorStatus = deployment.Status;
-        deployment = deployment with { Status = DeploymentStatus.RollingBack, RolledBackBy = who, RollbackReason = reason, AutomaticRollback = automatic };
-        await _store.UpdateDeploymentAsync(deployment, cancellationToken);
-
+        await journal.UpdateAsync(d => d with { Status = DeploymentStatus.RollingBack, RolledBackBy = who, RollbackReason = reason, RolledBackAt = startedAt, AutomaticRollback = automatic }, cancellationToken);
         ApplySummary summary;
         try
         {
-            summary = await ApplyInverseAsync(target, deployment, startedAt, progress, cancellationToken);
+            summary = await journal.StepAsync("apply inverse metadata", () => ApplyInverseAsync(target, journal.Deployment, startedAt, progress, cancellationToken), cancellationToken);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             // One transaction: the target is as it was. But the way back failed, so nothing further is applied.
             var why = $"rollback of {deployment.Id} failed: {e.Message}";
-            await FreezeAsync(target, deployment with { Status = priorStatus, Error = why }, why, notice, started);
+            await FreezeAsync(target, journal.Deployment with { Status = priorStatus, Error = why }, why, notice, started);
             throw new OperationFailedException($"rollback of {deployment.Id} on {target.Name} failed; the target is frozen and nothing further will be applied to it. Cause: {e.Message}", e);
         }
 
+        return await FinishRollbackAsync(target, journal, summary, scope, notice, started, cancellationToken);
+    }
+
+    /// <summary>
+    /// The rest of a rollback once its metadata is back: code slots back, after-hooks, checks, and the record.
+    /// Also what completes a rollback a crash interrupted after its transaction committed.
+    /// </summary>
+    private async Task<RollbackResult> FinishRollbackAsync(TargetConfig target, DeploymentJournal journal, ApplySummary summary, AuditScope scope, Notification notice, long started, CancellationToken cancellationToken)
+    {
+        var environment = HookEnvironment(target, "rollback", journal.Deployment.Id, journal.Deployment.BundleId);
+        VerificationResult verification;
+        try
+        {
+            await SwitchSlotsAsync(target, journal, back: true, cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // All or nothing: the metadata is back but a slot is not. Freeze, so a person decides.
+            var why = $"rollback of {journal.Deployment.Id}: the metadata was restored but a code slot could not be switched back: {e.Message}";
+            scope.Failed = true;
+            scope.Detail = why;
+            await journal.UpdateAsync(d => d with { Status = DeploymentStatus.RolledBack, Error = why }, CancellationToken.None);
+            var frozenState = await FreezeAsync(target, journal.Deployment, why, notice, started);
+            return new RollbackResult(journal.Deployment, summary, frozenState, VerificationResult.From([new CheckResult("switch code slots back", CheckOutcome.Failed, e.Message, 0)]));
+        }
+
         var after = await RunHooksAsync("afterRollback", target.Hooks.AfterRollback, target, environment, cancellationToken);
-        var verification = await VerifyAsync(target, environment, cancellationToken);
+        verification = await journal.StepAsync("verify", () => VerifyAsync(target, environment, cancellationToken), cancellationToken);
         if (after.FirstOrDefault(h => !h.Succeeded) is { } afterFailure)
         {
             verification = VerificationResult.From([.. verification.Checks, new CheckResult($"afterRollback hook: {afterFailure.Command}", CheckOutcome.Failed, Describe(afterFailure), afterFailure.Seconds)]);
         }
 
         var elapsed = _time.GetElapsedTime(started);
-        deployment = deployment with
+        await journal.UpdateAsync(d => d with
         {
             Status = DeploymentStatus.RolledBack,
-            RolledBackAt = startedAt,
             RollbackDuration = elapsed,
             RollbackOverBudget = elapsed > _config.RollbackBudget,
             RollbackChecks = verification.Checks,
-            Hooks = [.. deployment.Hooks, .. after],
-        };
+            Hooks = [.. d.Hooks, .. after],
+        }, CancellationToken.None);
+        var deployment = journal.Deployment;
         if (deployment.RollbackOverBudget)
         {
             scope.Detail = $"over budget: took {elapsed.TotalSeconds:0.0}s, budget {_config.RollbackBudget.TotalSeconds:0}s";
@@ -114,11 +151,17 @@ public sealed partial class RewindEngine
             return new RollbackResult(deployment, summary, frozen, verification);
         }
 
-        var offTrain = OffTrain(target.Name, deployment, who, startedAt);
+        var offTrain = OffTrain(target.Name, deployment, deployment.RolledBackBy ?? "unknown", deployment.RolledBackAt ?? _time.GetUtcNow());
         await _store.SaveAsync(deployment, offTrain, CancellationToken.None);
         await NotifyAsync(notice with { Event = "rollback-completed", Outcome = "rolled-back", DurationSeconds = elapsed.TotalSeconds, At = _time.GetUtcNow() }, started, cancellationToken);
         return new RollbackResult(deployment, summary, offTrain, verification);
     }
+
+    private static Notification RollbackNotice(TargetConfig target, Deployment deployment, string who, string? reason, AuditScope scope, DateTimeOffset at) => new()
+    {
+        Event = "rollback-started", Target = target.Name, Deployment = deployment.Id, Bundle = deployment.BundleId, Reason = reason, Who = who,
+        FromVersion = scope.FromVersion, ToVersion = scope.ToVersion, At = at,
+    };
 
     private async Task<ApplySummary> ApplyInverseAsync(TargetConfig target, Deployment deployment, DateTimeOffset startedAt, IProgress<OperationProgress>? progress, CancellationToken cancellationToken)
     {

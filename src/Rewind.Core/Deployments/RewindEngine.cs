@@ -58,49 +58,91 @@ public sealed partial class RewindEngine
         TargetLock.AcquireAsync(_store, _time, target, operation, who, cancellationToken);
 
     /// <summary>
-    /// Settles operations a crash interrupted, from the target's marker: the marker is written in the same
-    /// transaction as the change, so it says whether the change happened; the ledger is brought in line.
+    /// Settles operations a crash interrupted, from the target's marker and the deployment's journal. The marker
+    /// is written in the same transaction as the change, so it says whether the change happened: a deploy that
+    /// applied its metadata goes forward (its code slots are switched; it stays unverified until deployed or
+    /// recovered again), one that had not is marked failed; a rollback whose metadata went back is finished
+    /// (slots back, checks, off-train or frozen), one whose did not is as if it never started. Returns the
+    /// rollbacks it finished.
     /// </summary>
-    private async Task RecoverAsync(TargetConfig target, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<RollbackResult>> RecoverAsync(TargetConfig target, CancellationToken cancellationToken)
     {
         var pending = (await _store.GetDeploymentsAsync(target.Name, cancellationToken))
             .Where(d => d.Status is DeploymentStatus.Applying or DeploymentStatus.RollingBack)
             .ToList();
-        if (pending.Count == 0)
-        {
-            return;
-        }
-
-        await using var targetStore = _targets.Open(target);
+        var finished = new List<RollbackResult>();
         foreach (var deployment in pending)
         {
             DeploymentMarker? marker;
+            await using (var targetStore = _targets.Open(target))
             await using (var session = await targetStore.BeginAsync(cancellationToken))
             {
                 marker = await session.ReadMarkerAsync(deployment.Id, cancellationToken);
             }
 
-            var now = _time.GetUtcNow();
+            var journal = new DeploymentJournal(_store, _time, deployment);
             if (deployment.Status == DeploymentStatus.Applying)
             {
-                await _store.UpdateDeploymentAsync(marker is null
-                    ? deployment with { Status = DeploymentStatus.Failed, FinishedAt = now, Error = "interrupted before it applied; the target is unchanged" }
-                    : deployment with { Status = DeploymentStatus.Applied, InverseDigest = marker.InverseDigest, Error = "interrupted after it applied, before it was verified: deploy it again to verify it" }, cancellationToken);
+                if (marker is null)
+                {
+                    await journal.UpdateAsync(d => d with { Status = DeploymentStatus.Failed, FinishedAt = _time.GetUtcNow(), Error = "interrupted before it applied; the target is unchanged" }, cancellationToken);
+                    continue;
+                }
+
+                await journal.UpdateAsync(d => d with { Status = DeploymentStatus.Applied, InverseDigest = marker.InverseDigest, Error = "interrupted after it applied, before it was verified: deploy it again (or rewind recover) to verify it" }, cancellationToken);
+                try
+                {
+                    await SwitchSlotsAsync(target, journal, back: false, cancellationToken);
+                }
+                catch (OperationFailedException)
+                {
+                    // Left applied and unverified; the journal says which switch failed, and the next attempt retries it.
+                }
+
+                continue;
             }
-            else if (marker?.RolledBackAt is { } rolledBackAt)
+
+            if (marker?.RolledBackAt is null)
             {
-                await _store.SaveAsync(
-                    deployment with { Status = DeploymentStatus.RolledBack, RolledBackAt = rolledBackAt },
-                    OffTrain(target.Name, deployment, deployment.RolledBackBy ?? "unknown", rolledBackAt),
-                    cancellationToken);
+                // The rollback's transaction never committed and its slots were not touched (they go after it):
+                // the deployment is still applied, and a new rollback request will run it from the start.
+                await journal.UpdateAsync(d => d with
+                {
+                    Status = d.FinishedAt is not null && d.Checks.All(c => c.Outcome == Verification.CheckOutcome.Passed) ? DeploymentStatus.Verified : DeploymentStatus.Applied,
+                    RolledBackAt = null,
+                    RolledBackBy = null,
+                    RollbackReason = null,
+                }, cancellationToken);
+                continue;
             }
-            else
-            {
-                // The rollback's transaction never committed: the deployment is still applied, and a new
-                // rollback request will run it again from the start.
-                await _store.UpdateDeploymentAsync(deployment with { Status = deployment.FinishedAt is not null && deployment.Checks.All(c => c.Outcome == Verification.CheckOutcome.Passed) ? DeploymentStatus.Verified : DeploymentStatus.Applied }, cancellationToken);
-            }
+
+            var scope = new Audit.AuditScope();
+            var notice = RollbackNotice(target, deployment, deployment.RolledBackBy ?? "unknown", deployment.RollbackReason, scope, marker.RolledBackAt.Value);
+            var result = await AuditedAsync("rollback", target.Name, deployment.RolledBackBy ?? "unknown", deployment.RollbackReason,
+                s => FinishRollbackAsync(target, journal, new ApplySummary(0, 0, [], [], []), s, notice, _time.GetTimestamp(), cancellationToken),
+                cancellationToken);
+            finished.Add(result with { Resumed = true });
         }
+
+        return finished;
+    }
+
+    /// <summary>Finishes whatever a crash interrupted on a target: <c>rewind recover</c>.</summary>
+    public async Task<IReadOnlyList<Deployment>> RecoverTargetAsync(string target, string who, CancellationToken cancellationToken = default)
+    {
+        var config = _config.Target(target);
+        await using var targetLock = await LockAsync(config.Name, "recover", who, cancellationToken);
+        await RecoverAsync(config, cancellationToken);
+        var settled = new List<Deployment>();
+        foreach (var deployment in (await _store.GetDeploymentsAsync(config.Name, cancellationToken)).Where(d => d.Status == DeploymentStatus.Applied && d.FinishedAt is null))
+        {
+            var result = await AuditedAsync("recover", config.Name, who, "finish an interrupted deploy",
+                scope => VerifyDeploymentAsync(config, new DeploymentJournal(_store, _time, deployment), new ApplySummary(0, 0, [], [], []), scope, null, cancellationToken),
+                cancellationToken);
+            settled.Add(result.Deployment);
+        }
+
+        return settled;
     }
 
     private static TargetState OffTrain(string target, Deployment deployment, string who, DateTimeOffset since) =>
