@@ -1,4 +1,5 @@
 using System.IO.Compression;
+using System.Runtime.InteropServices;
 
 namespace Rewind.Core.Code;
 
@@ -7,7 +8,7 @@ namespace Rewind.Core.Code;
 /// and switches <c>root/current</c>, a symbolic link, atomically: a new link is written beside it and renamed
 /// over the old one, so <c>current</c> always points at a complete release.
 /// </summary>
-public sealed class DirectoryDeployer(string root) : ICodeDeployer
+public sealed partial class DirectoryDeployer(string root) : ICodeDeployer
 {
     private string Releases => Path.Combine(root, "releases");
 
@@ -56,6 +57,16 @@ public sealed class DirectoryDeployer(string root) : ICodeDeployer
 
         var next = Path.Combine(root, $".current-{Guid.NewGuid():N}");
         File.CreateSymbolicLink(next, Path.Combine("releases", version));
-        File.Move(next, Current, overwrite: true);
+
+        // rename(2) replaces the old link atomically; .NET's File.Move follows links and Directory.Move will not overwrite.
+        if (Rename(next, Current) != 0)
+        {
+            var errno = Marshal.GetLastPInvokeError();
+            File.Delete(next);
+            throw new OperationFailedException($"could not switch {Current} to {version}: rename failed with errno {errno}");
+        }
     }
+
+    [LibraryImport("libc", EntryPoint = "rename", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
+    private static partial int Rename(string oldPath, string newPath);
 }

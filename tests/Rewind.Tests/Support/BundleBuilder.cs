@@ -14,6 +14,40 @@ public sealed class BundleBuilder(string id)
 
     public string? Description { get; set; }
 
+    private readonly Dictionary<string, (string Artifact, string Sha256, string Version)> _code = new(StringComparer.Ordinal);
+
+    /// <summary>Makes this a release: the slot's artifact is stored in the bundle (its sha256 declared unless overridden).</summary>
+    public BundleBuilder Code(string slot, string version, byte[] artifact, string? declaredSha256 = null)
+    {
+        var path = $"artifacts/{slot}-{version}.zip";
+        _raw[path] = artifact;
+        _code[slot] = (path, declaredSha256 ?? Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(artifact)), version);
+        return this;
+    }
+
+    /// <summary>A release slot whose artifact is an external reference (an image), not a file in the bundle.</summary>
+    public BundleBuilder CodeRef(string slot, string version, string reference)
+    {
+        _code[slot] = (reference, new string('a', 64), version);
+        return this;
+    }
+
+    /// <summary>A zip holding the given files, as a frontend build would be.</summary>
+    public static byte[] Zip(params (string Path, string Content)[] files)
+    {
+        using var memory = new MemoryStream();
+        using (var zip = new ZipArchive(memory, ZipArchiveMode.Create, leaveOpen: true))
+        {
+            foreach (var (path, content) in files)
+            {
+                using var writer = new StreamWriter(zip.CreateEntry(path).Open());
+                writer.Write(content);
+            }
+        }
+
+        return memory.ToArray();
+    }
+
     public BundleBuilder Upsert(string layer, string type, string key, string rawBody)
     {
         Lines($"records/{layer}/{type}.ndjson").Add($"{{\"key\":{JsonSerializer.Serialize(key)},\"body\":{rawBody}}}");
@@ -69,10 +103,18 @@ public sealed class BundleBuilder(string id)
         var files = new Dictionary<string, byte[]>(StringComparer.Ordinal);
         if (!_skipManifest)
         {
-            var manifest = Description is null
-                ? $"{{\"id\":{JsonSerializer.Serialize(id)},\"kind\":\"metadata\"}}"
-                : $"{{\"id\":{JsonSerializer.Serialize(id)},\"kind\":\"metadata\",\"description\":{JsonSerializer.Serialize(Description)}}}";
-            files["bundle.json"] = Encoding.UTF8.GetBytes(manifest);
+            var manifest = new Dictionary<string, object> { ["id"] = id, ["kind"] = _code.Count > 0 ? "release" : "metadata" };
+            if (Description is not null)
+            {
+                manifest["description"] = Description;
+            }
+
+            if (_code.Count > 0)
+            {
+                manifest["code"] = _code.ToDictionary(c => c.Key, c => new { artifact = c.Value.Artifact, sha256 = c.Value.Sha256, version = c.Value.Version });
+            }
+
+            files["bundle.json"] = JsonSerializer.SerializeToUtf8Bytes(manifest);
         }
 
         foreach (var (path, lines) in _files)
