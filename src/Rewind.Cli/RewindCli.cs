@@ -28,6 +28,7 @@ public static class RewindCli
         root.Subcommands.Add(BundleCommand.Create());
         root.Subcommands.Add(DiffCommand.Create());
         root.Subcommands.Add(RecoverCommand.Create());
+        root.Subcommands.Add(QuarantineCommand.Create());
         root.Subcommands.Add(AuditCommand.Create());
         root.Subcommands.Add(DemoCommand.Create());
 

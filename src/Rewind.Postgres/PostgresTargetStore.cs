@@ -9,7 +9,7 @@ namespace Rewind.Postgres;
 /// <see cref="Schema"/> (created when missing); every identifier is schema-qualified and quoted, so the
 /// connection's search_path never matters.
 /// </summary>
-public sealed class PostgresTargetStore(string connectionString, string schema) : ITargetStore
+public sealed partial class PostgresTargetStore(string connectionString, string schema) : ITargetStore
 {
     public string ConnectionString => connectionString;
 

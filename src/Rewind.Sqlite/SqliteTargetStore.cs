@@ -6,7 +6,7 @@ using Rewind.Core.Targets;
 namespace Rewind.Sqlite;
 
 /// <summary>A target whose metadata database is a SQLite file.</summary>
-public sealed class SqliteTargetStore(string path) : ITargetStore
+public sealed partial class SqliteTargetStore(string path) : ITargetStore
 {
     internal const string Schema = """
         CREATE TABLE IF NOT EXISTS rw_records (

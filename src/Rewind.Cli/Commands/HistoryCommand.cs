@@ -10,12 +10,42 @@ internal static class HistoryCommand
     public static Command Create()
     {
         var target = new Option<string>("--target") { Description = "The target", Required = true };
-        var command = new Command("history", "A target's deployments, newest first, with outcomes and rollbacks") { target };
+        var deployment = new Option<string?>("--deployment") { Description = "Show one deployment in full: checks, hooks, journal and its rollback's impact report" };
+        var command = new Command("history", "A target's deployments, newest first, with outcomes and rollbacks") { target, deployment };
         command.SetAction(async (parse, cancellationToken) =>
         {
             var context = new CliContext(parse);
             var engine = await context.EngineAsync(cancellationToken);
             var deployments = await engine.HistoryAsync(parse.GetValue(target)!, cancellationToken);
+            if (parse.GetValue(deployment) is { } id)
+            {
+                var one = deployments.FirstOrDefault(d => d.Id == id)
+                    ?? throw new Rewind.Core.BadInputException($"target {parse.GetValue(target)} has no deployment '{id}'");
+                if (context.Json)
+                {
+                    Output.WriteJson(new { deployment = DeploymentView.ToJson(one), impact = one.Impact is null ? null : ImpactView.ToJson(one.Impact) });
+                    return 0;
+                }
+
+                Output.Line($"[bold]{one.Id}[/] {Output.Esc(one.BundleId)} {one.Status.ToName()}, deployed {Output.When(one.StartedAt)} by {Output.Esc(one.Who)}{(one.Reason is null ? "" : $" ({Output.Esc(one.Reason)})")}");
+                foreach (var step in one.Steps)
+                {
+                    Output.Line($"  {Output.When(step.At)} {Output.Esc(step.Step)}: {step.State}{(step.Detail is null ? "" : $" ({Output.Esc(step.Detail)})")}");
+                }
+
+                if (one.RolledBackAt is not null)
+                {
+                    Output.Line(Output.Esc(DeploymentView.RollbackLine(one, null)));
+                }
+
+                if (one.Impact is not null)
+                {
+                    ImpactView.Write(one.Impact);
+                }
+
+                return 0;
+            }
+
             if (context.Json)
             {
                 Output.WriteJson(new { target = parse.GetValue(target), deployments = deployments.Select(DeploymentView.ToJson) });

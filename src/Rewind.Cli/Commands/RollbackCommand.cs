@@ -62,12 +62,7 @@ internal static class RollbackCommand
                     resumed = result.Resumed,
                     code = d.Code.Select(c => new { slot = c.Slot, from = c.ToVersion, to = c.FromVersion }),
                     overBudget = d.RollbackOverBudget,
-                    impact = new
-                    {
-                        businessTables = Array.Empty<object>(),
-                        liveEdits = Array.Empty<object>(),
-                        quarantined = result.Summary.Quarantined.Select(q => new { table = q.Table, @as = q.As, rows = q.Rows }),
-                    },
+                    impact = ImpactView.ToJson(result.Impact),
                 });
             }
             else if (!result.Succeeded)
@@ -78,10 +73,7 @@ internal static class RollbackCommand
             else
             {
                 Output.Line($"[green]Rolled back[/] [bold]{d.Id}[/] ({Output.Esc(d.BundleId)}) on [bold]{Output.Esc(d.Target)}[/] in {d.RollbackDuration?.TotalSeconds:0.00}s{(d.RollbackOverBudget ? " [red](over budget)[/]" : "")}.");
-                foreach (var q in result.Summary.Quarantined)
-                {
-                    Output.Line($"  table {Output.Esc(q.Table)} quarantined as {Output.Esc(q.As)} with {q.Rows} rows");
-                }
+                ImpactView.Write(result.Impact);
 
                 Output.Line($"  [yellow]{Output.Esc(d.Target)} is now off the train[/]: no deployment lands until cleared with rewind clear --target {Output.Esc(d.Target)} --reason \"...\"");
             }

@@ -48,10 +48,25 @@ public static partial class NameRules
     /// The name a quarantined table (or index) goes under: the prefix, the tag of the operation and the name,
     /// kept within 63 characters by a short hash when long, so the same bundle can create the table again later.
     /// </summary>
+    public const string QuarantinePrefix = "rw_quarantine_";
+
+    /// <summary>The tag (the operation's id) a quarantined table was moved aside by.</summary>
+    public static string QuarantineTag(string quarantined) =>
+        quarantined.StartsWith(QuarantinePrefix, StringComparison.Ordinal) && quarantined.IndexOf('_', QuarantinePrefix.Length) is var end and > 0
+            ? quarantined[QuarantinePrefix.Length..end]
+            : "";
+
+    /// <summary>The original table name of a quarantined table (best effort: long names end in a hash).</summary>
+    public static string QuarantinedOriginal(string quarantined)
+    {
+        var tag = QuarantineTag(quarantined);
+        return tag.Length == 0 ? quarantined : quarantined[(QuarantinePrefix.Length + tag.Length + 1)..];
+    }
+
     public static string QuarantineName(string name, string tag)
     {
         var cleanTag = new string(tag.Where(char.IsAsciiLetterOrDigit).ToArray()).ToLowerInvariant();
-        var full = $"rw_quarantine_{cleanTag}_{name}";
+        var full = $"{QuarantinePrefix}{cleanTag}_{name}";
         if (full.Length <= 63)
         {
             return full;

@@ -49,6 +49,9 @@ public static class ConfigLoader
         var targets = new Dictionary<string, TargetConfig>(StringComparer.Ordinal);
         var roles = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
         var notify = NotifyConfig.None;
+        var sharedBusiness = new List<BusinessTable>();
+        var owners = new Dictionary<string, string>(StringComparer.Ordinal);
+        var impactRowLimit = 100;
         var sawTargets = false;
 
         foreach (var (key, value) in reader.Entries(root))
@@ -82,6 +85,24 @@ public static class ConfigLoader
                         }
                     }
 
+                    break;
+                case "businessTables":
+                    sharedBusiness.AddRange(ReadBusinessTables(reader, value));
+                    break;
+                case "owners":
+                    foreach (var (role, person) in reader.Entries(value))
+                    {
+                        if (!KnownOwners.Contains(role.Value))
+                        {
+                            reader.Error(role, $"unknown owner '{role.Value}': use {string.Join(", ", KnownOwners)}");
+                        }
+
+                        owners[role.Value!] = reader.Scalar(person) ?? "";
+                    }
+
+                    break;
+                case "impactRowLimit":
+                    impactRowLimit = int.TryParse(reader.Scalar(value), out var limit) && limit >= 0 ? limit : Fail(value, "impactRowLimit must be a whole number", impactRowLimit);
                     break;
                 case "notify":
                     foreach (var (key2, value2) in reader.Entries(value))
@@ -120,7 +141,7 @@ public static class ConfigLoader
 
                     break;
                 default:
-                    reader.Unknown(key, "store, artifacts, rollbackBudget, layers, targets, notify, roles");
+                    reader.Unknown(key, "store, artifacts, rollbackBudget, layers, targets, businessTables, owners, impactRowLimit, notify, roles");
                     break;
             }
         }
@@ -142,11 +163,22 @@ public static class ConfigLoader
             Artifacts = Path.GetFullPath(Path.Combine(baseDirectory, artifacts)),
             RollbackBudget = budget,
             Layers = layers,
-            Targets = targets,
+            Targets = sharedBusiness.Count == 0 ? targets : targets.ToDictionary(t => t.Key, t => t.Value with { BusinessTables = [.. sharedBusiness, .. t.Value.BusinessTables] }, StringComparer.Ordinal),
             Roles = roles,
             Notify = notify,
+            Owners = owners,
+            ImpactRowLimit = impactRowLimit,
         };
+
+        int Fail(YamlNode node, string message, int fallback)
+        {
+            reader.Error(node, message);
+            return fallback;
+        }
     }
+
+    /// <summary>Who owns what, named in a rollback plan (seed 000: ownership is part of rollback).</summary>
+    public static readonly IReadOnlyList<string> KnownOwners = ["trigger", "execute", "integrations", "communication"];
 
     public static readonly IReadOnlyList<string> KnownRoles = ["viewer", "deployer", "operator", "train-admin", "admin"];
 
@@ -178,35 +210,7 @@ public static class ConfigLoader
                     shared = reader.Bool(value) ?? false;
                     break;
                 case "businessTables":
-                    foreach (var item in reader.Items(value))
-                    {
-                        if (item is YamlScalarNode scalar)
-                        {
-                            business.Add(new BusinessTable(scalar.Value ?? "", null));
-                            continue;
-                        }
-
-                        string? table = null, changedAt = null;
-                        foreach (var (k, v) in reader.Entries(item))
-                        {
-                            switch (k.Value)
-                            {
-                                case "name": table = reader.Scalar(v); break;
-                                case "changedAt": changedAt = reader.Scalar(v); break;
-                                default: reader.Unknown(k, "name, changedAt"); break;
-                            }
-                        }
-
-                        if (table is null)
-                        {
-                            reader.Error(item, "a business table needs a 'name'");
-                        }
-                        else
-                        {
-                            business.Add(new BusinessTable(table, changedAt));
-                        }
-                    }
-
+                    business.AddRange(ReadBusinessTables(reader, value));
                     break;
                 case "checks":
                     foreach (var item in reader.Items(value))
@@ -264,6 +268,39 @@ public static class ConfigLoader
             Hooks = hooks,
             Code = code,
         };
+    }
+
+    private static IEnumerable<BusinessTable> ReadBusinessTables(Reader reader, YamlNode value)
+    {
+        foreach (var item in reader.Items(value))
+        {
+            if (item is YamlScalarNode scalar)
+            {
+                yield return new BusinessTable(scalar.Value ?? "", null);
+                continue;
+            }
+
+            string? table = null, changedAt = null;
+            IReadOnlyList<string>? primaryKey = null;
+            foreach (var (k, v) in reader.Entries(item))
+            {
+                switch (k.Value)
+                {
+                    case "name": table = reader.Scalar(v); break;
+                    case "changedAt": changedAt = reader.Scalar(v); break;
+                    case "primaryKey": primaryKey = v is YamlScalarNode ? [reader.Scalar(v) ?? ""] : reader.Strings(v); break;
+                    default: reader.Unknown(k, "name, changedAt, primaryKey"); break;
+                }
+            }
+
+            if (table is null)
+            {
+                reader.Error(item, "a business table needs a 'name'");
+                continue;
+            }
+
+            yield return new BusinessTable(table, changedAt) { PrimaryKey = primaryKey };
+        }
     }
 
     private static CodeSlotConfig? ReadSlot(Reader reader, string target, YamlScalarNode name, YamlNode node)

@@ -24,6 +24,12 @@ public sealed record RewindConfig
 
     public Notifications.NotifyConfig Notify { get; init; } = Notifications.NotifyConfig.None;
 
+    /// <summary>Who may trigger a rollback, who executes it, who owns integrations and customer communication.</summary>
+    public IReadOnlyDictionary<string, string> Owners { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>At most this many changed business rows are named per table in an impact report.</summary>
+    public int ImpactRowLimit { get; init; } = 100;
+
     /// <summary>Identity to roles. Empty: every caller holds every role (one-operator use).</summary>
     public IReadOnlyDictionary<string, IReadOnlyList<string>> Roles { get; init; } = new Dictionary<string, IReadOnlyList<string>>();
 
@@ -63,5 +69,12 @@ public sealed record TargetConfig
     public IReadOnlyDictionary<string, Code.CodeSlotConfig> Code { get; init; } = new Dictionary<string, Code.CodeSlotConfig>();
 }
 
-/// <summary>A table of business data: Rewind never writes it.</summary>
-public sealed record BusinessTable(string Name, string? ChangedAt);
+/// <summary>
+/// A table of business data: Rewind never writes it, and reports what changed in it while a deployment was
+/// live. <see cref="ChangedAt"/> names a change-timestamp column, which lets the report name the rows.
+/// </summary>
+public sealed record BusinessTable(string Name, string? ChangedAt)
+{
+    /// <summary>The columns that identify a row in the report; read from the table when not given.</summary>
+    public IReadOnlyList<string>? PrimaryKey { get; init; }
+}

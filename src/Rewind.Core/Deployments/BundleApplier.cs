@@ -17,14 +17,21 @@ namespace Rewind.Core.Deployments;
 /// </summary>
 public sealed class BundleApplier(IReadOnlyList<string> layers)
 {
+    /// <summary>
+    /// Applies <paramref name="bundle"/> in <paramref name="session"/>. With a capture, prior images go into the
+    /// inverse; without one, an optional watcher sees each record's current image before it is overwritten (a
+    /// rollback's live-edit detection).
+    /// </summary>
     public async Task<ApplySummary> ApplyAsync(
         Bundle bundle,
         ITargetSession session,
         InverseCapture? capture,
         string quarantineTag,
         IProgress<OperationProgress>? progress,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken,
+        IPriorImageSink? watcher = null)
     {
+        IPriorImageSink? sink = (IPriorImageSink?)capture ?? watcher;
         var total = bundle.RecordCount + bundle.RowCount;
         var counter = new Counter(progress, total);
         var created = new List<string>();
@@ -37,7 +44,7 @@ public sealed class BundleApplier(IReadOnlyList<string> layers)
             counter.Step = "table definitions";
             await foreach (var change in bundle.ReadRecordsAsync(file, cancellationToken))
             {
-                await ApplyTableRecordAsync(change, session, capture, quarantineTag, created, changed, quarantined, captured, cancellationToken);
+                await ApplyTableRecordAsync(change, session, capture, sink, quarantineTag, created, changed, quarantined, captured, cancellationToken);
                 counter.Add(1);
             }
         }
@@ -61,7 +68,7 @@ public sealed class BundleApplier(IReadOnlyList<string> layers)
         foreach (var file in bundle.RecordFiles.Where(f => f.Type != RecordKey.TableType))
         {
             counter.Step = $"records {file.Layer}/{file.Type}";
-            await session.ApplyRecordsAsync(counter.Count(bundle.ReadRecordsAsync(file, cancellationToken), cancellationToken), capture, cancellationToken);
+            await session.ApplyRecordsAsync(counter.Count(bundle.ReadRecordsAsync(file, cancellationToken), cancellationToken), sink, cancellationToken);
         }
 
         counter.Step = "done";
@@ -73,6 +80,7 @@ public sealed class BundleApplier(IReadOnlyList<string> layers)
         RecordChange change,
         ITargetSession session,
         InverseCapture? capture,
+        IPriorImageSink? sink,
         string quarantineTag,
         List<string> created,
         List<string> changed,
@@ -90,7 +98,7 @@ public sealed class BundleApplier(IReadOnlyList<string> layers)
                 $"table '{table}' already exists on the target but no table definition manages it, so Rewind cannot capture its prior definition; adopt it with a definition matching its current shape, or rename it");
         }
 
-        await session.ApplyRecordsAsync(One(change), capture, cancellationToken);
+        await session.ApplyRecordsAsync(One(change), sink, cancellationToken);
         var after = await EffectiveDefinitionAsync(session, table, cancellationToken);
         if (string.Equals(before, after, StringComparison.Ordinal) && (shape is not null) == (after is not null))
         {

@@ -69,6 +69,12 @@ public sealed record Deployment
     /// <summary>The journal: each step of the deploy and of its rollback, written before and after it runs.</summary>
     public IReadOnlyList<JournalStep> Steps { get; init; } = [];
 
+    /// <summary>Each business table's counters when the deployment went live (the start of its impact window).</summary>
+    public IReadOnlyList<Impact.TableBaseline> BusinessBaselines { get; init; } = [];
+
+    /// <summary>The rollback's impact report: business data changed while live, live edits saved, tables quarantined.</summary>
+    public Impact.ImpactReport? Impact { get; init; }
+
     /// <summary>True when every slot's prior version was known at deploy time, so the release can go back whole.</summary>
     public bool CanRollBackCode => Code.All(c => c.FromVersion is not null);
 }

@@ -19,6 +19,9 @@ public sealed record DeployResult(Deployment Deployment, ApplySummary Summary, V
 /// <summary>The outcome of a rollback: the deployment as rolled back, what the inverse did, the target's new state.</summary>
 public sealed record RollbackResult(Deployment Deployment, ApplySummary Summary, TargetState State, Verification.VerificationResult Verification, bool Resumed = false)
 {
+    /// <summary>What the rollback could not restore and what it saved; kept on the deployment too.</summary>
+    public Impact.ImpactReport Impact => Deployment.Impact ?? Core.Impact.ImpactReport.Empty;
+
     /// <summary>True when the rollback completed and verified; otherwise the target is frozen.</summary>
     public bool Succeeded => State.State != TrainState.Frozen;
 }

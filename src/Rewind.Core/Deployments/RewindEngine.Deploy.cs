@@ -50,6 +50,7 @@ public sealed partial class RewindEngine
                 : new DeployResult(newest, nothing, VerificationResult.From(newest.Checks), AlreadyApplied: true);
         }
 
+        await RefuseBusinessTablesAsync(target, bundle, cancellationToken);
         var code = await PlanCodeAsync(target, bundle, deployments, cancellationToken);
         var environment = HookEnvironment(target, "deploy", null, bundle.Manifest.Id);
         var before = await RunHooksAsync("beforeDeploy", target.Hooks.BeforeDeploy, target, environment, cancellationToken);
@@ -88,6 +89,8 @@ public sealed partial class RewindEngine
         var journal = new DeploymentJournal(_store, _time, deployment);
         var summary = await journal.StepAsync("capture and apply metadata", () => ApplyForwardAsync(target, bundle, journal.Deployment, progress, cancellationToken), cancellationToken);
         await journal.UpdateAsync(d => d with { Status = DeploymentStatus.Applied, InverseDigest = summary.InverseDigest }, CancellationToken.None);
+        var baselines = await MeasureBusinessTablesAsync(target, cancellationToken);
+        await journal.UpdateAsync(d => d with { BusinessBaselines = baselines }, CancellationToken.None);
         return await VerifyDeploymentAsync(target, journal, summary.Apply, scope, progress, cancellationToken) with { Warning = UnknownPriorWarning(code) };
     }
 

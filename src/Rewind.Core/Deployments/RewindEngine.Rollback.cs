@@ -1,4 +1,6 @@
+using Rewind.Core.Artifacts;
 using Rewind.Core.Audit;
+using Rewind.Core.Impact;
 using Rewind.Core.Configuration;
 using Rewind.Core.Notifications;
 using Rewind.Core.Targets;
@@ -84,7 +86,7 @@ public sealed partial class RewindEngine
         ApplySummary summary;
         try
         {
-            summary = await journal.StepAsync("apply inverse metadata", () => ApplyInverseAsync(target, journal.Deployment, startedAt, progress, cancellationToken), cancellationToken);
+            summary = await journal.StepAsync("apply inverse metadata", () => ApplyInverseAsync(target, journal, startedAt, progress, cancellationToken), cancellationToken);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
@@ -120,6 +122,8 @@ public sealed partial class RewindEngine
             return new RollbackResult(journal.Deployment, summary, frozenState, VerificationResult.From([new CheckResult("switch code slots back", CheckOutcome.Failed, e.Message, 0)]));
         }
 
+        var business = await BusinessImpactAsync(target, journal.Deployment, cancellationToken);
+        await journal.UpdateAsync(d => d with { Impact = (d.Impact ?? ImpactReport.Empty) with { BusinessTables = business } }, CancellationToken.None);
         var after = await RunHooksAsync("afterRollback", target.Hooks.AfterRollback, target, environment, cancellationToken);
         verification = await journal.StepAsync("verify", () => VerifyAsync(target, environment, cancellationToken), cancellationToken);
         if (after.FirstOrDefault(h => !h.Succeeded) is { } afterFailure)
@@ -163,17 +167,42 @@ public sealed partial class RewindEngine
         FromVersion = scope.FromVersion, ToVersion = scope.ToVersion, At = at,
     };
 
-    private async Task<ApplySummary> ApplyInverseAsync(TargetConfig target, Deployment deployment, DateTimeOffset startedAt, IProgress<OperationProgress>? progress, CancellationToken cancellationToken)
+    /// <summary>
+    /// Applies the inverse in one transaction while watching for live edits: records people changed after the
+    /// deployment are saved as a bundle of their own, published before the commit, so nothing is lost.
+    /// </summary>
+    private async Task<ApplySummary> ApplyInverseAsync(TargetConfig target, DeploymentJournal journal, DateTimeOffset startedAt, IProgress<OperationProgress>? progress, CancellationToken cancellationToken)
     {
+        var deployment = journal.Deployment;
         using var inverse = await _artifacts.OpenAsync(deployment.InverseDigest!, cancellationToken);
-        await using var targetStore = _targets.Open(target);
-        await using var session = await targetStore.BeginAsync(cancellationToken);
-        var marker = await session.ReadMarkerAsync(deployment.Id, cancellationToken)
-            ?? throw new OperationFailedException($"target {target.Name} has no marker for deployment {deployment.Id}: its database was replaced or restored outside Rewind, so the inverse cannot be trusted to apply");
-        var summary = await _applier.ApplyAsync(inverse, session, capture: null, deployment.Id, progress, cancellationToken);
-        await session.WriteMarkerAsync(marker with { RolledBackAt = startedAt }, cancellationToken);
-        await session.CommitAsync(cancellationToken);
-        return summary;
+        using var forward = await _artifacts.OpenAsync(deployment.BundleDigest, cancellationToken);
+        var writer = _artifacts.CreateWriter();
+        await using var detector = new LiveEditDetector(forward, writer);
+        try
+        {
+            await using var targetStore = _targets.Open(target);
+            await using var session = await targetStore.BeginAsync(cancellationToken);
+            var marker = await session.ReadMarkerAsync(deployment.Id, cancellationToken)
+                ?? throw new OperationFailedException($"target {target.Name} has no marker for deployment {deployment.Id}: its database was replaced or restored outside Rewind, so the inverse cannot be trusted to apply");
+            var summary = await _applier.ApplyAsync(inverse, session, capture: null, deployment.Id, progress, cancellationToken, watcher: detector);
+            string? displaced = null;
+            if (detector.Edits.Count > 0)
+            {
+                displaced = await _artifacts.PublishAsync(writer, new Bundles.BundleManifest(
+                    $"live-edits-before-rollback-of-{deployment.Id}", Bundles.BundleKind.Metadata,
+                    $"Records edited after {deployment.BundleId} was deployed, as they were when {deployment.Id} was rolled back", new Dictionary<string, Bundles.CodeArtifact>()), cancellationToken);
+            }
+
+            // Recorded before the commit: after a crash the ledger still knows where the edited images went.
+            await journal.UpdateAsync(d => d with { Impact = new ImpactReport([], detector.Edits, displaced, summary.Quarantined) }, cancellationToken);
+            await session.WriteMarkerAsync(marker with { RolledBackAt = startedAt }, cancellationToken);
+            await session.CommitAsync(cancellationToken);
+            return summary;
+        }
+        finally
+        {
+            await ArtifactStore.DiscardAsync(writer);
+        }
     }
 
     /// <summary>Freezes the target (a failed rollback is escalated, never retried automatically) and sends the one escalation.</summary>

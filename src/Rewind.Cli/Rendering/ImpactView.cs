@@ -1,0 +1,55 @@
+using Rewind.Core.Impact;
+
+namespace Rewind.Cli.Rendering;
+
+/// <summary>How a rollback's impact report is shown: what was not restored, what was saved, what was moved aside.</summary>
+internal static class ImpactView
+{
+    public static object ToJson(ImpactReport impact) => new
+    {
+        businessTables = impact.BusinessTables.Select(b => new
+        {
+            table = b.Table,
+            changedRows = b.ChangedRows,
+            inserted = b.Inserted,
+            updated = b.Updated,
+            deleted = b.Deleted,
+            rows = b.Rows,
+            rowsTruncated = b.RowsTruncated,
+            method = b.Method,
+        }),
+        liveEdits = impact.LiveEdits.Select(e => new { layer = e.Layer, type = e.Type, key = e.Key }),
+        liveEditsBundle = impact.LiveEditsDigest,
+        quarantined = impact.Quarantined.Select(q => new { table = q.Table, @as = q.As, rows = q.Rows }),
+    };
+
+    public static void Write(ImpactReport impact)
+    {
+        foreach (var b in impact.BusinessTables)
+        {
+            Output.Line($"  [yellow]business table {Output.Esc(b.Table)}[/]: {Count(b.ChangedRows)} rows changed while the deployment was live ({Count(b.Inserted)} inserted, {Count(b.Updated)} updated, {Count(b.Deleted)} deleted); NOT rolled back.");
+            if (b.Rows.Count > 0)
+            {
+                Output.Line($"    rows: {Output.Esc(string.Join(", ", b.Rows))}{(b.RowsTruncated ? ", …" : "")}");
+            }
+
+            Output.Line($"    [grey]{Output.Esc(b.Method)}[/]");
+        }
+
+        if (impact.LiveEdits.Count > 0)
+        {
+            Output.Line($"  [yellow]{impact.LiveEdits.Count} record(s) were edited after the deployment[/] and are overwritten by the rollback; their edited images are saved as {impact.LiveEditsDigest}:");
+            foreach (var e in impact.LiveEdits.Take(20))
+            {
+                Output.Line($"    {Output.Esc(e.ToString())}");
+            }
+        }
+
+        foreach (var q in impact.Quarantined)
+        {
+            Output.Line($"  table {Output.Esc(q.Table)} quarantined as {Output.Esc(q.As)} with {q.Rows} rows");
+        }
+    }
+
+    private static string Count(long? n) => n?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "?";
+}

@@ -1,0 +1,69 @@
+using Rewind.Core.Bundles;
+using Rewind.Core.Targets;
+
+namespace Rewind.Core.Impact;
+
+/// <summary>
+/// Watches a rollback overwrite records and compares each current image with what the deployment wrote,
+/// read from the stored forward bundle in step (the inverse lists records in the forward bundle's order,
+/// so one pass over each forward file suffices, in bulk and without a second capture). A record that differs
+/// was edited after the deployment: its current image is saved into <see cref="Displaced"/> before the
+/// rollback overwrites it, so nothing anyone wrote is lost.
+/// </summary>
+public sealed class LiveEditDetector(Bundle forward, BundleWriter displaced) : IPriorImageSink, IAsyncDisposable
+{
+    private readonly Dictionary<string, IAsyncEnumerator<RecordChange>> _readers = new(StringComparer.Ordinal);
+    private readonly List<RecordKey> _edits = [];
+
+    public IReadOnlyList<RecordKey> Edits => _edits;
+
+    public BundleWriter Displaced => displaced;
+
+    public async ValueTask OnPriorAsync(RecordChange change, string? priorBody, CancellationToken cancellationToken)
+    {
+        var written = await WrittenAsync(change.Address, cancellationToken);
+        if (written.Found && string.Equals(written.Body, priorBody, StringComparison.Ordinal))
+        {
+            return;
+        }
+
+        _edits.Add(change.Address);
+        await displaced.WriteRecordAsync(change.Address, priorBody, cancellationToken);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var reader in _readers.Values)
+        {
+            await reader.DisposeAsync();
+        }
+    }
+
+    /// <summary>What the forward bundle wrote for this record (null body: it deleted it).</summary>
+    private async ValueTask<(bool Found, string? Body)> WrittenAsync(RecordKey address, CancellationToken cancellationToken)
+    {
+        var path = $"records/{address.Layer}/{address.Type}.ndjson";
+        if (!_readers.TryGetValue(path, out var reader))
+        {
+            var file = forward.RecordFiles.FirstOrDefault(f => f.Path == path);
+            if (file is null)
+            {
+                return (false, null);
+            }
+
+            reader = forward.ReadRecordsAsync(file, cancellationToken).GetAsyncEnumerator(cancellationToken);
+            _readers[path] = reader;
+        }
+
+        // Forward entries the inverse skipped (deletes of records that were absent) are passed over.
+        while (await reader.MoveNextAsync())
+        {
+            if (reader.Current.Address.Key == address.Key)
+            {
+                return (true, reader.Current.Body);
+            }
+        }
+
+        return (false, null);
+    }
+}
