@@ -30,7 +30,11 @@ public sealed class EngineHarness : IAsyncDisposable
 
     public RewindEngine Engine { get; }
 
-    public static async Task<EngineHarness> CreateAsync(StorageProvider provider, params string[] targets)
+    public static Task<EngineHarness> CreateAsync(StorageProvider provider, params string[] targets) =>
+        CreateAsync(provider, t => t, targets);
+
+    /// <summary>A harness whose targets are shaped by <paramref name="configure"/> (business tables, checks, ...).</summary>
+    public static async Task<EngineHarness> CreateAsync(StorageProvider provider, Func<TargetConfig, TargetConfig> configure, params string[] targets)
     {
         var folder = new TestFolder();
         if (targets.Length == 0)
@@ -49,7 +53,7 @@ public sealed class EngineHarness : IAsyncDisposable
             BaseDirectory = folder.Path,
             Store = await provider.CreateControlPlaneAsync(folder),
             Artifacts = folder.Combine("artifacts"),
-            Targets = databases.ToDictionary(d => d.Key, d => new TargetConfig { Name = d.Key, Database = d.Value }),
+            Targets = databases.ToDictionary(d => d.Key, d => configure(new TargetConfig { Name = d.Key, Database = d.Value })),
         };
         var engine = await RewindHost.CreateEngineAsync(config);
         return new EngineHarness(provider, folder, config, engine, databases);
