@@ -27,6 +27,8 @@ public static class RewindCli
         root.Subcommands.Add(UnfreezeCommand.Create());
         root.Subcommands.Add(BundleCommand.Create());
         root.Subcommands.Add(DiffCommand.Create());
+        root.Subcommands.Add(PlanCommand.Create());
+        root.Subcommands.Add(RehearseCommand.Create());
         root.Subcommands.Add(RecoverCommand.Create());
         root.Subcommands.Add(QuarantineCommand.Create());
         root.Subcommands.Add(AuditCommand.Create());

@@ -1,7 +1,11 @@
 namespace Rewind.Core.Deployments;
 
 /// <summary>Deploy a bundle to one target.</summary>
-public sealed record DeployRequest(string BundlePath, string Target, string Who, string? Reason, bool AutoRollback = true);
+public sealed record DeployRequest(string BundlePath, string Target, string Who, string? Reason, bool AutoRollback = true)
+{
+    /// <summary>False in a rehearsal: a copy of the database is rehearsed, never the real code slots.</summary>
+    public bool IncludeCode { get; init; } = true;
+}
 
 /// <summary>Roll back the newest deployment of a target; <see cref="ExpectedDeployment"/> guards against rolling back the wrong one.</summary>
 public sealed record RollbackRequest(string Target, string Who, string? Reason, string? ExpectedDeployment = null);

@@ -51,7 +51,7 @@ public sealed partial class RewindEngine
         }
 
         await RefuseBusinessTablesAsync(target, bundle, cancellationToken);
-        var code = await PlanCodeAsync(target, bundle, deployments, cancellationToken);
+        var code = request.IncludeCode ? await PlanCodeAsync(target, bundle, deployments, cancellationToken) : [];
         var environment = HookEnvironment(target, "deploy", null, bundle.Manifest.Id);
         var before = await RunHooksAsync("beforeDeploy", target.Hooks.BeforeDeploy, target, environment, cancellationToken);
         if (before.FirstOrDefault(h => !h.Succeeded) is { } failedHook)

@@ -329,6 +329,38 @@ public abstract class EngineContractTests(StorageProvider provider)
     }
 
     [Fact]
+    public async Task A_rehearsal_is_exact_on_a_copy_and_leaves_the_real_target_untouched()
+    {
+        await using var h = await HarnessAsync();
+        await h.DeployAsync(new BundleBuilder("base").Upsert("platform", "workflow", "w", """{"v":1}""").SimpleTable("tier", ("rank", "integer")).DataCopy("tier", """{"id":"a","rank":1}"""));
+        var before = await h.SnapshotAsync();
+        var history = await h.Engine.HistoryAsync("env1");
+        var bundle = h.Write(new BundleBuilder("next").Upsert("platform", "workflow", "w", """{"v":2}""").Delete("platform", "workflow", "gone")
+            .SimpleTable("region", ("name", "text")).DataCopy("tier", """{"id":"b","rank":2}"""));
+
+        var report = await h.Engine.RehearseAsync(bundle, "env1", (config, ct) => Rewind.Cli.Composition.RewindHost.CreateEngineAsync(config, null, ct));
+
+        Assert.True(report.Succeeded, string.Join("\n", report.Steps));
+        Assert.Equal(["copy the target", "deploy", "roll back", "compare with the state before the deploy", "deploy again", "compare with the first deploy"], report.Steps.Select(s => s.Step));
+        Assert.Null(before.FirstDifference(await h.SnapshotAsync()));
+        Assert.Equal(history.Count, (await h.Engine.HistoryAsync("env1")).Count);
+    }
+
+    [Fact]
+    public async Task A_rehearsal_that_cannot_apply_reports_the_failing_step()
+    {
+        await using var h = await HarnessAsync();
+        var bundle = h.Write(new BundleBuilder("bad").Upsert("platform", "rule", "a", "1").DataCopy("no_such_table", """{"id":"x"}"""));
+
+        var report = await h.Engine.RehearseAsync(bundle, "env1", (config, ct) => Rewind.Cli.Composition.RewindHost.CreateEngineAsync(config, null, ct));
+
+        Assert.False(report.Succeeded);
+        var failed = Assert.Single(report.Steps, s => !s.Passed);
+        Assert.Equal("deploy", failed.Step);
+        Assert.Contains("no_such_table", failed.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Aligned_targets_share_one_stored_inverse()
     {
         await using var h = await HarnessAsync("env1", "env2");

@@ -1,0 +1,117 @@
+using System.Diagnostics;
+using Rewind.Core.Configuration;
+
+namespace Rewind.Core.Deployments;
+
+/// <summary>One step of a rehearsal: what ran, whether it passed, how long it took.</summary>
+public sealed record RehearsalStep(string Step, bool Passed, double Seconds, string? Detail = null);
+
+/// <summary>The outcome of a rehearsal: exact when deploy then rollback gave back the copy row for row.</summary>
+public sealed record RehearsalReport(string Target, string BundleId, IReadOnlyList<RehearsalStep> Steps, bool Exact, string? FirstDifference)
+{
+    public bool Succeeded => Exact && Steps.All(s => s.Passed);
+}
+
+public sealed partial class RewindEngine
+{
+    /// <summary>
+    /// The rollback tested before it is needed: on a throwaway copy of the target's database, deploy the bundle,
+    /// roll it back, compare the copy with how it was row by row, deploy again. The real target is never touched;
+    /// code slots, hooks and checks are not rehearsed (they act on real infrastructure). <paramref name="createEngine"/>
+    /// builds the rehearsal's own engine (its own ledger and artifact store in a temporary folder).
+    /// </summary>
+    public async Task<RehearsalReport> RehearseAsync(string bundlePath, string target, Func<RewindConfig, CancellationToken, Task<RewindEngine>> createEngine, CancellationToken cancellationToken = default)
+    {
+        var config = _config.Target(target);
+        string bundleId;
+        using (var bundle = await OpenBundleAsync(bundlePath, cancellationToken))
+        {
+            await RefuseBusinessTablesAsync(config, bundle, cancellationToken);
+            bundleId = bundle.Manifest.Id;
+        }
+
+        var steps = new List<RehearsalStep>();
+        await using var store = _targets.Open(config);
+        var clone = await TimedAsync(steps, "copy the target", () => store.CloneAsync(cancellationToken));
+        var folder = Path.Combine(Path.GetTempPath(), $"rewind-rehearsal-{Guid.NewGuid():N}");
+        try
+        {
+            var rehearsal = _config with
+            {
+                BaseDirectory = folder,
+                Store = "sqlite:" + Path.Combine(folder, "rehearsal.db"),
+                Artifacts = Path.Combine(folder, "artifacts"),
+                Notify = Notifications.NotifyConfig.None,
+                Targets = new Dictionary<string, TargetConfig>
+                {
+                    [config.Name] = config with { Database = clone.Database, Checks = [], Hooks = Verification.HooksConfig.None },
+                },
+            };
+            Directory.CreateDirectory(folder);
+            var engine = await createEngine(rehearsal, cancellationToken);
+            await using var copy = _targets.Open(rehearsal.Targets[config.Name]);
+            var before = await copy.SnapshotAsync(cancellationToken);
+            var request = new DeployRequest(bundlePath, config.Name, "rehearsal", "rehearsal", AutoRollback: false) { IncludeCode = false };
+
+            if (!await TryAsync(steps, "deploy", () => engine.DeployAsync(request, cancellationToken: cancellationToken)))
+            {
+                return new RehearsalReport(config.Name, bundleId, steps, false, null);
+            }
+
+            var deployed = await copy.SnapshotAsync(cancellationToken);
+            if (!await TryAsync(steps, "roll back", () => engine.RollbackAsync(new RollbackRequest(config.Name, "rehearsal", "rehearsal"), cancellationToken: cancellationToken)))
+            {
+                return new RehearsalReport(config.Name, bundleId, steps, false, null);
+            }
+
+            var difference = before.FirstDifference(await copy.SnapshotAsync(cancellationToken));
+            steps.Add(new RehearsalStep("compare with the state before the deploy", difference is null, 0, difference ?? "identical, row by row"));
+            await engine.ClearAsync(config.Name, "rehearsal", "rehearsal: deploy again", cancellationToken);
+            if (await TryAsync(steps, "deploy again", () => engine.DeployAsync(request, cancellationToken: cancellationToken)))
+            {
+                var again = deployed.FirstDifference(await copy.SnapshotAsync(cancellationToken));
+                steps.Add(new RehearsalStep("compare with the first deploy", again is null, 0, again ?? "identical, row by row"));
+            }
+
+            return new RehearsalReport(config.Name, bundleId, steps, difference is null, difference);
+        }
+        finally
+        {
+            await clone.DropAsync(CancellationToken.None);
+            if (Directory.Exists(folder))
+            {
+                Directory.Delete(folder, recursive: true);
+            }
+        }
+    }
+
+    private static async Task<T> TimedAsync<T>(List<RehearsalStep> steps, string step, Func<Task<T>> run)
+    {
+        var watch = Stopwatch.StartNew();
+        var result = await run();
+        steps.Add(new RehearsalStep(step, true, watch.Elapsed.TotalSeconds));
+        return result;
+    }
+
+    private static async Task<bool> TryAsync<T>(List<RehearsalStep> steps, string step, Func<Task<T>> run)
+    {
+        var watch = Stopwatch.StartNew();
+        try
+        {
+            var result = await run();
+            var passed = result switch
+            {
+                DeployResult d => d.Deployment.IsApplied,
+                RollbackResult r => r.Succeeded,
+                _ => true,
+            };
+            steps.Add(new RehearsalStep(step, passed, watch.Elapsed.TotalSeconds, passed ? null : "did not complete"));
+            return passed;
+        }
+        catch (RewindException e)
+        {
+            steps.Add(new RehearsalStep(step, false, watch.Elapsed.TotalSeconds, e.Message));
+            return false;
+        }
+    }
+}
