@@ -30,6 +30,10 @@ public sealed class QuarantineCliTests : IDisposable
         var quarantined = rollback.Json().GetProperty("impact").GetProperty("quarantined")[0];
         Assert.Equal("loyalty_tier", quarantined.GetProperty("table").GetString());
 
+        var kept = (await Rewind("olga", "history", "--target", "env1", "--deployment", "d0001", "--json")).Json();
+        Assert.Equal("rolled-back", kept.GetProperty("deployment").GetProperty("status").GetString());
+        Assert.Equal(2, kept.GetProperty("impact").GetProperty("quarantined")[0].GetProperty("rows").GetInt64());
+
         var list = (await Rewind("olga", "quarantine", "list", "--json")).Json().GetProperty("tables");
         var entry = Assert.Single(list.EnumerateArray());
         Assert.Equal(quarantined.GetProperty("as").GetString(), entry.GetProperty("as").GetString());
