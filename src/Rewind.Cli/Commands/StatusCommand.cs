@@ -28,13 +28,14 @@ internal static class StatusCommand
                         by = s.State.Who,
                         last = s.Last?.Id,
                         lastBundle = s.Last?.BundleId,
+                        lastRollback = s.LastRollback is { } r ? new { id = r.Id, bundle = r.BundleId, at = r.RolledBackAt, seconds = r.RollbackDuration?.TotalSeconds, overBudget = r.RollbackOverBudget } : null,
                         busy = s.Lock is null ? null : new { operation = s.Lock.Operation, who = s.Lock.Who, since = s.Lock.AcquiredAt, host = s.Lock.Host, pid = s.Lock.ProcessId },
                     }),
                 });
                 return 0;
             }
 
-            var table = new Table().AddColumns("target", "state", "last deployment", "why", "busy");
+            var table = new Table().AddColumns("target", "state", "last deployment", "why", "last rollback", "busy");
             foreach (var s in statuses)
             {
                 var colour = s.State.StateName switch { "on-train" => "green", "off-train" => "yellow", _ => "red" };
@@ -43,6 +44,7 @@ internal static class StatusCommand
                     $"[{colour}]{s.State.StateName}[/]",
                     s.Last is null ? "-" : Output.Esc($"{s.Last.Id} {s.Last.BundleId} ({Output.When(s.Last.StartedAt)})"),
                     Output.Esc(s.State.Reason ?? ""),
+                    s.LastRollback is { } r ? $"{r.Id} {r.RollbackDuration?.TotalSeconds:0.0}s{(r.RollbackOverBudget ? " [red]OVER BUDGET[/]" : "")}" : "",
                     s.Lock is null ? "" : Output.Esc(s.Lock.Describe()));
             }
 

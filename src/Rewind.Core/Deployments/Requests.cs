@@ -31,4 +31,8 @@ public sealed record RollbackResult(Deployment Deployment, ApplySummary Summary,
 }
 
 /// <summary>One target as <c>status</c> shows it.</summary>
-public sealed record TargetStatus(string Name, TargetState State, Deployment? Last, Locks.LockHolder? Lock);
+public sealed record TargetStatus(string Name, TargetState State, Deployment? Last, Locks.LockHolder? Lock)
+{
+    /// <summary>The target's most recent rollback, with its duration and whether it went over the budget.</summary>
+    public Deployment? LastRollback { get; init; }
+}

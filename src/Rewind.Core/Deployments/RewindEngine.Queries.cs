@@ -47,7 +47,10 @@ public sealed partial class RewindEngine
                 holder = null;
             }
 
-            result.Add(new TargetStatus(name, state, deployments.FirstOrDefault(d => d.IsApplied), holder));
+            result.Add(new TargetStatus(name, state, deployments.FirstOrDefault(d => d.IsApplied), holder)
+            {
+                LastRollback = deployments.Where(d => d.RolledBackAt is not null && d.Status == DeploymentStatus.RolledBack).MaxBy(d => d.RolledBackAt),
+            });
         }
 
         return result;

@@ -64,6 +64,20 @@ public sealed class AuditLogTests : IDisposable
     }
 
     [Fact]
+    public async Task A_rollback_past_its_budget_is_flagged_in_history_status_and_audit()
+    {
+        await File.WriteAllTextAsync(_folder.Combine("rewind.yaml"), "rollbackBudget: 0s\ntargets:\n  env1:\n    database: sqlite:env1.db\n");
+        Assert.Equal(0, (await Rewind("deploy", new BundleBuilder("one").Upsert("platform", "rule", "a", "1").WriteTo(_folder.Combine("b1")), "--target", "env1")).ExitCode);
+        Assert.Equal(0, (await Rewind("rollback", "--target", "env1", "--yes")).ExitCode);
+
+        Assert.True((await Rewind("history", "--target", "env1", "--json")).Json().GetProperty("deployments")[0].GetProperty("rollbackOverBudget").GetBoolean());
+        Assert.Contains("[OVER BUDGET]", (await Rewind("history", "--target", "env1")).Stdout, StringComparison.Ordinal);
+        Assert.True((await Rewind("status", "--json")).Json().GetProperty("targets")[0].GetProperty("lastRollback").GetProperty("overBudget").GetBoolean());
+        var audit = (await Rewind("audit", "--operation", "rollback", "--json")).Json().GetProperty("entries")[0];
+        Assert.Contains("over budget", audit.GetProperty("detail").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task The_audit_can_be_filtered_by_target_and_operation()
     {
         await SeedAsync();
