@@ -16,7 +16,7 @@ namespace Rewind.Postgres;
 /// table by binary COPY, then single statements capture prior images (locking the rows they read) and apply
 /// upserts and deletes, so the number of round trips does not grow with the number of records.
 /// </summary>
-internal sealed class PostgresTargetSession(NpgsqlConnection connection, NpgsqlTransaction transaction, string schema) : ITargetSession
+internal sealed class PostgresTargetSession(NpgsqlConnection connection, NpgsqlTransaction transaction, string schema) : ITargetSession, ISnapshotSource
 {
     /// <summary>Addresses per <c>unnest</c> batch when reading records.</summary>
     private const int ReadBatch = 10_000;
@@ -441,7 +441,7 @@ internal sealed class PostgresTargetSession(NpgsqlConnection connection, NpgsqlT
     }
 
     /// <summary>Ordinary tables of the schema, Rewind's own excluded except <c>rw_records</c>.</summary>
-    internal async Task<IReadOnlyList<string>> ListTablesAsync(CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<string>> ListTablesAsync(CancellationToken cancellationToken)
     {
         var tables = new List<string>();
         await using var command = Command(connection, """
@@ -459,7 +459,7 @@ internal sealed class PostgresTargetSession(NpgsqlConnection connection, NpgsqlT
         return tables;
     }
 
-    internal async Task<IReadOnlyList<string>> IndexSignaturesAsync(string table, CancellationToken cancellationToken) =>
+    public async Task<IReadOnlyList<string>> IndexSignaturesAsync(string table, CancellationToken cancellationToken) =>
         (await TableInfoAsync(table, cancellationToken))?.Indexes.Select(i => $"{i.Name}({string.Join(",", i.Columns)}){(i.Unique ? " unique" : "")}").Order(StringComparer.Ordinal).ToList() ?? [];
 
     private sealed record IndexInfo(string Name, IReadOnlyList<string> Columns, bool Unique);

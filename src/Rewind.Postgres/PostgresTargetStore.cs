@@ -45,25 +45,7 @@ public sealed partial class PostgresTargetStore(string connectionString, string 
     public async Task<TargetSnapshot> SnapshotAsync(CancellationToken cancellationToken = default)
     {
         await using var session = (PostgresTargetSession)await BeginAsync(cancellationToken);
-        var tables = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
-        foreach (var table in await session.ListTablesAsync(cancellationToken))
-        {
-            var rows = new List<string>();
-            if (await session.DescribeTableAsync(table, cancellationToken) is { } shape)
-            {
-                rows.Add($"#columns {string.Join(",", shape.Columns.Order(StringComparer.Ordinal))} #pk {string.Join(",", shape.PrimaryKey)} #indexes {string.Join(";", await session.IndexSignaturesAsync(table, cancellationToken))}");
-            }
-
-            await foreach (var row in session.ReadRowsAsync(table, cancellationToken))
-            {
-                rows.Add(PostgresValues.Canonical(row));
-            }
-
-            rows.Sort(StringComparer.Ordinal);
-            tables[table] = rows;
-        }
-
-        return new TargetSnapshot(tables);
+        return await TargetSnapshot.CaptureAsync(session, cancellationToken);
     }
 
     public async Task<object?> EvaluateAsync(string sql, CancellationToken cancellationToken = default)

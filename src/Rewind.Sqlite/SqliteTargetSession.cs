@@ -13,7 +13,7 @@ namespace Rewind.Sqlite;
 /// One IMMEDIATE transaction on a SQLite target. Bulk work reuses prepared statements inside the single
 /// transaction, which is SQLite's fastest path (no per-statement commit, no re-parse).
 /// </summary>
-internal sealed class SqliteTargetSession(SqliteConnection connection) : ITargetSession
+internal sealed class SqliteTargetSession(SqliteConnection connection) : ITargetSession, ISnapshotSource
 {
     private const string SelectRecord = "SELECT body FROM rw_records WHERE layer = $layer AND type = $type AND key = $key";
     private const string UpsertRecord = "INSERT INTO rw_records (layer, type, key, body) VALUES ($layer, $type, $key, $body) ON CONFLICT (layer, type, key) DO UPDATE SET body = excluded.body";
@@ -264,7 +264,7 @@ internal sealed class SqliteTargetSession(SqliteConnection connection) : ITarget
         await connection.DisposeAsync();
     }
 
-    internal async Task<IReadOnlyList<string>> ListTablesAsync(CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<string>> ListTablesAsync(CancellationToken cancellationToken)
     {
         var tables = new List<string>();
         await using var command = Command("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' AND (name NOT LIKE 'rw\\_%' ESCAPE '\\' OR name = 'rw_records') ORDER BY name");
@@ -277,7 +277,7 @@ internal sealed class SqliteTargetSession(SqliteConnection connection) : ITarget
         return tables;
     }
 
-    internal async Task<IReadOnlyList<string>> IndexSignaturesAsync(string table, CancellationToken cancellationToken) =>
+    public async Task<IReadOnlyList<string>> IndexSignaturesAsync(string table, CancellationToken cancellationToken) =>
         (await IndexesAsync(table, cancellationToken)).Select(i => $"{i.Name}({string.Join(",", i.Columns)}){(i.Unique ? " unique" : "")}").Order(StringComparer.Ordinal).ToList();
 
     private async Task<IReadOnlyList<(string Name, IReadOnlyList<string> Columns, bool Unique)>> IndexesAsync(string table, CancellationToken cancellationToken)

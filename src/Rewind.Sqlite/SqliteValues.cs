@@ -93,24 +93,4 @@ internal static class SqliteValues
                 throw new InvalidOperationException($"unexpected SQLite value type {value.GetType()}");
         }
     }
-
-    /// <summary>A row's canonical text for comparing states: columns in name order, values with their type.</summary>
-    public static string Canonical(byte[] row)
-    {
-        using var doc = JsonDocument.Parse(row);
-        var buffer = new ArrayBufferWriter<byte>();
-        using (var writer = new Utf8JsonWriter(buffer))
-        {
-            writer.WriteStartObject();
-            foreach (var property in doc.RootElement.EnumerateObject().OrderBy(p => p.Name, StringComparer.Ordinal))
-            {
-                writer.WritePropertyName(property.Name);
-                property.Value.WriteTo(writer);
-            }
-
-            writer.WriteEndObject();
-        }
-
-        return Encoding.UTF8.GetString(buffer.WrittenSpan);
-    }
 }

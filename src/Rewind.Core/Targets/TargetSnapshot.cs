@@ -1,4 +1,6 @@
+using System.Buffers;
 using System.Text;
+using System.Text.Json;
 
 namespace Rewind.Core.Targets;
 
@@ -15,6 +17,50 @@ public sealed class TargetSnapshot
 
     /// <summary>Table name (including <c>rw_records</c>, excluding other <c>rw_</c> tables) to its sorted rows.</summary>
     public IReadOnlyDictionary<string, IReadOnlyList<string>> Tables { get; }
+
+    /// <summary>Reads every table a source lists: a schema line (columns, primary key, indexes) and every row, canonical and sorted.</summary>
+    public static async Task<TargetSnapshot> CaptureAsync(ISnapshotSource source, CancellationToken cancellationToken = default)
+    {
+        var tables = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
+        foreach (var table in await source.ListTablesAsync(cancellationToken))
+        {
+            var rows = new List<string>();
+            if (await source.DescribeTableAsync(table, cancellationToken) is { } shape)
+            {
+                rows.Add($"#columns {string.Join(",", shape.Columns.Order(StringComparer.Ordinal))} #pk {string.Join(",", shape.PrimaryKey)} #indexes {string.Join(";", await source.IndexSignaturesAsync(table, cancellationToken))}");
+            }
+
+            await foreach (var row in source.ReadRowsAsync(table, cancellationToken))
+            {
+                rows.Add(CanonicalRow(row));
+            }
+
+            rows.Sort(StringComparer.Ordinal);
+            tables[table] = rows;
+        }
+
+        return new TargetSnapshot(tables);
+    }
+
+    /// <summary>A row's canonical text for comparing states: columns in name order, values as the adapter wrote them.</summary>
+    public static string CanonicalRow(byte[] row)
+    {
+        using var doc = JsonDocument.Parse(row);
+        var buffer = new ArrayBufferWriter<byte>();
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            foreach (var property in doc.RootElement.EnumerateObject().OrderBy(p => p.Name, StringComparer.Ordinal))
+            {
+                writer.WritePropertyName(property.Name);
+                property.Value.WriteTo(writer);
+            }
+
+            writer.WriteEndObject();
+        }
+
+        return Encoding.UTF8.GetString(buffer.WrittenSpan);
+    }
 
     /// <summary>Null when equal, else a description of the first difference.</summary>
     public string? FirstDifference(TargetSnapshot other)
