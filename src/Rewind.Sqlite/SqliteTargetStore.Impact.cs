@@ -17,6 +17,11 @@ public sealed partial class SqliteTargetStore
 {
     public async Task<TableBaseline?> MeasureAsync(BusinessTable table, DateTimeOffset at, CancellationToken cancellationToken = default)
     {
+        if (!File.Exists(path))
+        {
+            return null;
+        }
+
         await using var connection = await OpenReadOnlyAsync(cancellationToken);
         if (!await ExistsAsync(connection, table.Name, cancellationToken))
         {
@@ -83,6 +88,11 @@ public sealed partial class SqliteTargetStore
 
     public async Task<IReadOnlyList<QuarantinedTable>> ListQuarantineAsync(CancellationToken cancellationToken = default)
     {
+        if (!File.Exists(path))
+        {
+            return [];
+        }
+
         await using var connection = await OpenReadOnlyAsync(cancellationToken);
         var names = new List<string>();
         await using (var command = connection.CreateCommand())
