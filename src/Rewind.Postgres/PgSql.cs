@@ -82,8 +82,10 @@ internal static class PgSql
 
     public static bool IsBusy(Exception e) => e is PostgresException { SqlState: LockNotAvailable };
 
-    public static RefusedException Busy(string description) =>
-        new("database-busy", $"the target database {description} is locked by another session and stayed locked for {BusyTimeout.TotalSeconds:0}s; nothing was changed. Find the session holding it (pg_stat_activity) and run the command again.");
+    public static RefusedException Busy(string description) => Busy(description, BusyTimeout);
+
+    public static RefusedException Busy(string description, TimeSpan waited) =>
+        new("database-busy", $"the target database {description} is locked by another session and stayed locked for {waited.TotalSeconds:0.#}s; nothing was changed. Find the session holding it (pg_stat_activity) and run the command again.");
 }
 
 /// <summary>

@@ -9,8 +9,10 @@ namespace Rewind.Postgres;
 /// <see cref="Schema"/> (created when missing); every identifier is schema-qualified and quoted, so the
 /// connection's search_path never matters.
 /// </summary>
-public sealed partial class PostgresTargetStore(string connectionString, string schema) : ITargetStore
+public sealed partial class PostgresTargetStore(string connectionString, string schema, TimeSpan? busyTimeout = null) : ITargetStore
 {
+    private readonly TimeSpan _busyTimeout = busyTimeout ?? BusyTimeout;
+
     public string ConnectionString => connectionString;
 
     public string Schema => schema;
@@ -26,14 +28,14 @@ public sealed partial class PostgresTargetStore(string connectionString, string 
             // One Rewind writer per target at a time, as SQLite's write lock gives: the advisory lock dies with
             // the transaction, and lock_timeout turns a long wait into a "busy" refusal instead of a hang.
             await ExecuteAsync(connection,
-                $"SET LOCAL lock_timeout = '{(int)BusyTimeout.TotalMilliseconds}ms'; SELECT pg_advisory_xact_lock(hashtextextended(@key, 0))",
+                $"SET LOCAL lock_timeout = '{(int)_busyTimeout.TotalMilliseconds}ms'; SELECT pg_advisory_xact_lock(hashtextextended(@key, 0))",
                 cancellationToken, ("key", LockKey));
             return new PostgresTargetSession(connection, transaction, schema);
         }
         catch (Exception e) when (IsBusy(e))
         {
             await connection.DisposeAsync();
-            throw Busy(ToString());
+            throw Busy(ToString(), _busyTimeout);
         }
         catch
         {

@@ -8,18 +8,32 @@ internal static class SqliteConnections
     /// <summary>How long to wait for another process's write lock before reporting the database busy.</summary>
     public static readonly TimeSpan BusyTimeout = TimeSpan.FromSeconds(10);
 
-    public static async Task<SqliteConnection> OpenAsync(string path, CancellationToken cancellationToken)
+    public static Task<SqliteConnection> OpenAsync(string path, CancellationToken cancellationToken) =>
+        OpenAsync(path, BusyTimeout, cancellationToken);
+
+    /// <summary>Opens with a chosen busy wait (a target's <c>busyTimeout</c>).</summary>
+    public static async Task<SqliteConnection> OpenAsync(string path, TimeSpan busyTimeout, CancellationToken cancellationToken)
     {
         var builder = new SqliteConnectionStringBuilder
         {
             DataSource = path,
             Pooling = false,
-            DefaultTimeout = (int)BusyTimeout.TotalSeconds,
+
+            // The command timeout also bounds Microsoft.Data.Sqlite's own retries on SQLITE_BUSY; 0 would mean forever.
+            DefaultTimeout = Math.Max(1, (int)Math.Ceiling(busyTimeout.TotalSeconds)),
         };
         var connection = new SqliteConnection(builder.ToString());
-        await connection.OpenAsync(cancellationToken);
-        await ExecuteAsync(connection, $"PRAGMA busy_timeout = {(int)BusyTimeout.TotalMilliseconds}; PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;", cancellationToken);
-        return connection;
+        try
+        {
+            await connection.OpenAsync(cancellationToken);
+            await ExecuteAsync(connection, $"PRAGMA busy_timeout = {(int)busyTimeout.TotalMilliseconds}; PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;", cancellationToken);
+            return connection;
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
     }
 
     public static async Task ExecuteAsync(SqliteConnection connection, string sql, CancellationToken cancellationToken)

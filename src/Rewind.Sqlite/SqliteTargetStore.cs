@@ -5,9 +5,11 @@ using Rewind.Core.Targets;
 
 namespace Rewind.Sqlite;
 
-/// <summary>A target whose metadata database is a SQLite file.</summary>
-public sealed partial class SqliteTargetStore(string path) : ITargetStore
+/// <summary>A target whose metadata database is a SQLite file; another process's write lock is waited for up to <paramref name="busyTimeout"/>.</summary>
+public sealed partial class SqliteTargetStore(string path, TimeSpan? busyTimeout = null) : ITargetStore
 {
+    private readonly TimeSpan _busyTimeout = busyTimeout ?? SqliteConnections.BusyTimeout;
+
     internal const string Schema = """
         CREATE TABLE IF NOT EXISTS rw_records (
             layer TEXT NOT NULL,
@@ -30,7 +32,16 @@ public sealed partial class SqliteTargetStore(string path) : ITargetStore
 
     public async Task<ITargetSession> BeginAsync(CancellationToken cancellationToken = default)
     {
-        var connection = await SqliteConnections.OpenAsync(path, cancellationToken);
+        SqliteConnection connection;
+        try
+        {
+            connection = await SqliteConnections.OpenAsync(path, _busyTimeout, cancellationToken);
+        }
+        catch (SqliteException e) when (SqliteConnections.IsBusy(e))
+        {
+            throw Busy();
+        }
+
         try
         {
             // IMMEDIATE takes the write lock now, so capture reads and apply writes see one consistent state.
@@ -41,7 +52,7 @@ public sealed partial class SqliteTargetStore(string path) : ITargetStore
         catch (SqliteException e) when (SqliteConnections.IsBusy(e))
         {
             await connection.DisposeAsync();
-            throw new RefusedException("database-busy", $"the target database {path} is locked by another process and stayed locked for {SqliteConnections.BusyTimeout.TotalSeconds:0}s; nothing was changed. Find the process holding it and run the command again.");
+            throw Busy();
         }
         catch
         {
@@ -68,6 +79,9 @@ public sealed partial class SqliteTargetStore(string path) : ITargetStore
     }
 
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+
+    private RefusedException Busy() =>
+        new("database-busy", $"the target database {path} is locked by another process and stayed locked for {_busyTimeout.TotalSeconds:0.#}s (busyTimeout); nothing was changed. Find the process holding it (fuser {path}) and run the command again.");
 
     /// <summary>A readable description for messages, never including secrets (a file path has none).</summary>
     public override string ToString() => new StringBuilder("sqlite:").Append(path).ToString();

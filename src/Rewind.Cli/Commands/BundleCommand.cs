@@ -25,7 +25,7 @@ internal static class BundleCommand
             var path = parse.GetValue(bundle)!;
             using var opened = path.StartsWith(BundleDigest.Prefix, StringComparison.Ordinal)
                 ? await (await context.EngineAsync(cancellationToken)).Artifacts.OpenAsync(path, cancellationToken)
-                : await Bundle.OpenAsync(path, cancellationToken: cancellationToken);
+                : await Bundle.OpenAsync(path, File.Exists(context.ConfigPath) ? context.LoadConfig().Limits : null, cancellationToken);
             var tables = new List<object>();
             foreach (var file in opened.RecordFiles.Where(f => f.Type == RecordKey.TableType))
             {

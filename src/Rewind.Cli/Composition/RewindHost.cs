@@ -38,8 +38,8 @@ public static class RewindHost
     {
         public ITargetStore Open(TargetConfig target) => target.Database switch
         {
-            var d when d.StartsWith(SqlitePrefix, StringComparison.Ordinal) => new SqliteTargetStore(d[SqlitePrefix.Length..]),
-            var d when d.StartsWith(PostgresPrefix, StringComparison.Ordinal) => new PostgresTargetStore(d[PostgresPrefix.Length..], target.Schema),
+            var d when d.StartsWith(SqlitePrefix, StringComparison.Ordinal) => new SqliteTargetStore(d[SqlitePrefix.Length..], target.BusyTimeout),
+            var d when d.StartsWith(PostgresPrefix, StringComparison.Ordinal) => new PostgresTargetStore(d[PostgresPrefix.Length..], target.Schema, target.BusyTimeout),
             _ => throw new BadInputException($"target {target.Name}: database must start with 'sqlite:' or 'postgres:'"),
         };
     }

@@ -10,6 +10,12 @@ namespace Rewind.Core.Artifacts;
 /// </summary>
 public sealed class ArtifactStore
 {
+    /// <summary>
+    /// Stored bundles were validated when they came in (or written by Rewind as inverses of real target content):
+    /// a limit lowered since must never stand between a target and its rollback.
+    /// </summary>
+    private static readonly BundleLimits StoredLimits = BundleLimits.Default with { MaxEntries = int.MaxValue, MaxUnpackedBytes = long.MaxValue, MaxBodyBytes = int.MaxValue };
+
     private readonly string _root;
 
     public ArtifactStore(string root)
@@ -120,7 +126,7 @@ public sealed class ArtifactStore
             throw new OperationFailedException($"bundle {digest} is missing from the artifact store at {_root}; restore the store from backup");
         }
 
-        var bundle = await Bundle.OpenAsync(path, BundleLimits.Default with { MaxEntries = int.MaxValue, MaxUnpackedBytes = long.MaxValue }, cancellationToken);
+        var bundle = await Bundle.OpenAsync(path, StoredLimits, cancellationToken);
         if (bundle.Digest != digest)
         {
             bundle.Dispose();

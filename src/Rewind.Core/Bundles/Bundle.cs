@@ -4,12 +4,15 @@ using System.Text.Json;
 namespace Rewind.Core.Bundles;
 
 /// <summary>
-/// A validated bundle, open for streaming. <see cref="OpenAsync"/> reads every file once to validate it and
+/// A validated bundle, open for streaming. <see cref="OpenAsync(string, BundleLimits?, CancellationToken)"/> reads every file once to validate it and
 /// compute the content digest; afterwards records and rows are streamed again on demand, never held whole.
 /// </summary>
 public sealed partial class Bundle : IDisposable
 {
     public const string ManifestFile = "bundle.json";
+
+    /// <summary><c>bundle.json</c> is parsed whole, so it is bounded on its own: it holds an id and a few code slots.</summary>
+    public const int MaxManifestBytes = 1 << 20;
 
     private readonly IBundleFiles _files;
     private readonly BundleLimits _limits;
@@ -52,6 +55,12 @@ public sealed partial class Bundle : IDisposable
             : File.Exists(path)
                 ? new ZipBundleFiles(path, limits)
                 : throw new BadInputException($"bundle '{path}' does not exist: give a bundle directory or a .zip of one");
+        return await OpenAsync(files, limits, cancellationToken);
+    }
+
+    /// <summary>Validates bundle files from any source (the mutation fuzz feeds them from memory); disposes them on failure.</summary>
+    internal static async Task<Bundle> OpenAsync(IBundleFiles files, BundleLimits limits, CancellationToken cancellationToken)
+    {
         try
         {
             return await ValidateAsync(files, limits, cancellationToken);
@@ -68,7 +77,7 @@ public sealed partial class Bundle : IDisposable
         await using var stream = _files.Open(file.Path);
         await foreach (var (line, number) in NdjsonLines.ReadAsync(stream, file.Path, _limits.MaxLineBytes, cancellationToken))
         {
-            yield return RecordLine.Parse(line.Span, file.Layer, file.Type, file.Path, number, _limits.MaxJsonDepth);
+            yield return RecordLine.Parse(line.Span, file.Layer, file.Type, file.Path, number, _limits);
         }
     }
 
@@ -119,7 +128,7 @@ public sealed partial class Bundle : IDisposable
                 long count = 0;
                 await foreach (var (line, number) in NdjsonLines.ReadAsync(hashing, path, limits.MaxLineBytes, cancellationToken))
                 {
-                    var change = RecordLine.Parse(line.Span, layer, type, path, number, limits.MaxJsonDepth);
+                    var change = RecordLine.Parse(line.Span, layer, type, path, number, limits);
                     if (!keys.Add(change.Address.Key))
                     {
                         throw new BundleInvalidException(path, number, $"the key '{change.Address.Key}' appears twice in this file");
@@ -221,10 +230,22 @@ public sealed partial class Bundle : IDisposable
 
     private static async Task<BundleManifest> ReadManifestAsync(Stream stream, CancellationToken cancellationToken)
     {
+        var bytes = new MemoryStream();
+        var chunk = new byte[1 << 14];
+        int read;
+        while ((read = await stream.ReadAsync(chunk, cancellationToken)) > 0)
+        {
+            bytes.Write(chunk, 0, read);
+            if (bytes.Length > MaxManifestBytes)
+            {
+                throw new BundleInvalidException(ManifestFile, 0, $"is larger than {MaxManifestBytes} bytes: it holds only the id, kind, description and code slots");
+            }
+        }
+
         JsonDocument doc;
         try
         {
-            doc = await JsonDocument.ParseAsync(stream, new JsonDocumentOptions { MaxDepth = 16 }, cancellationToken);
+            doc = JsonDocument.Parse(bytes.GetBuffer().AsMemory(0, (int)bytes.Length), new JsonDocumentOptions { MaxDepth = 16 });
         }
         catch (JsonException e)
         {
@@ -303,6 +324,11 @@ public sealed partial class Bundle : IDisposable
 
         foreach (var slot in element.EnumerateObject())
         {
+            if (slot.Value.ValueKind != JsonValueKind.Object)
+            {
+                throw new BundleInvalidException(ManifestFile, 0, $"code slot '{slot.Name}' must be an object {{artifact, sha256, version}}");
+            }
+
             string Field(string name) =>
                 slot.Value.ValueKind == JsonValueKind.Object && slot.Value.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String && v.GetString()!.Length > 0
                     ? v.GetString()!

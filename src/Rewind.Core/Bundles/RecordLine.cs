@@ -10,14 +10,14 @@ namespace Rewind.Core.Bundles;
 /// </summary>
 internal static class RecordLine
 {
-    public static RecordChange Parse(ReadOnlySpan<byte> line, string layer, string type, string file, long number, int maxDepth)
+    public static RecordChange Parse(ReadOnlySpan<byte> line, string layer, string type, string file, long number, BundleLimits limits)
     {
         if (!Utf8.IsValid(line))
         {
             throw new BundleInvalidException(file, number, "the line is not valid UTF-8");
         }
 
-        var reader = new Utf8JsonReader(line, new JsonReaderOptions { MaxDepth = maxDepth, CommentHandling = JsonCommentHandling.Disallow });
+        var reader = new Utf8JsonReader(line, new JsonReaderOptions { MaxDepth = limits.MaxJsonDepth, CommentHandling = JsonCommentHandling.Disallow });
         string? key = null;
         string? body = null;
         var delete = false;
@@ -48,6 +48,12 @@ internal static class RecordLine
                     case "body":
                         var start = (int)reader.TokenStartIndex;
                         reader.Skip();
+                        var length = (int)reader.BytesConsumed - start;
+                        if (length > limits.MaxBodyBytes)
+                        {
+                            throw Invalid($"the body is {length} bytes, more than the limit of {limits.MaxBodyBytes} (maxBodyBytes)");
+                        }
+
                         body = Encoding.UTF8.GetString(line[start..(int)reader.BytesConsumed]);
                         break;
                     case "delete":

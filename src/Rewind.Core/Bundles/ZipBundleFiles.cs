@@ -5,7 +5,7 @@ namespace Rewind.Core.Bundles;
 /// <summary>
 /// A zipped bundle. Entries are checked before anything is read: no absolute paths, no <c>..</c>, no links
 /// or devices, and bounds on count, unpacked size and compression ratio (zip bombs). The declared sizes are
-/// enforced again while reading, because a zip may lie about them.
+/// enforced again while reading (<see cref="ZipEntryReadStream"/>), because a zip may lie about them.
 /// </summary>
 internal sealed class ZipBundleFiles : IBundleFiles
 {
@@ -18,26 +18,44 @@ internal sealed class ZipBundleFiles : IBundleFiles
     private readonly string _prefix;
 
     public ZipBundleFiles(string path, BundleLimits limits)
+        : this(new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16), path, limits)
     {
-        Origin = path;
+    }
+
+    /// <summary>Reads a zip from a seekable stream (owned and disposed by this instance); <paramref name="origin"/> names it in messages.</summary>
+    public ZipBundleFiles(Stream zip, string origin, BundleLimits limits)
+    {
+        Origin = origin;
+        var path = origin;
         try
         {
-            _zip = ZipFile.OpenRead(path);
+            _zip = new ZipArchive(zip, ZipArchiveMode.Read, leaveOpen: false);
         }
-        catch (InvalidDataException e)
+        catch (Exception e) when (e is InvalidDataException or IOException or NotSupportedException or ArgumentException)
         {
+            zip.Dispose();
             throw new BundleInvalidException(path, 0, $"is not a readable zip file ({e.Message})");
         }
 
         try
         {
-            if (_zip.Entries.Count > limits.MaxEntries)
+            IReadOnlyCollection<ZipArchiveEntry> entries;
+            try
             {
-                throw new BundleInvalidException(path, 0, $"holds {_zip.Entries.Count} entries, more than the limit of {limits.MaxEntries} (maxEntries)");
+                entries = _zip.Entries;
+            }
+            catch (Exception e) when (e is InvalidDataException or IOException or NotSupportedException or ArgumentException)
+            {
+                throw new BundleInvalidException(path, 0, $"is not a readable zip file: its central directory is corrupt ({e.Message})");
+            }
+
+            if (entries.Count > limits.MaxEntries)
+            {
+                throw new BundleInvalidException(path, 0, $"holds {entries.Count} entries, more than the limit of {limits.MaxEntries} (maxEntries)");
             }
 
             long total = 0;
-            foreach (var entry in _zip.Entries)
+            foreach (var entry in entries)
             {
                 var name = entry.FullName;
                 CheckEntryName(path, name);
@@ -51,6 +69,11 @@ internal sealed class ZipBundleFiles : IBundleFiles
                 if (isDirectory)
                 {
                     continue;
+                }
+
+                if (entry.Length < 0 || entry.CompressedLength < 0)
+                {
+                    throw new BundleInvalidException(name, 0, "declares a negative size in the zip: the zip is corrupt");
                 }
 
                 total += entry.Length;
@@ -85,7 +108,19 @@ internal sealed class ZipBundleFiles : IBundleFiles
 
     public IReadOnlyList<string> Paths { get; }
 
-    public Stream Open(string path) => _entries[_prefix + path].Open();
+    /// <summary>Opens an entry; its declared size is enforced while reading, and corrupt data is reported as a bundle error.</summary>
+    public Stream Open(string path)
+    {
+        var entry = _entries[_prefix + path];
+        try
+        {
+            return new ZipEntryReadStream(entry.Open(), path, entry.Length);
+        }
+        catch (Exception e) when (e is InvalidDataException or IOException or NotSupportedException)
+        {
+            throw new BundleInvalidException(path, 0, $"cannot be read from the zip ({e.Message}): the zip is corrupt or uses an unsupported compression method");
+        }
+    }
 
     public void Dispose() => _zip.Dispose();
 

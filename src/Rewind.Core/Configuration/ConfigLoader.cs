@@ -13,6 +13,18 @@ namespace Rewind.Core.Configuration;
 /// </summary>
 public static class ConfigLoader
 {
+    /// <summary>A configuration is a page or two of hand-written YAML; anything far bigger is a mistake or an attack.</summary>
+    public const int MaxConfigBytes = 1 << 20;
+
+    /// <summary>Nesting deeper than this is refused before the YAML is built into nodes (which recurses).</summary>
+    public const int MaxNesting = 32;
+
+    /// <summary>Nodes the loader will visit, aliases counted each time they are used (a "billion laughs" guard).</summary>
+    public const int MaxNodeVisits = 200_000;
+
+    /// <summary>Errors listed at most; the rest are counted.</summary>
+    public const int MaxErrors = 50;
+
     public static RewindConfig Load(string path)
     {
         if (!File.Exists(path))
@@ -20,20 +32,46 @@ public static class ConfigLoader
             throw new BadInputException($"no configuration at {path}: run 'rewind init' to write a starter {RewindConfig.FileName}, or pass --config PATH");
         }
 
-        return Parse(File.ReadAllText(path), Path.GetDirectoryName(Path.GetFullPath(path))!, path);
+        if (new FileInfo(path).Length > MaxConfigBytes)
+        {
+            throw new BadInputException($"{path} is larger than {MaxConfigBytes} bytes: is it really {RewindConfig.FileName}?");
+        }
+
+        string text;
+        try
+        {
+            text = File.ReadAllText(path, new System.Text.UTF8Encoding(false, throwOnInvalidBytes: true));
+        }
+        catch (System.Text.DecoderFallbackException)
+        {
+            throw new BadInputException($"{path} is not valid UTF-8 text: save it as UTF-8");
+        }
+
+        return Parse(text, Path.GetDirectoryName(Path.GetFullPath(path))!, path);
     }
 
     public static RewindConfig Parse(string yaml, string baseDirectory, string fileName = RewindConfig.FileName)
     {
         var errors = new List<string>();
+        if (yaml.Length > MaxConfigBytes)
+        {
+            throw new BadInputException($"{fileName} is larger than {MaxConfigBytes} characters: is it really {RewindConfig.FileName}?");
+        }
+
         var stream = new YamlStream();
         try
         {
+            CheckNesting(yaml, fileName);
             stream.Load(new StringReader(yaml));
         }
         catch (YamlException e)
         {
             throw new BadInputException($"{fileName}, line {e.Start.Line}: {e.InnerException?.Message ?? e.Message}");
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException or FormatException or OverflowException)
+        {
+            // YamlDotNet reports a few malformed documents (duplicate keys among them) with general exception types.
+            throw new BadInputException($"{fileName}: not valid YAML ({e.Message})");
         }
 
         if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is not YamlMappingNode root)
@@ -52,6 +90,7 @@ public static class ConfigLoader
         var sharedBusiness = new List<BusinessTable>();
         var owners = new Dictionary<string, string>(StringComparer.Ordinal);
         var impactRowLimit = 100;
+        var limits = BundleLimits.Default;
         var sawTargets = false;
 
         foreach (var (key, value) in reader.Entries(root))
@@ -127,6 +166,9 @@ public static class ConfigLoader
                     }
 
                     break;
+                case "limits":
+                    limits = ReadLimits(reader, value);
+                    break;
                 case "roles":
                     foreach (var (who, list) in reader.Entries(value))
                     {
@@ -141,7 +183,7 @@ public static class ConfigLoader
 
                     break;
                 default:
-                    reader.Unknown(key, "store, artifacts, rollbackBudget, layers, targets, businessTables, owners, impactRowLimit, notify, roles");
+                    reader.Unknown(key, "store, artifacts, rollbackBudget, layers, targets, businessTables, owners, impactRowLimit, notify, limits, roles");
                     break;
             }
         }
@@ -153,7 +195,13 @@ public static class ConfigLoader
 
         if (errors.Count > 0)
         {
-            throw new BadInputException(errors.Count == 1 ? errors[0] : $"{errors.Count} problems in {fileName}:\n  " + string.Join("\n  ", errors));
+            var listed = errors.Take(MaxErrors).ToList();
+            if (errors.Count > MaxErrors)
+            {
+                listed.Add($"... and {errors.Count - MaxErrors} more");
+            }
+
+            throw new BadInputException(errors.Count == 1 ? errors[0] : $"{errors.Count} problems in {fileName}:\n  " + string.Join("\n  ", listed));
         }
 
         return new RewindConfig
@@ -168,6 +216,7 @@ public static class ConfigLoader
             Notify = notify,
             Owners = owners,
             ImpactRowLimit = impactRowLimit,
+            Limits = limits,
         };
 
         int Fail(YamlNode node, string message, int fallback)
@@ -180,6 +229,63 @@ public static class ConfigLoader
     /// <summary>Who owns what, named in a rollback plan (seed 000: ownership is part of rollback).</summary>
     public static readonly IReadOnlyList<string> KnownOwners = ["trigger", "execute", "integrations", "communication"];
 
+    private static BundleLimits ReadLimits(Reader reader, YamlNode node)
+    {
+        var limits = BundleLimits.Default;
+        foreach (var (key, value) in reader.Entries(node))
+        {
+            limits = key.Value switch
+            {
+                "maxEntries" => reader.Size(value, int.MaxValue) is { } n ? limits with { MaxEntries = (int)n } : limits,
+                "maxUnpackedBytes" => reader.Size(value, long.MaxValue) is { } n ? limits with { MaxUnpackedBytes = n } : limits,
+                "maxCompressionRatio" => reader.Number(value) is { } r ? limits with { MaxCompressionRatio = r } : limits,
+                "maxLineBytes" => reader.Size(value, int.MaxValue / 4) is { } n ? limits with { MaxLineBytes = (int)n } : limits,
+                "maxJsonDepth" => reader.Size(value, 1000) is { } n ? limits with { MaxJsonDepth = (int)n } : limits,
+                "maxBodyBytes" => reader.Size(value, int.MaxValue / 4) is { } n ? limits with { MaxBodyBytes = (int)n } : limits,
+                _ => Unknown(key),
+            };
+        }
+
+        if (limits.WhyNotValid() is { } why)
+        {
+            reader.Error(node, $"limits: {why}");
+        }
+
+        return limits;
+
+        BundleLimits Unknown(YamlScalarNode key)
+        {
+            reader.Unknown(key, "maxEntries, maxUnpackedBytes, maxCompressionRatio, maxLineBytes, maxJsonDepth, maxBodyBytes");
+            return limits;
+        }
+    }
+
+    /// <summary>
+    /// Walks the YAML as a stream of events (no recursion) and refuses nesting past <see cref="MaxNesting"/>:
+    /// building the node tree recurses, and a file of ten thousand '[' must not crash the process.
+    /// </summary>
+    private static void CheckNesting(string yaml, string fileName)
+    {
+        var parser = new Parser(new StringReader(yaml));
+        var depth = 0;
+        while (parser.MoveNext())
+        {
+            switch (parser.Current)
+            {
+                case YamlDotNet.Core.Events.MappingStart or YamlDotNet.Core.Events.SequenceStart:
+                    if (++depth > MaxNesting)
+                    {
+                        throw new BadInputException($"{fileName}, line {parser.Current.Start.Line}: nested more than {MaxNesting} levels deep");
+                    }
+
+                    break;
+                case YamlDotNet.Core.Events.MappingEnd or YamlDotNet.Core.Events.SequenceEnd:
+                    depth--;
+                    break;
+            }
+        }
+    }
+
     public static readonly IReadOnlyList<string> KnownRoles = ["viewer", "deployer", "operator", "train-admin", "admin"];
 
     private static TargetConfig? ReadTarget(Reader reader, YamlScalarNode name, YamlNode node, string baseDirectory)
@@ -187,6 +293,7 @@ public static class ConfigLoader
         string? database = null;
         var schema = "public";
         var shared = false;
+        var busyTimeout = TargetConfig.DefaultBusyTimeout;
         var business = new List<BusinessTable>();
         var checks = new List<CheckConfig>();
         var hooks = HooksConfig.None;
@@ -208,6 +315,14 @@ public static class ConfigLoader
                     break;
                 case "shared":
                     shared = reader.Bool(value) ?? false;
+                    break;
+                case "busyTimeout":
+                    busyTimeout = reader.Duration(value) ?? busyTimeout;
+                    if (busyTimeout > TimeSpan.FromHours(1))
+                    {
+                        reader.Error(value, $"target {name.Value}: busyTimeout is at most 1h");
+                    }
+
                     break;
                 case "businessTables":
                     business.AddRange(ReadBusinessTables(reader, value));
@@ -241,7 +356,7 @@ public static class ConfigLoader
 
                     break;
                 default:
-                    reader.Unknown(key, "database, schema, shared, businessTables, checks, hooks, code");
+                    reader.Unknown(key, "database, schema, shared, busyTimeout, businessTables, checks, hooks, code");
                     break;
             }
         }
@@ -263,6 +378,7 @@ public static class ConfigLoader
             Database = ResolveDatabase(database, baseDirectory),
             Schema = schema,
             Shared = shared,
+            BusyTimeout = busyTimeout,
             BusinessTables = business,
             Checks = checks,
             Hooks = hooks,
@@ -435,7 +551,16 @@ public static class ConfigLoader
                 && double.TryParse(text[..^suffix.Length], System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var n)
                 && n >= 0)
             {
-                return make(n);
+                try
+                {
+                    // Past ~10,000 years is not a duration anyone means; TimeSpan would overflow first.
+                    var duration = make(n);
+                    return duration <= TimeSpan.FromDays(3_650_000) ? duration : null;
+                }
+                catch (Exception e) when (e is OverflowException or ArgumentException)
+                {
+                    return null;
+                }
             }
         }
 
@@ -445,12 +570,60 @@ public static class ConfigLoader
     /// <summary>Walks YAML nodes, collecting errors with line numbers instead of stopping at the first.</summary>
     private sealed class Reader(string file, List<string> errors)
     {
+        private int _visits;
+
         public void Error(YamlNode node, string message) => errors.Add($"{file}, line {node.Start.Line}: {message}");
+
+        /// <summary>Counts a visited node; aliases make a small file stand for a huge tree, so the walk is bounded.</summary>
+        private void Visit(YamlNode node)
+        {
+            if (++_visits > MaxNodeVisits)
+            {
+                throw new BadInputException($"{file}, line {node.Start.Line}: the configuration expands to more than {MaxNodeVisits} nodes (through aliases?); write it out plainly");
+            }
+        }
+
+        /// <summary>A whole number, optionally with a binary unit (KiB, MiB, GiB, TiB), between 1 and <paramref name="max"/>.</summary>
+        public long? Size(YamlNode node, long max)
+        {
+            if (Scalar(node) is not { } text)
+            {
+                return null;
+            }
+
+            var match = System.Text.RegularExpressions.Regex.Match(text.Trim(), "^([0-9]{1,19})\\s*(KiB|MiB|GiB|TiB)?$");
+            var unit = match.Success ? match.Groups[2].Value switch { "KiB" => 1L << 10, "MiB" => 1L << 20, "GiB" => 1L << 30, "TiB" => 1L << 40, _ => 1L } : 0;
+            if (match.Success && long.TryParse(match.Groups[1].Value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n)
+                && n >= 1 && n <= max / unit)
+            {
+                return n * unit;
+            }
+
+            Error(node, $"'{text}' is not a whole number between 1 and {max} (a size may end in KiB, MiB, GiB or TiB)");
+            return null;
+        }
+
+        public double? Number(YamlNode node)
+        {
+            if (Scalar(node) is not { } text)
+            {
+                return null;
+            }
+
+            if (double.TryParse(text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var n) && double.IsFinite(n) && n > 0)
+            {
+                return n;
+            }
+
+            Error(node, $"'{text}' is not a positive number");
+            return null;
+        }
 
         public void Unknown(YamlScalarNode key, string expected) => Error(key, $"unknown key '{key.Value}' (expected one of: {expected})");
 
         public IEnumerable<(YamlScalarNode Key, YamlNode Value)> Entries(YamlNode node)
         {
+            Visit(node);
             if (node is not YamlMappingNode mapping)
             {
                 if (!(node is YamlScalarNode { Value: null or "" }))
@@ -463,6 +636,7 @@ public static class ConfigLoader
 
             foreach (var (key, value) in mapping.Children)
             {
+                Visit(key);
                 if (key is YamlScalarNode scalar)
                 {
                     yield return (scalar, value);
@@ -476,9 +650,14 @@ public static class ConfigLoader
 
         public IEnumerable<YamlNode> Items(YamlNode node)
         {
+            Visit(node);
             if (node is YamlSequenceNode sequence)
             {
-                return sequence.Children;
+                return sequence.Children.Select(child =>
+                {
+                    Visit(child);
+                    return child;
+                });
             }
 
             Error(node, "expected a list (- item lines)");
@@ -487,6 +666,7 @@ public static class ConfigLoader
 
         public string? Scalar(YamlNode node)
         {
+            Visit(node);
             if (node is YamlScalarNode { Value: { Length: > 0 } value })
             {
                 return value;

@@ -30,6 +30,9 @@ public sealed record RewindConfig
     /// <summary>At most this many changed business rows are named per table in an impact report.</summary>
     public int ImpactRowLimit { get; init; } = 100;
 
+    /// <summary>What a bundle may make Rewind do (<c>limits:</c>); bundles past them are refused before anything changes.</summary>
+    public Bundles.BundleLimits Limits { get; init; } = Bundles.BundleLimits.Default;
+
     /// <summary>Identity to roles. Empty: every caller holds every role (one-operator use).</summary>
     public IReadOnlyDictionary<string, IReadOnlyList<string>> Roles { get; init; } = new Dictionary<string, IReadOnlyList<string>>();
 
@@ -57,6 +60,11 @@ public sealed record TargetConfig
 
     /// <summary>A target on shared infrastructure cannot be rolled back alone.</summary>
     public bool Shared { get; init; }
+
+    public static readonly TimeSpan DefaultBusyTimeout = TimeSpan.FromSeconds(10);
+
+    /// <summary>How long to wait for another process's lock on the target database before refusing as busy (exit 3).</summary>
+    public TimeSpan BusyTimeout { get; init; } = DefaultBusyTimeout;
 
     public IReadOnlyList<BusinessTable> BusinessTables { get; init; } = [];
 

@@ -40,10 +40,10 @@ public sealed partial class RewindEngine
     /// <summary>For http checks and webhooks; per-request deadlines come from each check's timeout.</summary>
     private static readonly HttpClient Http = new() { Timeout = Timeout.InfiniteTimeSpan };
 
-    /// <summary>Opens and validates a bundle, including that its layers are ones this configuration knows.</summary>
+    /// <summary>Opens and validates a bundle within the configured limits, including that its layers are ones this configuration knows.</summary>
     public async Task<Bundle> OpenBundleAsync(string path, CancellationToken cancellationToken = default)
     {
-        var bundle = await Bundle.OpenAsync(path, BundleLimits.Default, cancellationToken);
+        var bundle = await Bundle.OpenAsync(path, _config.Limits, cancellationToken);
         var unknown = bundle.RecordFiles.FirstOrDefault(f => !_config.Layers.Contains(f.Layer, StringComparer.Ordinal));
         if (unknown is not null)
         {

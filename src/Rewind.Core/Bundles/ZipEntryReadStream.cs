@@ -1,0 +1,91 @@
+namespace Rewind.Core.Bundles;
+
+/// <summary>
+/// Reads one zip entry and refuses to deliver more bytes than the entry declared: the declared sizes are what
+/// the zip-bomb limits were checked against, and a forged zip can declare a few bytes and inflate to gigabytes.
+/// Corrupt compressed data surfaces as a <see cref="BundleInvalidException"/> naming the entry, never as a raw
+/// decompression error.
+/// </summary>
+internal sealed class ZipEntryReadStream(Stream inner, string entry, long declaredLength) : Stream
+{
+    private long _read;
+
+    public override bool CanRead => true;
+
+    public override bool CanSeek => false;
+
+    public override bool CanWrite => false;
+
+    public override long Length => throw new NotSupportedException();
+
+    public override long Position { get => _read; set => throw new NotSupportedException(); }
+
+    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+    public override int Read(Span<byte> buffer)
+    {
+        int n;
+        try
+        {
+            n = inner.Read(buffer);
+        }
+        catch (Exception e) when (e is InvalidDataException or IOException or NotSupportedException)
+        {
+            throw Corrupt(e);
+        }
+
+        return Account(n);
+    }
+
+    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        int n;
+        try
+        {
+            n = await inner.ReadAsync(buffer, cancellationToken);
+        }
+        catch (Exception e) when (e is InvalidDataException or IOException or NotSupportedException)
+        {
+            throw Corrupt(e);
+        }
+
+        return Account(n);
+    }
+
+    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+    public override void Flush()
+    {
+    }
+
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+    public override void SetLength(long value) => throw new NotSupportedException();
+
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            inner.Dispose();
+        }
+
+        base.Dispose(disposing);
+    }
+
+    private int Account(int n)
+    {
+        _read += n;
+        if (_read > declaredLength)
+        {
+            throw new BundleInvalidException(entry, 0, $"unpacks to more than the {declaredLength} bytes its zip entry declares: the zip is forged or corrupt (a zip bomb?)");
+        }
+
+        return n;
+    }
+
+    private BundleInvalidException Corrupt(Exception e) =>
+        new(entry, 0, $"cannot be unpacked from the zip ({e.Message}): the zip is corrupt");
+}
