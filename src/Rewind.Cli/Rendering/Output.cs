@@ -1,6 +1,7 @@
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Rewind.Core.Secrets;
 using Spectre.Console;
 
 namespace Rewind.Cli.Rendering;
@@ -15,10 +16,13 @@ internal static class Output
         Converters = { new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower) },
     };
 
-    public static void WriteJson(object value) => Console.Out.WriteLine(JsonSerializer.Serialize(value, JsonOptions));
+    /// <summary>Writes one JSON object; anything in it that looks like a password or token is masked.</summary>
+    public static void WriteJson(object value) => Console.Out.WriteLine(SecretMask.Apply(JsonSerializer.Serialize(value, JsonOptions)));
 
+    /// <summary>Reports an error on stderr (and as JSON on stdout with --json), with secrets masked.</summary>
     public static void Error(bool json, string message, int code)
     {
+        message = SecretMask.Apply(message)!;
         if (json)
         {
             WriteJson(new { error = message, code });

@@ -88,8 +88,14 @@ public sealed class ArtifactStore
         }
     }
 
+    /// <summary>
+    /// Opens each new file of a bundle being written (the inverse, while it is captured). A seam for tests, which
+    /// make the disk fail half way; a full disk cannot be arranged on a test machine.
+    /// </summary>
+    internal Func<string, Stream> CreateFile { get; set; } = BundleWriter.CreateFile;
+
     /// <summary>A writer for a new bundle in a temporary folder; <see cref="PublishAsync"/> moves it into the store.</summary>
-    public BundleWriter CreateWriter() => new(NewTempFolder());
+    public BundleWriter CreateWriter() => new(NewTempFolder(), CreateFile);
 
     /// <summary>Completes the writer and moves its bundle into the store under its digest; returns the digest.</summary>
     public async Task<string> PublishAsync(BundleWriter writer, BundleManifest manifest, CancellationToken cancellationToken = default)

@@ -16,14 +16,24 @@ public sealed class BundleWriter : IAsyncDisposable
     private static readonly byte[] LineEnd = "}\n"u8.ToArray();
 
     private readonly string _directory;
+    private readonly Func<string, Stream> _create;
     private readonly Dictionary<string, HashedFile> _files = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _digests = new(StringComparer.Ordinal);
 
     public BundleWriter(string directory)
+        : this(directory, CreateFile)
+    {
+    }
+
+    /// <summary>Writes through <paramref name="create"/> (a path to a new writable stream): the seam tests use to fail the disk.</summary>
+    internal BundleWriter(string directory, Func<string, Stream> create)
     {
         _directory = directory;
+        _create = create;
         System.IO.Directory.CreateDirectory(directory);
     }
+
+    internal static Stream CreateFile(string path) => new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.None);
 
     public string Directory => _directory;
 
@@ -107,16 +117,16 @@ public sealed class BundleWriter : IAsyncDisposable
 
             var full = Path.Combine(_directory, path);
             System.IO.Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-            file = new HashedFile(full);
+            file = new HashedFile(_create(full));
             _files[path] = file;
         }
 
         return file;
     }
 
-    private sealed class HashedFile(string path) : IAsyncDisposable
+    private sealed class HashedFile(Stream stream) : IAsyncDisposable
     {
-        private readonly FileStream _stream = new(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.None);
+        private readonly Stream _stream = stream;
         private readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         private byte[] _buffer = new byte[1 << 16];
         private int _used;
@@ -147,7 +157,15 @@ public sealed class BundleWriter : IAsyncDisposable
         {
             await _stream.WriteAsync(_buffer.AsMemory(0, _used), cancellationToken);
             _used = 0;
-            _stream.Flush(flushToDisk: true);
+            if (_stream is FileStream file)
+            {
+                file.Flush(flushToDisk: true);
+            }
+            else
+            {
+                await _stream.FlushAsync(cancellationToken);
+            }
+
             await _stream.DisposeAsync();
             var hex = Convert.ToHexStringLower(_hash.GetHashAndReset());
             _hash.Dispose();

@@ -47,13 +47,13 @@ public sealed partial class RewindEngine
                 Operation = op,
                 Target = t,
                 Deployment = s.Deployment,
-                Reason = r,
+                Reason = Secrets.SecretMask.Apply(r),
                 FromVersion = s.FromVersion,
                 ToVersion = s.ToVersion,
                 StartedAt = start,
                 EndedAt = _time.GetUtcNow(),
                 Outcome = result,
-                Detail = s.Detail,
+                Detail = Secrets.SecretMask.Apply(s.Detail),
             }, CancellationToken.None);
     }
 

@@ -25,7 +25,7 @@ public sealed partial class RewindEngine
     public RewindEngine(RewindConfig config, IControlPlaneStore store, IAuditLog audit, ITargetStoreFactory targets, ArtifactStore artifacts, TimeProvider time)
     {
         _config = config;
-        _store = store;
+        _store = new SecretMaskingStore(store);
         _audit = audit;
         _targets = targets;
         _artifacts = artifacts;

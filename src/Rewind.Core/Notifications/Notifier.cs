@@ -21,6 +21,8 @@ public sealed class Notifier(NotifyConfig config, HttpClient http, string workin
             return [];
         }
 
+        // A notification leaves the machine: nothing that looks like a secret goes with it.
+        notification = notification with { Detail = Secrets.SecretMask.Apply(notification.Detail), Reason = Secrets.SecretMask.Apply(notification.Reason) };
         using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         bounded.CancelAfter(deadline);
         var failures = new List<string>();

@@ -1,0 +1,51 @@
+using Rewind.Core.Deployments;
+using Rewind.Core.Locks;
+using Rewind.Core.Secrets;
+
+namespace Rewind.Core.ControlPlane;
+
+/// <summary>
+/// The ledger as the engine writes it: every free text that can quote an exception or a command's output
+/// (errors, journal details, check and hook output, reasons) is masked by <see cref="SecretMask"/> on the way in,
+/// so no reader of the ledger (history, --json, the dashboard) can show a password.
+/// </summary>
+internal sealed class SecretMaskingStore(IControlPlaneStore inner) : IControlPlaneStore
+{
+    public Task EnsureCreatedAsync(CancellationToken cancellationToken = default) => inner.EnsureCreatedAsync(cancellationToken);
+
+    public Task<string> NextDeploymentIdAsync(CancellationToken cancellationToken = default) => inner.NextDeploymentIdAsync(cancellationToken);
+
+    public Task InsertDeploymentAsync(Deployment deployment, CancellationToken cancellationToken = default) => inner.InsertDeploymentAsync(Masked(deployment), cancellationToken);
+
+    public Task UpdateDeploymentAsync(Deployment deployment, CancellationToken cancellationToken = default) => inner.UpdateDeploymentAsync(Masked(deployment), cancellationToken);
+
+    public Task DeleteDeploymentAsync(string id, CancellationToken cancellationToken = default) => inner.DeleteDeploymentAsync(id, cancellationToken);
+
+    public Task<IReadOnlyList<Deployment>> GetDeploymentsAsync(string target, CancellationToken cancellationToken = default) => inner.GetDeploymentsAsync(target, cancellationToken);
+
+    public Task<TargetState> GetTargetStateAsync(string target, CancellationToken cancellationToken = default) => inner.GetTargetStateAsync(target, cancellationToken);
+
+    public Task SaveAsync(Deployment? deployment, TargetState state, CancellationToken cancellationToken = default) =>
+        inner.SaveAsync(deployment is null ? null : Masked(deployment), state with { Reason = SecretMask.Apply(state.Reason) }, cancellationToken);
+
+    public Task<LockHolder?> TryAcquireLockAsync(LockHolder wanted, Func<LockHolder, bool> isStale, CancellationToken cancellationToken = default) => inner.TryAcquireLockAsync(wanted, isStale, cancellationToken);
+
+    public Task<bool> RenewLockAsync(string target, string token, DateTimeOffset expiresAt, CancellationToken cancellationToken = default) => inner.RenewLockAsync(target, token, expiresAt, cancellationToken);
+
+    public Task ReleaseLockAsync(string target, string token, CancellationToken cancellationToken = default) => inner.ReleaseLockAsync(target, token, cancellationToken);
+
+    public Task<LockHolder?> GetLockAsync(string target, CancellationToken cancellationToken = default) => inner.GetLockAsync(target, cancellationToken);
+
+    public ValueTask DisposeAsync() => inner.DisposeAsync();
+
+    private static Deployment Masked(Deployment d) => d with
+    {
+        Error = SecretMask.Apply(d.Error),
+        Reason = SecretMask.Apply(d.Reason),
+        RollbackReason = SecretMask.Apply(d.RollbackReason),
+        Steps = [.. d.Steps.Select(s => s with { Detail = SecretMask.Apply(s.Detail) })],
+        Checks = [.. d.Checks.Select(c => c with { Detail = SecretMask.Apply(c.Detail)! })],
+        RollbackChecks = [.. d.RollbackChecks.Select(c => c with { Detail = SecretMask.Apply(c.Detail)! })],
+        Hooks = [.. d.Hooks.Select(h => h with { Output = SecretMask.Apply(h.Output)!, Command = SecretMask.Apply(h.Command)! })],
+    };
+}
