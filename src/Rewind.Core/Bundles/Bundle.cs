@@ -242,6 +242,12 @@ public sealed partial class Bundle : IDisposable
             }
         }
 
+        // Strings are transcoded lazily; invalid UTF-8 inside one would surface later as a general error.
+        if (!System.Text.Unicode.Utf8.IsValid(bytes.GetBuffer().AsSpan(0, (int)bytes.Length)))
+        {
+            throw new BundleInvalidException(ManifestFile, 0, "is not valid UTF-8: save it as UTF-8 JSON");
+        }
+
         JsonDocument doc;
         try
         {
