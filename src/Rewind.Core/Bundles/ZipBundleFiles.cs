@@ -114,7 +114,7 @@ internal sealed class ZipBundleFiles : IBundleFiles
         var entry = _entries[_prefix + path];
         try
         {
-            return new ZipEntryReadStream(entry.Open(), path, entry.Length);
+            return new ZipEntryReadStream(entry.Open(), path, entry.Length, entry.Crc32);
         }
         catch (Exception e) when (e is InvalidDataException or IOException or NotSupportedException)
         {
