@@ -14,6 +14,24 @@ public static class RewindCli
 
     public static async Task<int> RunAsync(string[] args)
     {
+        // Before anything writes: every line the CLI prints is masked for passwords and tokens.
+        var stdout = new MaskingWriter(Console.Out);
+        var stderr = new MaskingWriter(Console.Error);
+        Console.SetOut(stdout);
+        Console.SetError(stderr);
+        try
+        {
+            return await RunMaskedAsync(args);
+        }
+        finally
+        {
+            stdout.Flush();
+            stderr.Flush();
+        }
+    }
+
+    private static async Task<int> RunMaskedAsync(string[] args)
+    {
         var root = new RootCommand("Rewind: deploy metadata bundles with a captured inverse, and roll back the last deployment, yes or no.");
         root.Options.Add(Json);
         root.Options.Add(Config);

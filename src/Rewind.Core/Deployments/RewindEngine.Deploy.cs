@@ -87,7 +87,18 @@ public sealed partial class RewindEngine
         // entry and settles it from the target's marker.
         await _store.InsertDeploymentAsync(deployment, cancellationToken);
         var journal = new DeploymentJournal(_store, _time, deployment);
-        var summary = await journal.StepAsync("capture and apply metadata", () => ApplyForwardAsync(target, bundle, journal.Deployment, progress, cancellationToken), cancellationToken);
+        (ApplySummary Apply, string InverseDigest) summary;
+        try
+        {
+            summary = await journal.StepAsync("capture and apply metadata", () => ApplyForwardAsync(target, bundle, journal.Deployment, progress, cancellationToken), cancellationToken);
+        }
+        catch (Exception e) when (e is not BadInputException)
+        {
+            // Through the journal, so its image (which recorded the failed step) and the ledger agree: failed, unchanged.
+            await journal.UpdateAsync(d => d with { Status = DeploymentStatus.Failed, FinishedAt = _time.GetUtcNow(), Error = e.Message }, CancellationToken.None);
+            throw;
+        }
+
         await journal.UpdateAsync(d => d with { Status = DeploymentStatus.Applied, InverseDigest = summary.InverseDigest }, CancellationToken.None);
         var baselines = await MeasureBusinessTablesAsync(target, cancellationToken);
         await journal.UpdateAsync(d => d with { BusinessBaselines = baselines }, CancellationToken.None);
@@ -177,7 +188,6 @@ public sealed partial class RewindEngine
                 throw;
             }
 
-            await _store.UpdateDeploymentAsync(deployment with { Status = DeploymentStatus.Failed, FinishedAt = _time.GetUtcNow(), Error = e.Message }, CancellationToken.None);
             throw e as RewindException ?? new OperationFailedException($"deploy of {bundle.Manifest.Id} to {target.Name} failed and was not applied; the target is unchanged. Cause: {e.Message}", e);
         }
     }

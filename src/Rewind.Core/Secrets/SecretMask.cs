@@ -29,7 +29,7 @@ public static partial class SecretMask
     public static string Message(Exception exception) => Apply(exception.Message)!;
 
     // Npgsql accepts "Password", "PWD" and "Pass"; tokens and keys follow the same key=value shape in URLs and configs.
-    [GeneratedRegex("""(?<key>\b(?:password|passwd|pwd|pass|token|access[_-]?token|api[_-]?key|secret|client[_-]?secret)\b)(?<sep>\s*[=:]\s*)(?:"[^"]*"|'[^']*'|[^;,&\s"'}\]]+)""", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    [GeneratedRegex("""(?<key>\b(?:password|passwd|pwd|token|access[_-]?token|api[_-]?key|secret|client[_-]?secret)\b)(?<sep>"?\s*[=:]\s*)(?:"[^"]*"|'[^']*'|[^;,&\s"'}\]]+)""", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex KeyValue();
 
     [GeneratedRegex("""(?<user>\b[a-z][a-z0-9+.-]*://[^/\s:@]+):[^@/\s]+@""", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
