@@ -42,6 +42,8 @@ public static class RewindCli
         root.Subcommands.Add(StatusCommand.Create());
         root.Subcommands.Add(HistoryCommand.Create());
         root.Subcommands.Add(ClearCommand.Create());
+        root.Subcommands.Add(TrainCommand.Create());
+        root.Subcommands.Add(RealignCommand.Create());
         root.Subcommands.Add(UnfreezeCommand.Create());
         root.Subcommands.Add(BundleCommand.Create());
         root.Subcommands.Add(DiffCommand.Create());

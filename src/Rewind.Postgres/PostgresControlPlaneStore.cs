@@ -16,7 +16,7 @@ namespace Rewind.Postgres;
 /// concurrent acquirers are serialised and exactly one wins. Tables carry the reserved <c>rw_</c> prefix, so
 /// the ledger may share a database with a target without ever showing up as one of its tables.
 /// </summary>
-public sealed class PostgresControlPlaneStore(string connectionString) : IControlPlaneStore
+public sealed partial class PostgresControlPlaneStore(string connectionString) : IControlPlaneStore
 {
     private const string Schema = """
         CREATE SEQUENCE IF NOT EXISTS rw_ledger_deployment_ids;
@@ -28,6 +28,16 @@ public sealed class PostgresControlPlaneStore(string connectionString) : IContro
         );
         CREATE INDEX IF NOT EXISTS rw_ledger_deployments_target ON rw_ledger_deployments (target, seq);
         CREATE TABLE IF NOT EXISTS rw_ledger_target_states (target text PRIMARY KEY, document text NOT NULL);
+        CREATE TABLE IF NOT EXISTS rw_ledger_train (
+            grp text NOT NULL,
+            position integer NOT NULL,
+            bundle_id text NOT NULL,
+            bundle_digest text NOT NULL,
+            who text NOT NULL,
+            boarded_at timestamptz NOT NULL,
+            PRIMARY KEY (grp, position),
+            UNIQUE (grp, bundle_digest)
+        );
         CREATE TABLE IF NOT EXISTS rw_ledger_locks (
             target text PRIMARY KEY,
             token text NOT NULL,
@@ -52,7 +62,7 @@ public sealed class PostgresControlPlaneStore(string connectionString) : IContro
     public async Task EnsureCreatedAsync(CancellationToken cancellationToken = default)
     {
         await using var connection = await OpenAsync(connectionString, cancellationToken);
-        if (await ScalarAsync(connection, "SELECT to_regclass('rw_ledger_locks') IS NOT NULL", cancellationToken) is true)
+        if (await ScalarAsync(connection, "SELECT to_regclass('rw_ledger_train') IS NOT NULL", cancellationToken) is true)
         {
             return;
         }

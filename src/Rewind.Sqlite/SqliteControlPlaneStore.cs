@@ -13,7 +13,7 @@ namespace Rewind.Sqlite;
 /// The control-plane ledger in a SQLite file. Deployments and target states are stored as JSON documents
 /// beside the columns they are looked up by, so the ledger's shape can grow without migrations.
 /// </summary>
-public sealed class SqliteControlPlaneStore(string path) : IControlPlaneStore
+public sealed partial class SqliteControlPlaneStore(string path) : IControlPlaneStore
 {
     private const string Schema = """
         CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
@@ -25,6 +25,16 @@ public sealed class SqliteControlPlaneStore(string path) : IControlPlaneStore
         );
         CREATE INDEX IF NOT EXISTS deployments_target ON deployments (target, seq);
         CREATE TABLE IF NOT EXISTS target_states (target TEXT PRIMARY KEY, document TEXT NOT NULL);
+        CREATE TABLE IF NOT EXISTS train (
+            grp TEXT NOT NULL,
+            position INTEGER NOT NULL,
+            bundle_id TEXT NOT NULL,
+            bundle_digest TEXT NOT NULL,
+            who TEXT NOT NULL,
+            boarded_at TEXT NOT NULL,
+            PRIMARY KEY (grp, position),
+            UNIQUE (grp, bundle_digest)
+        );
         CREATE TABLE IF NOT EXISTS locks (
             target TEXT PRIMARY KEY,
             token TEXT NOT NULL,

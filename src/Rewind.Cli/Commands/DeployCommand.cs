@@ -9,14 +9,26 @@ internal static class DeployCommand
     public static Command Create()
     {
         var bundle = new Argument<string>("BUNDLE") { Description = "A bundle directory or .zip" };
-        var target = new Option<string>("--target") { Description = "The target to deploy to", Required = true };
+        var target = new Option<string?>("--target") { Description = "The target to deploy to" };
+        var group = new Option<string?>("--group") { Description = "Deploy to a group, stage by stage, skipping off-train targets" };
+        var skipSoak = new Option<bool>("--skip-soak") { Description = "With --group: do not wait the soak between stages (emergencies; recorded)" };
         var reason = new Option<string?>("--reason") { Description = "Why (kept in the ledger)" };
         var noAutoRollback = new Option<bool>("--no-auto-rollback") { Description = "Leave a deployment that fails verification applied (staging use; recorded)" };
-        var command = new Command("deploy", "Capture the inverse, apply the bundle, verify, and record the deployment") { bundle, target, reason, noAutoRollback };
+        var command = new Command("deploy", "Capture the inverse, apply the bundle, verify, and record the deployment") { bundle, target, group, skipSoak, reason, noAutoRollback };
         command.SetAction(async (parse, cancellationToken) =>
         {
             var context = new CliContext(parse);
+            if ((parse.GetValue(target) is null) == (parse.GetValue(group) is null))
+            {
+                throw new Rewind.Core.BadInputException("deploy needs exactly one of --target T or --group G");
+            }
+
             var engine = await context.EngineAsync(cancellationToken);
+            if (parse.GetValue(group) is { } groupName)
+            {
+                return await GroupDeploy.RunAsync(context, engine, new Rewind.Core.Train.GroupDeployRequest(parse.GetValue(bundle)!, groupName, context.Who, parse.GetValue(reason), parse.GetValue(skipSoak)), cancellationToken);
+            }
+
             var request = new DeployRequest(parse.GetValue(bundle)!, parse.GetValue(target)!, context.Who, parse.GetValue(reason), AutoRollback: !parse.GetValue(noAutoRollback));
             var result = await ProgressDisplay.RunAsync(context.Interactive, $"deploy to {request.Target}",
                 progress => engine.DeployAsync(request, progress, cancellationToken));

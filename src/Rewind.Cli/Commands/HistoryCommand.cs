@@ -63,7 +63,7 @@ internal static class HistoryCommand
             foreach (var d in rollbacks)
             {
                 // The deployment a rollback returned to: the newest one applied before it.
-                var restored = deployments.SkipWhile(x => x.Id != d.Id).Skip(1).FirstOrDefault(x => x.Status != DeploymentStatus.Failed && (x.RolledBackAt is null || x.RolledBackAt > d.RolledBackAt));
+                var restored = deployments.SkipWhile(x => x.Id != d.Id).Skip(1).FirstOrDefault(x => x.Status is not (DeploymentStatus.Failed or DeploymentStatus.Skipped) && (x.RolledBackAt is null || x.RolledBackAt > d.RolledBackAt));
                 Output.Line(Output.Esc(DeploymentView.RollbackLine(d, restored)));
             }
 

@@ -9,11 +9,27 @@ internal static class StatusCommand
     public static Command Create()
     {
         var target = new Option<string?>("--target") { Description = "Only this target" };
-        var command = new Command("status", "Each target: on-train, off-train or frozen, its last deployment, who holds its lock") { target };
+        var group = new Option<string?>("--group") { Description = "A group: which members are aligned (fingerprint over all managed records) and their train positions" };
+        var command = new Command("status", "Each target: on-train, off-train or frozen, its last deployment, who holds its lock") { target, group };
         command.SetAction(async (parse, cancellationToken) =>
         {
             var context = new CliContext(parse);
             var engine = await context.EngineAsync(cancellationToken);
+            if (parse.GetValue(group) is { } groupName)
+            {
+                var alignment = await engine.GroupStatusAsync(groupName, cancellationToken);
+                if (context.Json)
+                {
+                    Output.WriteJson(TrainView.ToJson(alignment));
+                }
+                else
+                {
+                    TrainView.Write(alignment);
+                }
+
+                return 0;
+            }
+
             var statuses = await engine.StatusAsync(parse.GetValue(target), cancellationToken);
             if (context.Json)
             {

@@ -34,6 +34,10 @@ internal static class DeploymentView
         hooks = d.Hooks,
         code = d.Code,
         steps = d.Steps,
+        group = d.Group,
+        stage = d.Stage,
+        realign = d.Realign,
+        priorFingerprint = d.PriorFingerprint,
     };
 
     /// <summary>One line answering "why was rollback executed, and to which version?" for a rolled-back deployment.</summary>

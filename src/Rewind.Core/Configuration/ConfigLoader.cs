@@ -92,6 +92,7 @@ public static class ConfigLoader
         var impactRowLimit = 100;
         var limits = BundleLimits.Default;
         var sawTargets = false;
+        var groupNodes = new List<(YamlScalarNode Name, YamlNode Node)>();
 
         foreach (var (key, value) in reader.Entries(root))
         {
@@ -140,6 +141,9 @@ public static class ConfigLoader
                     }
 
                     break;
+                case "groups":
+                    groupNodes.AddRange(reader.Entries(value));
+                    break;
                 case "impactRowLimit":
                     impactRowLimit = int.TryParse(reader.Scalar(value), out var limit) && limit >= 0 ? limit : Fail(value, "impactRowLimit must be a whole number", impactRowLimit);
                     break;
@@ -183,10 +187,13 @@ public static class ConfigLoader
 
                     break;
                 default:
-                    reader.Unknown(key, "store, artifacts, rollbackBudget, layers, targets, businessTables, owners, impactRowLimit, notify, limits, roles");
+                    reader.Unknown(key, "store, artifacts, rollbackBudget, layers, targets, groups, businessTables, owners, impactRowLimit, notify, limits, roles");
                     break;
             }
         }
+
+        // Groups are read after the loop: they name targets, which may come later in the file.
+        var groups = ReadGroups(reader, groupNodes, targets);
 
         if (!sawTargets)
         {
@@ -215,6 +222,7 @@ public static class ConfigLoader
             Roles = roles,
             Notify = notify,
             Owners = owners,
+            Groups = groups,
             ImpactRowLimit = impactRowLimit,
             Limits = limits,
         };
@@ -384,6 +392,77 @@ public static class ConfigLoader
             Hooks = hooks,
             Code = code,
         };
+    }
+
+    /// <summary>
+    /// <c>groups: NAME: {stages: [[t1], [t2, t3]], soak: 10m}</c>. Every member must be a declared target, and a
+    /// target rides at most one train: two groups sharing a target would give it two positions.
+    /// </summary>
+    private static Dictionary<string, Train.GroupConfig> ReadGroups(Reader reader, List<(YamlScalarNode Name, YamlNode Node)> nodes, Dictionary<string, TargetConfig> targets)
+    {
+        var groups = new Dictionary<string, Train.GroupConfig>(StringComparer.Ordinal);
+        var memberOf = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (name, node) in nodes)
+        {
+            var stages = new List<IReadOnlyList<string>>();
+            var soak = TimeSpan.Zero;
+            var sawStages = false;
+            foreach (var (key, value) in reader.Entries(node))
+            {
+                switch (key.Value)
+                {
+                    case "stages":
+                        sawStages = true;
+                        foreach (var stage in reader.Items(value))
+                        {
+                            var members = stage is YamlScalarNode ? [reader.Scalar(stage) ?? ""] : reader.Strings(stage);
+                            if (members.Count == 0)
+                            {
+                                reader.Error(stage, $"group {name.Value}: a stage must list at least one target");
+                                continue;
+                            }
+
+                            foreach (var member in members)
+                            {
+                                if (!targets.ContainsKey(member))
+                                {
+                                    reader.Error(stage, $"group {name.Value}: unknown target '{member}' (declare it under 'targets')");
+                                }
+                                else if (memberOf.TryGetValue(member, out var other))
+                                {
+                                    reader.Error(stage, other == name.Value
+                                        ? $"group {name.Value}: target '{member}' appears twice"
+                                        : $"group {name.Value}: target '{member}' is already in group {other}; a target rides one train");
+                                }
+                                else
+                                {
+                                    memberOf[member] = name.Value!;
+                                }
+                            }
+
+                            stages.Add(members);
+                        }
+
+                        break;
+                    case "soak":
+                        soak = reader.Duration(value) ?? soak;
+                        break;
+                    default:
+                        reader.Unknown(key, "stages, soak");
+                        break;
+                }
+            }
+
+            if (!sawStages || stages.Count == 0)
+            {
+                reader.Error(name, $"group {name.Value} has no 'stages': list them in rollout order, e.g. stages: [[env1], [env2, env3]]");
+                continue;
+            }
+
+            groups[name.Value!] = new Train.GroupConfig { Name = name.Value!, Stages = stages, Soak = soak };
+        }
+
+        return groups;
     }
 
     private static IEnumerable<BusinessTable> ReadBusinessTables(Reader reader, YamlNode value)

@@ -36,6 +36,20 @@ public sealed record RewindConfig
     /// <summary>Identity to roles. Empty: every caller holds every role (one-operator use).</summary>
     public IReadOnlyDictionary<string, IReadOnlyList<string>> Roles { get; init; } = new Dictionary<string, IReadOnlyList<string>>();
 
+    /// <summary>Groups by name: the targets that ride one patch train, and their stages.</summary>
+    public IReadOnlyDictionary<string, Train.GroupConfig> Groups { get; init; } = new Dictionary<string, Train.GroupConfig>();
+
+    public Train.GroupConfig Group(string name) =>
+        Groups.TryGetValue(name, out var group)
+            ? group
+            : throw new BadInputException(Groups.Count == 0
+                ? $"unknown group '{name}': {FileName} declares no groups"
+                : $"unknown group '{name}': {FileName} declares {string.Join(", ", Groups.Keys.Order(StringComparer.Ordinal))}");
+
+    /// <summary>The group a target belongs to (a target is in at most one), or null.</summary>
+    public Train.GroupConfig? GroupOf(string target) =>
+        Groups.Values.FirstOrDefault(g => g.StageOf(target) > 0);
+
     public TargetConfig Target(string name) =>
         Targets.TryGetValue(name, out var target)
             ? target

@@ -37,4 +37,13 @@ public interface IControlPlaneStore : IAsyncDisposable
     Task ReleaseLockAsync(string target, string token, CancellationToken cancellationToken = default);
 
     Task<LockHolder?> GetLockAsync(string target, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Puts a bundle on a group's train at the next position, once per bundle digest (safe against concurrent
+    /// callers); returns its entry, the existing one when the bundle was already aboard.
+    /// </summary>
+    Task<Train.TrainEntry> BoardTrainAsync(string group, string bundleId, string bundleDigest, string who, DateTimeOffset at, CancellationToken cancellationToken = default);
+
+    /// <summary>A group's train, in position order.</summary>
+    Task<IReadOnlyList<Train.TrainEntry>> GetTrainAsync(string group, CancellationToken cancellationToken = default);
 }

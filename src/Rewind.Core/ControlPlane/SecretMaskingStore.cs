@@ -36,6 +36,11 @@ internal sealed class SecretMaskingStore(IControlPlaneStore inner) : IControlPla
 
     public Task<LockHolder?> GetLockAsync(string target, CancellationToken cancellationToken = default) => inner.GetLockAsync(target, cancellationToken);
 
+    public Task<Train.TrainEntry> BoardTrainAsync(string group, string bundleId, string bundleDigest, string who, DateTimeOffset at, CancellationToken cancellationToken = default) =>
+        inner.BoardTrainAsync(group, bundleId, bundleDigest, who, at, cancellationToken);
+
+    public Task<IReadOnlyList<Train.TrainEntry>> GetTrainAsync(string group, CancellationToken cancellationToken = default) => inner.GetTrainAsync(group, cancellationToken);
+
     public ValueTask DisposeAsync() => inner.DisposeAsync();
 
     private static Deployment Masked(Deployment d) => d with

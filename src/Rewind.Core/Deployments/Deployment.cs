@@ -75,6 +75,21 @@ public sealed record Deployment
     /// <summary>The rollback's impact report: business data changed while live, live edits saved, tables quarantined.</summary>
     public Impact.ImpactReport? Impact { get; init; }
 
+    /// <summary>The group whose rollout (or realignment) made this deployment; null for a single-target deploy.</summary>
+    public string? Group { get; init; }
+
+    /// <summary>The stage of the group the target is in, for a group deployment.</summary>
+    public int? Stage { get; init; }
+
+    /// <summary>Set when the deployment was a step of <c>rewind realign</c> (allowed while the target is off-train).</summary>
+    public bool Realign { get; init; }
+
+    /// <summary>
+    /// The target's fingerprint over the keys the bundle touches, taken just before capture (members of a group
+    /// only). Equal fingerprints mean identical inverses; a different one means the target had diverged.
+    /// </summary>
+    public string? PriorFingerprint { get; init; }
+
     /// <summary>True when every slot's prior version was known at deploy time, so the release can go back whole.</summary>
     public bool CanRollBackCode => Code.All(c => c.FromVersion is not null);
 }

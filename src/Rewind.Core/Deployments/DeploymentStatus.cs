@@ -20,6 +20,9 @@ public enum DeploymentStatus
 
     /// <summary>Rolled back: its inverse was applied.</summary>
     RolledBack,
+
+    /// <summary>Never applied: a group rollout passed this target by (off-train, frozen or behind its train).</summary>
+    Skipped,
 }
 
 public static class DeploymentStatusNames
@@ -32,6 +35,7 @@ public static class DeploymentStatusNames
         DeploymentStatus.Failed => "failed",
         DeploymentStatus.RollingBack => "rolling-back",
         DeploymentStatus.RolledBack => "rolled-back",
+        DeploymentStatus.Skipped => "skipped",
         _ => throw new ArgumentOutOfRangeException(nameof(status)),
     };
 

@@ -5,6 +5,15 @@ public sealed record DeployRequest(string BundlePath, string Target, string Who,
 {
     /// <summary>False in a rehearsal: a copy of the database is rehearsed, never the real code slots.</summary>
     public bool IncludeCode { get; init; } = true;
+
+    /// <summary>The group rollout this deploy is part of (recorded on the deployment).</summary>
+    public string? Group { get; init; }
+
+    /// <summary>The stage of the group rollout.</summary>
+    public int? Stage { get; init; }
+
+    /// <summary>A realignment step: may land on an off-train target (the hold stays until cleared). Set by the engine only.</summary>
+    public bool Realign { get; internal init; }
 }
 
 /// <summary>Roll back the newest deployment of a target; <see cref="ExpectedDeployment"/> guards against rolling back the wrong one.</summary>

@@ -30,7 +30,9 @@ public sealed partial class RewindEngine
         await RecoverAsync(target, cancellationToken);
 
         var state = await _store.GetTargetStateAsync(target.Name, cancellationToken);
-        if (state.State != TrainState.OnTrain)
+        // A realignment step is how an off-train target gets back: it may land while the hold stands (the hold
+        // itself stays until a train-admin clears it). Nothing lands on a frozen target.
+        if (state.State != TrainState.OnTrain && !(request.Realign && state.State == TrainState.OffTrain))
         {
             throw HeldRefusal(state, "deployment");
         }
@@ -59,6 +61,7 @@ public sealed partial class RewindEngine
             throw new OperationFailedException($"beforeDeploy hook '{failedHook.Command}' failed ({Describe(failedHook)}); nothing was changed. Output: {failedHook.Output}");
         }
 
+        var priorFingerprint = await PriorFingerprintAsync(target, bundle, cancellationToken);
         await _artifacts.StoreAsync(bundle, cancellationToken);
         var now = _time.GetUtcNow();
         var deployment = new Deployment
@@ -78,6 +81,10 @@ public sealed partial class RewindEngine
             Hooks = before,
             Code = code,
             Steps = [new JournalStep("lock", "done", now, targetLock.Holder.Describe())],
+            Group = request.Group,
+            Stage = request.Stage,
+            Realign = request.Realign,
+            PriorFingerprint = priorFingerprint,
         };
         scope.Deployment = deployment.Id;
         scope.ToVersion = $"{deployment.BundleId} ({deployment.Id})";

@@ -4,9 +4,17 @@ public sealed partial class RewindEngine
 {
     /// <summary>Lifts an off-train hold. Only a person with the <c>train-admin</c> role may, and a reason is required.</summary>
     public Task<TargetState> ClearAsync(string target, string who, string reason, CancellationToken cancellationToken = default) =>
-        AuditedAsync("clear", target, who, reason, _ => ClearCoreAsync(target, who, reason, cancellationToken), cancellationToken);
+        ClearAsync(target, who, reason, force: false, cancellationToken);
 
-    private async Task<TargetState> ClearCoreAsync(string target, string who, string reason, CancellationToken cancellationToken)
+    /// <summary>
+    /// Lifts an off-train hold: a <c>train-admin</c> only, with a reason, and for a member of a group only when its
+    /// fingerprint over all managed records equals the group head's. <paramref name="force"/> lifts it anyway and
+    /// records that it was forced.
+    /// </summary>
+    public Task<TargetState> ClearAsync(string target, string who, string reason, bool force, CancellationToken cancellationToken = default) =>
+        AuditedAsync("clear", target, who, reason, scope => ClearCoreAsync(target, who, reason, force, scope, cancellationToken), cancellationToken);
+
+    private async Task<TargetState> ClearCoreAsync(string target, string who, string reason, bool force, Audit.AuditScope scope, CancellationToken cancellationToken)
     {
         var config = _config.Target(target);
         if (string.IsNullOrWhiteSpace(reason))
@@ -28,7 +36,15 @@ public sealed partial class RewindEngine
                 : $"target {config.Name} is not off the train: there is no hold to clear");
         }
 
-        var cleared = new TargetState(config.Name, TrainState.OnTrain, $"cleared: {reason}", who, _time.GetUtcNow(), null);
+        // Rejoining the train means receiving the next patch, built against the head: the target must be there.
+        var notAligned = await WhyNotAlignedAsync(config, cancellationToken);
+        if (notAligned is not null && !force)
+        {
+            throw new RefusedException("not-aligned", $"{notAligned}. Bring it to the head first (rewind realign --target {config.Name} --apply), or lift the hold anyway with --force (recorded as forced)");
+        }
+
+        scope.Detail = notAligned is null ? null : $"forced: {notAligned}";
+        var cleared = new TargetState(config.Name, TrainState.OnTrain, notAligned is null ? $"cleared: {reason}" : $"cleared (forced, not aligned): {reason}", who, _time.GetUtcNow(), null);
         await _store.SaveAsync(null, cleared, cancellationToken);
         return cleared;
     }

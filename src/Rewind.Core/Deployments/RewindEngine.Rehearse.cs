@@ -42,6 +42,7 @@ public sealed partial class RewindEngine
                 Store = "sqlite:" + Path.Combine(folder, "rehearsal.db"),
                 Artifacts = Path.Combine(folder, "artifacts"),
                 Notify = Notifications.NotifyConfig.None,
+                Groups = new Dictionary<string, Train.GroupConfig>(),
                 Targets = new Dictionary<string, TargetConfig>
                 {
                     [config.Name] = config with { Database = clone.Database, Checks = [], Hooks = Verification.HooksConfig.None },

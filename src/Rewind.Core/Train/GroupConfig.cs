@@ -1,0 +1,33 @@
+namespace Rewind.Core.Train;
+
+/// <summary>
+/// A group of targets that ride one patch train, rolled out stage by stage (waves). Between two stages stands a
+/// gate: every deployment of the stage verified, and the soak elapsed (the stage is checked again after it).
+/// </summary>
+public sealed record GroupConfig
+{
+    public required string Name { get; init; }
+
+    /// <summary>The stages in rollout order, each a list of targets; a target appears in one stage of one group.</summary>
+    public required IReadOnlyList<IReadOnlyList<string>> Stages { get; init; }
+
+    /// <summary>How long a stage runs before the next one is exposed. Zero: no wait (the gate is the checks alone).</summary>
+    public TimeSpan Soak { get; init; } = TimeSpan.Zero;
+
+    /// <summary>Every member, in stage order.</summary>
+    public IReadOnlyList<string> Members => Stages.SelectMany(s => s).ToList();
+
+    /// <summary>The 1-based stage of a member, or 0 when it is not one.</summary>
+    public int StageOf(string target)
+    {
+        for (var i = 0; i < Stages.Count; i++)
+        {
+            if (Stages[i].Contains(target, StringComparer.Ordinal))
+            {
+                return i + 1;
+            }
+        }
+
+        return 0;
+    }
+}

@@ -1,0 +1,4 @@
+namespace Rewind.Core.Train;
+
+/// <summary>Deploy a bundle to a group, stage by stage. <see cref="SkipSoak"/> is for emergencies and is recorded.</summary>
+public sealed record GroupDeployRequest(string BundlePath, string Group, string Who, string? Reason, bool SkipSoak = false);
