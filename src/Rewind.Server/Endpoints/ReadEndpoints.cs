@@ -1,0 +1,53 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Rewind.Core.Audit;
+using Rewind.Core.Deployments;
+using Rewind.Server.Access;
+using Rewind.Server.Operations;
+using Rewind.Server.Problems;
+using Rewind.Server.Views;
+
+namespace Rewind.Server.Endpoints;
+
+/// <summary>The audit log, the caller, long operations, and the train (not yet: groups are being built).</summary>
+internal static class ReadEndpoints
+{
+    public static void Map(RouteGroupBuilder api)
+    {
+        api.MapGet("/me", (HttpContext http) =>
+        {
+            var caller = Caller.Of(http);
+            return Results.Ok(new { name = caller.Name, role = caller.Role });
+        })
+            .WithSummary("Who the token names, and its role");
+
+        api.MapGet("/audit", async (string? target, string? operation, int? limit, RewindEngine engine, CancellationToken cancellationToken) =>
+            Results.Ok(new { entries = (await engine.AuditLog.ReadAsync(new AuditQuery(target, operation, null, Math.Clamp(limit ?? 200, 1, 10_000)), cancellationToken)).Select(ApiViews.Audit) }))
+            .WithSummary("The audit log, oldest first (the newest ?limit= entries, default 200; filter with ?target= and ?operation=)");
+
+        api.MapGet("/audit/verify", async (RewindEngine engine, CancellationToken cancellationToken) =>
+            await engine.AuditLog.VerifyAsync(cancellationToken) is { } problem
+                ? Results.Ok(new { verified = false, problem })
+                : Results.Ok(new { verified = true, problem = (string?)null }))
+            .WithSummary("Recompute the audit log's hash chain");
+
+        api.MapGet("/operations/{id}", async (string id, OperationRegistry operations, RewindEngine engine, CancellationToken cancellationToken) =>
+        {
+            if (operations.Find(id) is not { } operation)
+            {
+                return Results.Problem(ProblemMapping.Problem(StatusCodes.Status404NotFound, "not-found", "No such operation",
+                    $"this server instance has no operation '{id}': operations are kept by the instance that started them (the deployment's journal is in every instance's history)"));
+            }
+
+            // The journal is read from the store each time: it is what the engine writes before and after each step.
+            var deployment = operation.Deployment is null ? null : (await engine.HistoryAsync(operation.Target, cancellationToken)).FirstOrDefault(d => d.Id == operation.Deployment);
+            return Results.Ok(ApiViews.Operation(operation, deployment));
+        }).WithSummary("A long operation's status, progress and journal; its result or problem once it ends");
+
+        api.MapGet("/groups/{name}/train", (string name) =>
+            Results.Problem(ProblemMapping.Problem(StatusCodes.Status404NotFound, "groups-not-configured", "Groups not configured",
+                $"group '{name}': groups are not configured on this server (the patch train is not available yet)")))
+            .WithSummary("The train matrix of a group: targets × bundles (not available yet: 404)");
+    }
+}

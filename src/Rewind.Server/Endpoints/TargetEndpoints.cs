@@ -1,0 +1,166 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Routing;
+using Rewind.Core;
+using Rewind.Core.Access;
+using Rewind.Core.Deployments;
+using Rewind.Server.Access;
+using Rewind.Server.Problems;
+using Rewind.Server.Views;
+
+namespace Rewind.Server.Endpoints;
+
+/// <summary>Targets: their state, their deployments, and the operations on them. Each handler is one engine call.</summary>
+internal static class TargetEndpoints
+{
+    /// <summary>Uploaded bundles above this are refused before they are written anywhere.</summary>
+    private const long MaxUpload = 2L * 1024 * 1024 * 1024;
+
+    public static void Map(RouteGroupBuilder api)
+    {
+        api.MapGet("/targets", async (RewindEngine engine, CancellationToken cancellationToken) =>
+            Results.Ok(new { targets = (await engine.StatusAsync(null, cancellationToken)).Select(ApiViews.Target) }))
+            .WithSummary("Every target with its state (on-train, off-train, frozen), who holds it busy, and its last deployment");
+
+        api.MapGet("/targets/{name}", async (string name, RewindEngine engine, CancellationToken cancellationToken) =>
+            Results.Ok(ApiViews.Target((await engine.StatusAsync(name, cancellationToken)).Single())))
+            .WithSummary("One target's state and last deployment");
+
+        api.MapGet("/targets/{name}/deployments", async (string name, RewindEngine engine, CancellationToken cancellationToken) =>
+            Results.Ok(new { target = name, deployments = (await engine.HistoryAsync(name, cancellationToken)).Select(ApiViews.Summary) }))
+            .WithSummary("A target's deployments, newest first");
+
+        api.MapGet("/targets/{name}/deployments/{id}", async (string name, string id, RewindEngine engine, CancellationToken cancellationToken) =>
+            (await engine.HistoryAsync(name, cancellationToken)).FirstOrDefault(d => d.Id == id) is { } deployment
+                ? Results.Ok(ApiViews.Deployment(deployment))
+                : Results.Problem(ProblemMapping.Problem(StatusCodes.Status404NotFound, "not-found", "No such deployment", $"target {name} has no deployment '{id}'")))
+            .WithSummary("One deployment in full: checks, hooks, code slots and its journal (its impact report)");
+
+        api.MapGet("/targets/{name}/rollback/preview", PreviewAsync)
+            .WithSummary("What a rollback would undo now (deployment, bundle, when, by whom, records and rows) and what the target goes back to; 409 when a rollback would be refused");
+
+        api.MapPost("/targets/{name}/deployments", DeployAsync)
+            .RequireRole(AccessRoles.Deployer, "deploy")
+            .WithMetadata(new RequestSizeLimitAttribute(MaxUpload))
+            .WithSummary("Deploy a bundle: a .zip as the body (reason in ?reason=), or JSON {\"path\": ..., \"reason\": ...} naming a bundle in the artifact store. Prefer: respond-async answers 202 with an operation to poll");
+
+        api.MapPost("/targets/{name}/rollback", RollbackAsync)
+            .RequireRole(AccessRoles.Operator, "rollback")
+            .WithSummary("Roll back the newest deployment: {\"reason\": ..., \"deployment\": expected id (optional)}. Prefer: respond-async answers 202 with an operation to poll");
+
+        api.MapPost("/targets/{name}/clear", async (string name, [FromBody] ReasonBody? body, HttpContext http, RewindEngine engine, CancellationToken cancellationToken) =>
+            Results.Ok(ApiViews.State(await engine.ClearAsync(name, Caller.Of(http).Name, body?.Reason ?? "", cancellationToken))))
+            .RequireRole(AccessRoles.TrainAdmin, "clear")
+            .WithSummary("Lift an off-train hold: {\"reason\": ...}");
+
+        api.MapPost("/targets/{name}/unfreeze", async (string name, [FromBody] ReasonBody? body, HttpContext http, RewindEngine engine, CancellationToken cancellationToken) =>
+            Results.Ok(ApiViews.State(await engine.UnfreezeAsync(name, Caller.Of(http).Name, body?.Reason ?? "", cancellationToken))))
+            .RequireRole(AccessRoles.Admin, "unfreeze")
+            .WithSummary("Record the decision that ends a frozen incident: {\"reason\": ...}; the target stays off-train until cleared");
+    }
+
+    private static async Task<IResult> PreviewAsync(string name, string? deployment, RewindEngine engine, CancellationToken cancellationToken)
+    {
+        var newest = await engine.PreviewRollbackAsync(name, deployment, cancellationToken);
+        // The state it returns to: the newest deployment still applied once this one is undone.
+        var backTo = (await engine.HistoryAsync(name, cancellationToken)).FirstOrDefault(d => d.IsApplied && d.Id != newest.Id);
+        return Results.Ok(ApiViews.Preview(name, newest, backTo));
+    }
+
+    private static Task<IResult> RollbackAsync(string name, [FromBody] RollbackBody? body, HttpContext http, RewindEngine engine)
+    {
+        if (string.IsNullOrWhiteSpace(body?.Reason))
+        {
+            throw new BadInputException("a rollback needs a reason: send {\"reason\": \"...\"} (the audit answers 'why was rollback executed?' with it)");
+        }
+
+        var who = Caller.Of(http).Name;
+        return OperationRunner.RunAsync(http, "rollback", name, who, body.Deployment, async (progress, cancellationToken) =>
+        {
+            var result = await engine.RollbackAsync(new RollbackRequest(name, who, body.Reason, body.Deployment), progress, cancellationToken);
+            return new OperationRunner.Outcome(result.Succeeded, ApiViews.Rollback(result),
+                result.Succeeded ? null : $"rollback of {result.Deployment.Id} applied but {name} did not verify; the target is frozen: {result.State.Reason}");
+        });
+    }
+
+    private static async Task<IResult> DeployAsync(string name, string? reason, HttpContext http, RewindEngine engine, CancellationToken cancellationToken)
+    {
+        var who = Caller.Of(http).Name;
+        string path;
+        string? upload = null;
+        if (http.Request.HasJsonContentType())
+        {
+            var body = await http.Request.ReadFromJsonAsync<DeployPathBody>(cancellationToken)
+                ?? throw new BadInputException("send {\"path\": \"...\"} naming a bundle in the artifact store, or a bundle .zip as the body");
+            path = InArtifactStore(engine, body.Path);
+            reason = body.Reason ?? reason;
+        }
+        else
+        {
+            upload = Path.Combine(Path.GetTempPath(), "rewind-uploads", Guid.NewGuid().ToString("N") + ".zip");
+            Directory.CreateDirectory(Path.GetDirectoryName(upload)!);
+            await using (var file = new FileStream(upload, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous))
+            {
+                await http.Request.Body.CopyToAsync(file, cancellationToken);
+            }
+
+            if (new FileInfo(upload).Length == 0)
+            {
+                File.Delete(upload);
+                throw new BadInputException("the request has no body: send a bundle .zip (Content-Type: application/zip), or JSON {\"path\": ...}");
+            }
+
+            path = upload;
+        }
+
+        try
+        {
+            return await OperationRunner.RunAsync(http, "deploy", name, who, null, async (progress, token) =>
+            {
+                try
+                {
+                    var result = await engine.DeployAsync(new DeployRequest(path, name, who, reason), progress, token);
+                    return new OperationRunner.Outcome(result.Succeeded, ApiViews.Deploy(result),
+                        result.Succeeded ? null : $"deployment {result.Deployment.Id} of {result.Deployment.BundleId} to {name} did not verify: {result.Verification.Summary}");
+                }
+                finally
+                {
+                    // The engine stored its own copy of the bundle: the upload is not needed once the deploy ends.
+                    DeleteUpload(upload);
+                }
+            });
+        }
+        catch
+        {
+            DeleteUpload(upload);
+            throw;
+        }
+    }
+
+    /// <summary>A path inside the artifact store; anything that would leave it is bad input, not a lookup.</summary>
+    private static string InArtifactStore(RewindEngine engine, string? relative)
+    {
+        if (string.IsNullOrWhiteSpace(relative) || Path.IsPathRooted(relative))
+        {
+            throw new BadInputException("\"path\" must name a bundle inside the artifact store, relative to it (e.g. \"incoming/2026.11.3.zip\")");
+        }
+
+        var root = Path.GetFullPath(engine.Artifacts.Root) + Path.DirectorySeparatorChar;
+        var full = Path.GetFullPath(Path.Combine(root, relative));
+        if (!full.StartsWith(root, StringComparison.Ordinal))
+        {
+            throw new BadInputException($"\"path\" '{relative}' leaves the artifact store: only bundles inside it can be deployed by path");
+        }
+
+        return full;
+    }
+
+    private static void DeleteUpload(string? upload)
+    {
+        if (upload is not null && File.Exists(upload))
+        {
+            File.Delete(upload);
+        }
+    }
+}

@@ -1,0 +1,60 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Rewind.Core.Access;
+using Rewind.Core.Deployments;
+using Rewind.Server.Access;
+using Rewind.Server.Endpoints;
+using Rewind.Server.Operations;
+using Rewind.Server.Problems;
+
+namespace Rewind.Server;
+
+/// <summary>
+/// <c>rewind serve</c>: the HTTP API and the dashboard over one engine. A thin shell: authentication by API token,
+/// a role per endpoint, one engine call per handler, and failures mapped to problem details in one place. Several
+/// instances may share one PostgreSQL control plane: everything they share (state, locks, audit, tokens) is there.
+/// </summary>
+public static class RewindServer
+{
+    /// <summary>Builds the server; the caller starts it (and owns the engine and token store it was given).</summary>
+    public static WebApplication Build(RewindEngine engine, ITokenStore tokens, IReadOnlyList<string> urls, TimeProvider? time = null)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory, Args = [] });
+        builder.WebHost.UseUrls([.. urls]);
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        builder.Services.AddSingleton(engine);
+        builder.Services.AddSingleton(tokens);
+        builder.Services.AddSingleton(time ?? TimeProvider.System);
+        builder.Services.AddSingleton<OperationRegistry>();
+        builder.Services.AddOpenApi();
+        builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+        builder.Services.ConfigureHttpJsonOptions(o => ConfigureJson(o.SerializerOptions));
+
+        var app = builder.Build();
+        app.UseMiddleware<ProblemMiddleware>();
+        app.UseRouting();
+        app.UseMiddleware<TokenAuthentication>();
+
+        DashboardEndpoints.Map(app);
+        app.MapOpenApi();
+        var api = app.MapGroup("/api");
+        TargetEndpoints.Map(api);
+        ReadEndpoints.Map(api);
+        app.MapFallback((HttpContext http) => Results.Problem(ProblemMapping.Problem(StatusCodes.Status404NotFound, "not-found", "Not found",
+            $"nothing at {http.Request.Method} {http.Request.Path}: the API is under /api (see /openapi/v1.json), the dashboard at /"))).ExcludeFromDescription();
+        return app;
+    }
+
+    private static void ConfigureJson(JsonSerializerOptions options)
+    {
+        options.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower));
+        options.Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping;
+    }
+}
