@@ -53,6 +53,8 @@ public static class RewindCli
         root.Subcommands.Add(QuarantineCommand.Create());
         root.Subcommands.Add(AuditCommand.Create());
         root.Subcommands.Add(DemoCommand.Create());
+        root.Subcommands.Add(TokenCommand.Create());
+        root.Subcommands.Add(ServeCommand.Create());
 
         var parsed = root.Parse(args);
         var json = parsed.GetValue(Json);

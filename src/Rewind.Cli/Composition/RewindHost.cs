@@ -1,4 +1,5 @@
 using Rewind.Core;
+using Rewind.Core.Access;
 using Rewind.Core.Artifacts;
 using Rewind.Core.Audit;
 using Rewind.Core.Configuration;
@@ -26,6 +27,11 @@ public static class RewindHost
     public static IAuditLog OpenAuditLog(string store) => store.StartsWith(SqlitePrefix, StringComparison.Ordinal)
         ? new SqliteAuditLog(store[SqlitePrefix.Length..])
         : new PostgresAuditLog(store[PostgresPrefix.Length..]);
+
+    /// <summary>The API tokens of <c>rewind serve</c>, in the same control-plane store as the ledger.</summary>
+    public static ITokenStore OpenTokenStore(string store) => store.StartsWith(SqlitePrefix, StringComparison.Ordinal)
+        ? new SqliteTokenStore(store[SqlitePrefix.Length..])
+        : new PostgresTokenStore(store[PostgresPrefix.Length..]);
 
     public static IControlPlaneStore OpenControlPlane(string store) => store switch
     {

@@ -1,0 +1,309 @@
+// The Rewind dashboard: vanilla JS, no build step. Every piece of text from the server goes in through
+// textContent, never innerHTML: reasons and bundle ids are written by people.
+"use strict";
+
+const TOKEN_KEY = "rewind.token";
+const $ = (id) => document.getElementById(id);
+
+function el(tag, attrs, ...children) {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs || {})) {
+    if (v === undefined || v === null || v === false) continue;
+    if (k === "class") node.className = v;
+    else if (k.startsWith("on")) node.addEventListener(k.slice(2), v);
+    else node.setAttribute(k, v === true ? "" : v);
+  }
+  for (const c of children.flat()) {
+    if (c === null || c === undefined) continue;
+    node.append(c instanceof Node ? c : document.createTextNode(String(c)));
+  }
+  return node;
+}
+
+function when(t) {
+  return t ? new Date(t).toISOString().replace("T", " ").replace(/\.\d+Z$/, "Z") : "-";
+}
+
+class ApiError extends Error {
+  constructor(status, problem) {
+    super(problem?.detail || problem?.title || `HTTP ${status}`);
+    this.status = status;
+    this.problem = problem;
+  }
+}
+
+async function api(method, path, body, headers) {
+  const response = await fetch(path, {
+    method,
+    headers: Object.assign({ Authorization: `Bearer ${localStorage.getItem(TOKEN_KEY)}` },
+      body === undefined ? {} : { "Content-Type": "application/json" }, headers || {}),
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await response.text();
+  const data = text ? JSON.parse(text) : null;
+  if (response.status === 401) {
+    forgetToken("That token is not accepted (unknown or revoked). Paste a valid one.");
+    throw new ApiError(401, data);
+  }
+  if (!response.ok) throw new ApiError(response.status, data);
+  return data;
+}
+
+// --- token -------------------------------------------------------------------------------------------
+
+function forgetToken(message) {
+  localStorage.removeItem(TOKEN_KEY);
+  $("app").hidden = true;
+  $("forget-token").hidden = true;
+  $("who").textContent = "";
+  $("login").hidden = false;
+  $("login-error").textContent = message || "";
+}
+
+async function start() {
+  if (!localStorage.getItem(TOKEN_KEY)) {
+    forgetToken();
+    return;
+  }
+  let me;
+  try {
+    me = await api("GET", "/api/me");
+  } catch (e) {
+    if (e.status !== 401) $("login-error").textContent = e.message;
+    return;
+  }
+  window.rewindMe = me;
+  $("who").textContent = `${me.name} (${me.role})`;
+  $("forget-token").hidden = false;
+  $("login").hidden = true;
+  $("app").hidden = false;
+  await Promise.all([loadTargets(), loadAudit(), loadTrain()]);
+}
+
+// --- targets -----------------------------------------------------------------------------------------
+
+let selectedTarget = null;
+
+async function loadTargets() {
+  let data;
+  try {
+    data = await api("GET", "/api/targets");
+    $("banner").hidden = true;
+  } catch (e) {
+    showBanner(e.message);
+    return;
+  }
+  const rows = data.targets.map((t) => {
+    const last = t.last;
+    return el("tr", { "data-target": t.name, class: t.name === selectedTarget ? "selected" : null },
+      el("td", {}, el("strong", {}, t.name)),
+      el("td", {},
+        el("span", { class: `state ${t.state}`, "data-role": "state" }, t.state),
+        t.busy ? el("span", { class: "state busy", title: t.busy.description }, `busy: ${t.busy.operation} by ${t.busy.who}`) : null),
+      el("td", {}, last ? `${last.id} · ${last.bundle} · ${last.status} · ${when(last.startedAt)} by ${last.who}` : el("span", { class: "muted" }, "none")),
+      el("td", {}, t.reason ? `${t.reason}${t.by ? ` (by ${t.by})` : ""}` : ""),
+      el("td", { class: "actions" },
+        el("button", { "data-action": "rollback", class: "danger", disabled: !last || t.state === "frozen", onclick: () => openRollback(t.name) }, "Roll back last deployment"),
+        el("button", { "data-action": "history", onclick: () => loadHistory(t.name) }, "History"),
+        t.state === "off-train" ? el("button", { "data-action": "clear", onclick: () => reasoned("clear", t.name) }, "Clear hold") : null,
+        t.state === "frozen" ? el("button", { "data-action": "unfreeze", onclick: () => reasoned("unfreeze", t.name) }, "Unfreeze") : null));
+  });
+  $("targets").tBodies[0].replaceChildren(...rows);
+  if (selectedTarget) await loadHistory(selectedTarget, true);
+}
+
+function showBanner(message) {
+  $("banner").textContent = message;
+  $("banner").hidden = false;
+}
+
+async function reasoned(action, target) {
+  const reason = prompt(action === "clear"
+    ? `Why may ${target} rejoin its train? (goes into the audit)`
+    : `What was decided about the frozen incident on ${target}? (goes into the audit)`);
+  if (!reason) return;
+  try {
+    await api("POST", `/api/targets/${encodeURIComponent(target)}/${action}`, { reason });
+  } catch (e) {
+    showBanner(e.message);
+  }
+  await Promise.all([loadTargets(), loadAudit()]);
+}
+
+// --- history and impact report ---------------------------------------------------------------------
+
+async function loadHistory(target, quiet) {
+  selectedTarget = target;
+  for (const row of $("targets").tBodies[0].rows) row.classList.toggle("selected", row.dataset.target === target);
+  let data;
+  try {
+    data = await api("GET", `/api/targets/${encodeURIComponent(target)}/deployments`);
+  } catch (e) {
+    if (!quiet) showBanner(e.message);
+    return;
+  }
+  $("history-target").textContent = target;
+  $("history-section").hidden = false;
+  $("history").tBodies[0].replaceChildren(...data.deployments.map((d) =>
+    el("tr", { "data-deployment": d.id },
+      el("td", {}, el("button", { class: "link", onclick: () => loadReport(target, d.id) }, d.id)),
+      el("td", {}, d.bundle),
+      el("td", {}, d.status, d.rolledBackAt ? el("div", { class: "muted" }, `by ${d.rolledBackBy} ${when(d.rolledBackAt)}: ${d.rollbackReason || ""}`) : null),
+      el("td", {}, when(d.startedAt)),
+      el("td", {}, d.who),
+      el("td", {}, `${d.records} / ${d.rows}`),
+      el("td", {}, d.error || d.reason || ""))));
+}
+
+async function loadReport(target, id) {
+  const d = await api("GET", `/api/targets/${encodeURIComponent(target)}/deployments/${encodeURIComponent(id)}`);
+  const report = $("report");
+  report.replaceChildren(
+    el("h3", {}, `Deployment ${d.id}: ${d.bundle} (${d.status})`),
+    facts([
+      ["deployed", `${when(d.startedAt)} by ${d.who}${d.reason ? ` (${d.reason})` : ""}`],
+      ["touched", `${d.records} records, ${d.rows} data-copy rows`],
+      ["inverse", d.inverse || "-"],
+      ["checks", (d.checks || []).map((c) => `${c.name}: ${c.outcome}`).join(", ") || "none"],
+      ["rolled back", d.rolledBackAt ? `${when(d.rolledBackAt)} by ${d.rolledBackBy}: ${d.rollbackReason || ""} (${(d.rollbackSeconds ?? 0).toFixed(2)} s${d.rollbackOverBudget ? ", OVER BUDGET" : ""})` : "no"],
+      ["code", (d.code || []).map((c) => `${c.slot}: ${c.fromVersion ?? "?"} → ${c.toVersion}`).join(", ") || "none"],
+    ]),
+    el("h4", {}, "Journal"),
+    el("ol", {}, (d.steps || []).map((s) => el("li", {}, `${when(s.at)} ${s.step}: ${s.state}${s.detail ? ` (${s.detail})` : ""}`))));
+  report.hidden = false;
+}
+
+function facts(pairs) {
+  return el("dl", { class: "facts" }, pairs.flatMap(([k, v]) => [el("dt", {}, k), el("dd", { "data-fact": k }, v)]));
+}
+
+// --- rollback: show exactly what goes, ask for a reason and a yes, then follow the journal --------------
+
+let pending = null;
+
+async function openRollback(target) {
+  const dialog = $("rollback-dialog");
+  $("rollback-target").textContent = target;
+  $("rollback-reason").value = "";
+  $("rollback-yes").checked = false;
+  $("rollback-confirm").disabled = true;
+  $("rollback-form").hidden = false;
+  $("rollback-progress").hidden = true;
+  $("rollback-preview").replaceChildren(el("p", { class: "muted" }, "Loading what would be rolled back…"));
+  dialog.showModal();
+  try {
+    const p = await api("GET", `/api/targets/${encodeURIComponent(target)}/rollback/preview`);
+    const d = p.deployment;
+    pending = { target, deployment: d.id };
+    $("rollback-what").textContent = `${d.id} (${d.bundle}) on ${target}`;
+    $("rollback-preview").replaceChildren(facts([
+      ["deployment", d.id],
+      ["bundle", `${d.bundle} (${d.kind})`],
+      ["deployed", when(d.startedAt)],
+      ["by", `${d.who}${d.reason ? ` (${d.reason})` : ""}`],
+      ["touched", `${d.records} records, ${d.rows} data-copy rows`],
+      ["code", p.code.length ? p.code.map((c) => `${c.slot}: ${c.from} → ${c.to}`).join(", ") : "none"],
+      ["back to", p.backTo ? `${p.backTo.id} (${p.backTo.bundle}, ${when(p.backTo.startedAt)})` : "the state before any deployment"],
+    ]), el("p", { class: "muted" }, p.afterwards));
+  } catch (e) {
+    pending = null;
+    $("rollback-form").hidden = true;
+    $("rollback-preview").replaceChildren(el("p", { class: "error", "data-role": "refusal" }, `No rollback possible now: ${e.message}`));
+    $("rollback-progress").hidden = false;
+    $("rollback-status").textContent = "";
+  }
+}
+
+function updateConfirm() {
+  $("rollback-confirm").disabled = !(pending && $("rollback-reason").value.trim() && $("rollback-yes").checked);
+}
+
+async function confirmRollback() {
+  if (!pending) return;
+  const { target, deployment } = pending;
+  const reason = $("rollback-reason").value.trim();
+  $("rollback-form").hidden = true;
+  $("rollback-progress").hidden = false;
+  $("rollback-journal").replaceChildren();
+  $("rollback-status").textContent = `Rolling back ${deployment} on ${target}…`;
+  try {
+    // Asynchronous: the answer names an operation, and the dialog follows its journal until it ends.
+    const started = await api("POST", `/api/targets/${encodeURIComponent(target)}/rollback`, { reason, deployment }, { Prefer: "respond-async" });
+    await follow(started.operation);
+  } catch (e) {
+    $("rollback-status").textContent = `Refused: ${e.message}`;
+  }
+  await Promise.all([loadTargets(), loadAudit()]);
+}
+
+async function follow(id) {
+  for (;;) {
+    const op = await api("GET", `/api/operations/${encodeURIComponent(id)}`);
+    $("rollback-journal").replaceChildren(...(op.journal || []).map((s) =>
+      el("li", { class: s.state === "done" ? "done" : null }, `${s.step}: ${s.state}${s.detail ? ` (${s.detail})` : ""}`)));
+    if (op.status === "running") {
+      const p = op.progress;
+      $("rollback-status").textContent = p ? `Rolling back: ${p.step} ${p.done}/${p.total}` : "Rolling back…";
+      await new Promise((r) => setTimeout(r, 500));
+      continue;
+    }
+    if (op.status === "succeeded") {
+      const r = op.result;
+      $("rollback-status").textContent = `Rolled back ${r.deployment} (${r.bundle}) in ${(r.seconds ?? 0).toFixed(2)} s. ${r.target} is now ${r.state}.`;
+    } else {
+      $("rollback-status").textContent = `${op.status === "refused" ? "Refused" : "Failed"}: ${op.problem?.detail || op.result?.reason || "see the audit log"}`;
+    }
+    return;
+  }
+}
+
+// --- train and audit -------------------------------------------------------------------------------------
+
+async function loadTrain() {
+  try {
+    await api("GET", "/api/groups/default/train");
+  } catch (e) {
+    $("train").textContent = e.status === 404 ? "The train matrix appears here once groups are configured." : e.message;
+  }
+}
+
+async function loadAudit() {
+  let data;
+  try {
+    data = await api("GET", "/api/audit?limit=50");
+  } catch (e) {
+    showBanner(e.message);
+    return;
+  }
+  $("audit").tBodies[0].replaceChildren(...data.entries.slice().reverse().map((a) =>
+    el("tr", { "data-seq": a.seq, "data-outcome": a.outcome },
+      el("td", {}, a.seq), el("td", {}, when(a.at)), el("td", {}, a.who), el("td", {}, a.operation),
+      el("td", {}, a.target || ""), el("td", {}, a.deployment || ""),
+      el("td", {}, a.fromVersion || a.toVersion ? `${a.fromVersion || ""} → ${a.toVersion || ""}` : ""),
+      el("td", { class: a.outcome.startsWith("refused") || a.outcome === "failed" ? "error" : null }, a.outcome),
+      el("td", {}, a.reason || a.detail || ""))));
+}
+
+// --- wiring --------------------------------------------------------------------------------------------------
+
+document.addEventListener("DOMContentLoaded", () => {
+  $("login-form").addEventListener("submit", (e) => {
+    e.preventDefault();
+    const token = $("token-input").value.trim();
+    if (!token) return;
+    localStorage.setItem(TOKEN_KEY, token);
+    $("token-input").value = "";
+    start();
+  });
+  $("forget-token").addEventListener("click", () => forgetToken());
+  $("refresh").addEventListener("click", loadTargets);
+  $("refresh-audit").addEventListener("click", loadAudit);
+  $("rollback-reason").addEventListener("input", updateConfirm);
+  $("rollback-yes").addEventListener("change", updateConfirm);
+  $("rollback-confirm").addEventListener("click", confirmRollback);
+  $("rollback-cancel").addEventListener("click", () => $("rollback-dialog").close());
+  $("rollback-close").addEventListener("click", () => $("rollback-dialog").close());
+  start();
+  // State at a glance stays current: another operator (or instance) may act at any time.
+  setInterval(() => { if (!$("app").hidden && !$("rollback-dialog").open) loadTargets(); }, 5000);
+});
