@@ -80,6 +80,12 @@ async function start() {
   await Promise.all([loadTargets(), loadAudit(), loadTrain()]);
 }
 
+// Mirrors the server's rule (every role reads, admin holds every role); the server decides, this only hides buttons.
+function can(role) {
+  const held = window.rewindMe?.role;
+  return held === "admin" || held === role;
+}
+
 // --- targets -----------------------------------------------------------------------------------------
 
 let selectedTarget = null;
@@ -103,10 +109,13 @@ async function loadTargets() {
       el("td", {}, last ? `${last.id} · ${last.bundle} · ${last.status} · ${when(last.startedAt)} by ${last.who}` : el("span", { class: "muted" }, "none")),
       el("td", {}, t.reason ? `${t.reason}${t.by ? ` (by ${t.by})` : ""}` : ""),
       el("td", { class: "actions" },
-        el("button", { "data-action": "rollback", class: "danger", disabled: !last || t.state === "frozen", onclick: () => openRollback(t.name) }, "Roll back last deployment"),
+        el("button", {
+          "data-action": "rollback", class: "danger", disabled: !last || t.state === "frozen" || !can("operator"),
+          title: can("operator") ? null : "takes the operator role", onclick: () => openRollback(t.name),
+        }, "Roll back last deployment"),
         el("button", { "data-action": "history", onclick: () => loadHistory(t.name) }, "History"),
-        t.state === "off-train" ? el("button", { "data-action": "clear", onclick: () => reasoned("clear", t.name) }, "Clear hold") : null,
-        t.state === "frozen" ? el("button", { "data-action": "unfreeze", onclick: () => reasoned("unfreeze", t.name) }, "Unfreeze") : null));
+        t.state === "off-train" && can("train-admin") ? el("button", { "data-action": "clear", onclick: () => reasoned("clear", t.name) }, "Clear hold") : null,
+        t.state === "frozen" && can("admin") ? el("button", { "data-action": "unfreeze", onclick: () => reasoned("unfreeze", t.name) }, "Unfreeze") : null));
   });
   $("targets").tBodies[0].replaceChildren(...rows);
   if (selectedTarget) await loadHistory(selectedTarget, true);
