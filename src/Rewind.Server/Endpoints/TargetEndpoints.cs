@@ -68,7 +68,7 @@ internal static class TargetEndpoints
         return Results.Ok(ApiViews.Preview(name, newest, backTo));
     }
 
-    private static Task<IResult> RollbackAsync(string name, [FromBody] RollbackBody? body, HttpContext http, RewindEngine engine)
+    private static async Task<IResult> RollbackAsync(string name, [FromBody] RollbackBody? body, HttpContext http, RewindEngine engine)
     {
         if (string.IsNullOrWhiteSpace(body?.Reason))
         {
@@ -76,9 +76,12 @@ internal static class TargetEndpoints
         }
 
         var who = Caller.Of(http).Name;
-        return OperationRunner.RunAsync(http, "rollback", name, who, body.Deployment, async (progress, cancellationToken) =>
+        // Resolved up front, so an asynchronous rollback's operation can show that deployment's journal, and the
+        // rollback is pinned to what was newest when asked: if that changes meanwhile, it is refused, not redirected.
+        var expected = body.Deployment ?? (await engine.PreviewRollbackAsync(name, null, http.RequestAborted)).Id;
+        return await OperationRunner.RunAsync(http, "rollback", name, who, expected, async (progress, cancellationToken) =>
         {
-            var result = await engine.RollbackAsync(new RollbackRequest(name, who, body.Reason, body.Deployment), progress, cancellationToken);
+            var result = await engine.RollbackAsync(new RollbackRequest(name, who, body.Reason, expected), progress, cancellationToken);
             return new OperationRunner.Outcome(result.Succeeded, ApiViews.Rollback(result),
                 result.Succeeded ? null : $"rollback of {result.Deployment.Id} applied but {name} did not verify; the target is frozen: {result.State.Reason}");
         });
