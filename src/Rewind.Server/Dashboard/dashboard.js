@@ -177,9 +177,23 @@ async function loadReport(target, id) {
       ["rolled back", d.rolledBackAt ? `${when(d.rolledBackAt)} by ${d.rolledBackBy}: ${d.rollbackReason || ""} (${(d.rollbackSeconds ?? 0).toFixed(2)} s${d.rollbackOverBudget ? ", OVER BUDGET" : ""})` : "no"],
       ["code", (d.code || []).map((c) => `${c.slot}: ${c.fromVersion ?? "?"} → ${c.toVersion}`).join(", ") || "none"],
     ]),
+    d.impact ? [el("h4", {}, "Impact of the rollback"), impactList(d.impact)] : null,
     el("h4", {}, "Journal"),
     el("ol", {}, (d.steps || []).map((s) => el("li", {}, `${when(s.at)} ${s.step}: ${s.state}${s.detail ? ` (${s.detail})` : ""}`))));
   report.hidden = false;
+}
+
+// What the rollback did not restore and what it saved: said plainly, after the fact and in the report.
+function impactList(impact) {
+  const items = [];
+  for (const b of impact?.businessTables || []) {
+    items.push(`business table ${b.table}: ${b.changedRows ?? "?"} rows changed while the deployment was live; NOT rolled back`);
+  }
+  if (impact?.liveEdits?.length) {
+    items.push(`${impact.liveEdits.length} record(s) edited after the deployment were overwritten; their edited images are saved as ${impact.liveEditsBundle}`);
+  }
+  for (const q of impact?.quarantined || []) items.push(`table ${q.table} quarantined as ${q.as} with ${q.rows} rows`);
+  return el("ul", { class: "impact" }, items.length ? items.map((i) => el("li", {}, i)) : el("li", { class: "muted" }, "no business data changed, no live edits, nothing quarantined"));
 }
 
 function facts(pairs) {
@@ -234,6 +248,7 @@ async function confirmRollback() {
   $("rollback-form").hidden = true;
   $("rollback-progress").hidden = false;
   $("rollback-journal").replaceChildren();
+  document.querySelectorAll("#rollback-progress ul.impact").forEach((u) => u.remove());
   $("rollback-status").textContent = `Rolling back ${deployment} on ${target}…`;
   try {
     // Asynchronous: the answer names an operation, and the dialog follows its journal until it ends.
@@ -259,6 +274,7 @@ async function follow(id) {
     if (op.status === "succeeded") {
       const r = op.result;
       $("rollback-status").textContent = `Rolled back ${r.deployment} (${r.bundle}) in ${(r.seconds ?? 0).toFixed(2)} s. ${r.target} is now ${r.state}.`;
+      $("rollback-journal").after(impactList(r.impact));
     } else {
       $("rollback-status").textContent = `${op.status === "refused" ? "Refused" : "Failed"}: ${op.problem?.detail || op.result?.reason || "see the audit log"}`;
     }

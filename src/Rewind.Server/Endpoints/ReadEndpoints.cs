@@ -1,7 +1,11 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.AspNetCore.Mvc;
+using Rewind.Core;
+using Rewind.Core.Access;
 using Rewind.Core.Audit;
+using Rewind.Core.Configuration;
 using Rewind.Core.Deployments;
 using Rewind.Server.Access;
 using Rewind.Server.Operations;
@@ -10,7 +14,7 @@ using Rewind.Server.Views;
 
 namespace Rewind.Server.Endpoints;
 
-/// <summary>The audit log, the caller, long operations, and the train (not yet: groups are being built).</summary>
+/// <summary>The audit log, the caller, long operations, quarantine, and the train (not yet: groups are being built).</summary>
 internal static class ReadEndpoints
 {
     public static void Map(RouteGroupBuilder api)
@@ -44,6 +48,19 @@ internal static class ReadEndpoints
             var deployment = operation.Deployment is null ? null : (await engine.HistoryAsync(operation.Target, cancellationToken)).FirstOrDefault(d => d.Id == operation.Deployment);
             return Results.Ok(ApiViews.Operation(operation, deployment));
         }).WithSummary("A long operation's status, progress and journal; its result or problem once it ends");
+
+        api.MapGet("/quarantine", async (RewindEngine engine, CancellationToken cancellationToken) =>
+            Results.Ok(new { tables = (await engine.QuarantineListAsync(cancellationToken)).Select(ApiViews.Quarantine) }))
+            .WithSummary("Tables that rollbacks moved aside, on every target");
+
+        api.MapPost("/quarantine/purge", async ([FromBody] PurgeBody? body, HttpContext http, RewindEngine engine, CancellationToken cancellationToken) =>
+        {
+            var olderThan = ConfigLoader.ParseDuration(body?.OlderThan ?? "")
+                ?? throw new BadInputException("send {\"olderThan\": \"7d\"}: quarantined tables older than that are dropped");
+            var purged = await engine.QuarantinePurgeAsync(olderThan, Caller.Of(http).Name, cancellationToken);
+            return Results.Ok(new { purged = purged.Select(ApiViews.Quarantine) });
+        }).RequireRole(AccessRoles.TrainAdmin, "quarantine-purge")
+            .WithSummary("Drop quarantined tables older than {\"olderThan\": \"7d\"} (train-admin)");
 
         api.MapGet("/groups/{name}/train", (string name) =>
             Results.Problem(ProblemMapping.Problem(StatusCodes.Status404NotFound, "groups-not-configured", "Groups not configured",

@@ -14,3 +14,6 @@ internal sealed record ReasonBody(string? Reason) : IReasoned;
 
 /// <summary><c>POST .../deployments</c> as JSON: a bundle already in the artifact store, by its path there.</summary>
 internal sealed record DeployPathBody(string? Path, string? Reason) : IReasoned;
+
+/// <summary><c>POST /api/quarantine/purge</c>: a duration such as <c>7d</c>.</summary>
+internal sealed record PurgeBody(string? OlderThan);

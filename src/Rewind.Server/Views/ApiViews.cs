@@ -1,6 +1,7 @@
 using Rewind.Core.Audit;
 using Rewind.Core.Bundles;
 using Rewind.Core.Deployments;
+using Rewind.Core.Impact;
 using Rewind.Server.Operations;
 
 namespace Rewind.Server.Views;
@@ -17,6 +18,7 @@ internal static class ApiViews
         by = s.State.Who,
         busy = s.Lock is null ? null : new { operation = s.Lock.Operation, who = s.Lock.Who, since = s.Lock.AcquiredAt, host = s.Lock.Host, pid = s.Lock.ProcessId, description = s.Lock.Describe() },
         last = s.Last is null ? null : Summary(s.Last),
+        lastRollback = s.LastRollback is null ? null : Summary(s.LastRollback),
     };
 
     /// <summary>A deployment in a list: enough to recognise it and see how it came out.</summary>
@@ -70,6 +72,7 @@ internal static class ApiViews
         hooks = d.Hooks,
         code = d.Code,
         steps = d.Steps,
+        impact = d.Impact is null ? null : Impact(d.Impact),
     };
 
     /// <summary>What a rollback would undo, and what the target goes back to: the 3 AM question, asked with facts.</summary>
@@ -113,13 +116,29 @@ internal static class ApiViews
         resumed = r.Resumed,
         code = r.Deployment.Code.Select(c => new { slot = c.Slot, from = c.ToVersion, to = c.FromVersion }),
         overBudget = r.Deployment.RollbackOverBudget,
-        impact = new
-        {
-            businessTables = Array.Empty<object>(),
-            liveEdits = Array.Empty<object>(),
-            quarantined = r.Summary.Quarantined.Select(q => new { table = q.Table, @as = q.As, rows = q.Rows }),
-        },
+        impact = Impact(r.Impact),
     };
+
+    /// <summary>What a rollback did not restore (business data), what it saved (live edits) and what it moved aside.</summary>
+    public static object Impact(ImpactReport impact) => new
+    {
+        businessTables = impact.BusinessTables.Select(b => new
+        {
+            table = b.Table,
+            changedRows = b.ChangedRows,
+            inserted = b.Inserted,
+            updated = b.Updated,
+            deleted = b.Deleted,
+            rows = b.Rows,
+            rowsTruncated = b.RowsTruncated,
+            method = b.Method,
+        }),
+        liveEdits = impact.LiveEdits.Select(e => new { layer = e.Layer, type = e.Type, key = e.Key }),
+        liveEditsBundle = impact.LiveEditsDigest,
+        quarantined = impact.Quarantined.Select(q => new { table = q.Table, @as = q.As, rows = q.Rows }),
+    };
+
+    public static object Quarantine(QuarantineEntry q) => new { target = q.Target, table = q.Table, @as = q.As, rows = q.Rows, deployment = q.Deployment, since = q.Since };
 
     public static object State(TargetState s) => new { target = s.Target, state = s.StateName, reason = s.Reason, by = s.Who, since = s.Since, deployment = s.Deployment };
 
