@@ -269,6 +269,29 @@ public sealed class ServerApiTests : IAsyncLifetime
         await ServerProcess.JsonOf(revoked, expected: 401);
     }
 
+    [Fact]
+    public async Task Quarantine_purge_takes_the_train_admin_role()
+    {
+        await DeployTwoAsync("env1");
+        await DeployTwoAsync("env2");
+        using (var refused = await _server.PostJsonAsync("/api/quarantine/purge", _tokens["operator"], """{"olderThan": "7d"}"""))
+        {
+            await ServerProcess.JsonOf(refused, expected: 403);
+        }
+
+        using (var bad = await _server.PostJsonAsync("/api/quarantine/purge", _tokens["train-admin"], """{"olderThan": "soon"}"""))
+        {
+            await ServerProcess.JsonOf(bad, expected: 400);
+        }
+
+        using (var purged = await _server.PostJsonAsync("/api/quarantine/purge", _tokens["train-admin"], """{"olderThan": "7d"}"""))
+        {
+            Assert.Empty((await ServerProcess.JsonOf(purged, expected: 200)).GetProperty("purged").EnumerateArray());
+        }
+
+        Assert.Empty((await _server.GetJsonAsync("/api/quarantine", _tokens["viewer"])).GetProperty("tables").EnumerateArray());
+    }
+
     /// <summary>Two bundles deployed through the API by the deployer; returns their deployment ids.</summary>
     private async Task<(string First, string Second)> DeployTwoAsync(string target)
     {
