@@ -117,9 +117,11 @@ public sealed partial class RewindEngine
             var why = $"rollback of {journal.Deployment.Id}: the metadata was restored but a code slot could not be switched back: {e.Message}";
             scope.Failed = true;
             scope.Detail = why;
-            await journal.UpdateAsync(d => d with { Status = DeploymentStatus.RolledBack, Error = why }, CancellationToken.None);
-            var frozenState = await FreezeAsync(target, journal.Deployment, why, notice, started);
-            return new RollbackResult(journal.Deployment, summary, frozenState, VerificationResult.From([new CheckResult("switch code slots back", CheckOutcome.Failed, e.Message, 0)]));
+            // The status and the frozen state are written together (FreezeAsync): a crash between two writes would
+            // leave a rolled-back deployment on a target that is not held, and a re-run would have nothing to finish.
+            var rolledBack = journal.Deployment with { Status = DeploymentStatus.RolledBack, Error = why };
+            var frozenState = await FreezeAsync(target, rolledBack, why, notice, started);
+            return new RollbackResult(rolledBack, summary, frozenState, VerificationResult.From([new CheckResult("switch code slots back", CheckOutcome.Failed, e.Message, 0)]));
         }
 
         var business = await BusinessImpactAsync(target, journal.Deployment, cancellationToken);
@@ -134,13 +136,14 @@ public sealed partial class RewindEngine
         var elapsed = _time.GetElapsedTime(started);
         await journal.UpdateAsync(d => d with
         {
-            Status = DeploymentStatus.RolledBack,
             RollbackDuration = elapsed,
             RollbackOverBudget = elapsed > _config.RollbackBudget,
             RollbackChecks = verification.Checks,
             Hooks = [.. d.Hooks, .. after],
         }, CancellationToken.None);
-        var deployment = journal.Deployment;
+        // Still rolling-back in the ledger until the status and the target's new state (off-train or frozen) are
+        // saved in one transaction below: a crash before that leaves it for the next run to finish from the journal.
+        var deployment = journal.Deployment with { Status = DeploymentStatus.RolledBack };
         if (deployment.RollbackOverBudget)
         {
             scope.Detail = $"over budget: took {elapsed.TotalSeconds:0.0}s, budget {_config.RollbackBudget.TotalSeconds:0}s";
