@@ -41,12 +41,12 @@ internal static class TokenCommand
             await log.AppendAsync(Entry(context.Who, "token-create", "succeeded", $"token {tokenName} with role {tokenRole}", now), cancellationToken);
             if (context.Json)
             {
-                Output.WriteJson(new { token = secret, name = tokenName, role = tokenRole });
+                Output.WriteSecretOnce(new { token = secret, name = tokenName, role = tokenRole }, json: true);
             }
             else
             {
                 Output.Line($"Token [bold]{Output.Esc(tokenName)}[/] ({tokenRole}). It is shown this once; only its hash is kept:");
-                Console.Out.WriteLine(secret);
+                Output.WriteSecretOnce(secret, json: false);
             }
 
             return 0;

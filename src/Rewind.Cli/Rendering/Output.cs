@@ -19,6 +19,17 @@ internal static class Output
     /// <summary>Writes one JSON object; anything in it that looks like a password or token is masked.</summary>
     public static void WriteJson(object value) => Console.Out.WriteLine(SecretMask.Apply(JsonSerializer.Serialize(value, JsonOptions)));
 
+    /// <summary>
+    /// The one deliberate exception to masking: a new API token, shown once to the admin who made it. Written past
+    /// the masking writer to the process's real stdout (after flushing what came before, to keep the order).
+    /// </summary>
+    public static void WriteSecretOnce(object value, bool json)
+    {
+        Console.Out.Flush();
+        using var stdout = new StreamWriter(Console.OpenStandardOutput(), leaveOpen: false) { AutoFlush = true };
+        stdout.WriteLine(json ? JsonSerializer.Serialize(value, JsonOptions) : value.ToString());
+    }
+
     /// <summary>Reports an error on stderr (and as JSON on stdout with --json), with secrets masked.</summary>
     public static void Error(bool json, string message, int code)
     {

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Rewind.Core.Deployments;
+using Rewind.Core.Secrets;
 using Rewind.Server.Problems;
 
 namespace Rewind.Server.Operations;
@@ -39,7 +40,7 @@ internal sealed class OperationRegistry(TimeProvider time, IHostApplicationLifet
                 var problem = ProblemMapping.From(e);
                 if (problem.Status >= StatusCodes.Status500InternalServerError)
                 {
-                    logger.LogError(e, "{Kind} operation {Id} on {Target} failed", kind, operation.Id, target);
+                    logger.LogError("{Kind} operation {Id} on {Target} failed: {Fault}", kind, operation.Id, target, SecretMask.Apply(e.ToString()));
                 }
 
                 operation.Finish(problem.Status is StatusCodes.Status409Conflict or StatusCodes.Status403Forbidden ? "refused" : "failed", null, problem, time.GetUtcNow());

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Rewind.Core;
+using Rewind.Core.Secrets;
 using Rewind.Server.Access;
 
 namespace Rewind.Server.Problems;
@@ -28,7 +29,8 @@ internal static class ProblemMapping
     /// <summary>A problem that is not an exception (a missing resource, a failed result returned as a value).</summary>
     public static ProblemDetails Problem(int status, string kind, string title, string detail, int? code = null)
     {
-        var problem = new ProblemDetails { Status = status, Type = $"urn:rewind:problem:{kind}", Title = title, Detail = detail };
+        // A driver's message can quote a connection string: nothing that looks like a password or token leaves.
+        var problem = new ProblemDetails { Status = status, Type = $"urn:rewind:problem:{kind}", Title = title, Detail = SecretMask.Apply(detail) };
         if (code is not null)
         {
             problem.Extensions["code"] = code;

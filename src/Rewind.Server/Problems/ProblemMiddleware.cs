@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Rewind.Core;
+using Rewind.Core.Secrets;
 using Rewind.Server.Access;
 
 namespace Rewind.Server.Problems;
@@ -18,7 +19,8 @@ internal sealed class ProblemMiddleware(RequestDelegate next, ILogger<ProblemMid
         {
             if (e is not (RewindException or UnauthenticatedException or BadHttpRequestException))
             {
-                logger.LogError(e, "unexpected fault answering {Method} {Path}", context.Request.Method, context.Request.Path);
+                // Masked text rather than the exception object: its message may quote a connection string.
+                logger.LogError("unexpected fault answering {Method} {Path}: {Fault}", context.Request.Method, context.Request.Path, SecretMask.Apply(e.ToString()));
             }
 
             var problem = ProblemMapping.From(e);
