@@ -285,11 +285,29 @@ async function follow(id) {
 // --- train and audit -------------------------------------------------------------------------------------
 
 async function loadTrain() {
+  let groups;
   try {
-    await api("GET", "/api/groups/default/train");
+    groups = (await api("GET", "/api/groups")).groups;
   } catch (e) {
-    $("train").textContent = e.status === 404 ? "The train matrix appears here once groups are configured." : e.message;
+    $("train").replaceChildren(e.message);
+    return;
   }
+  if (!groups.length) {
+    $("train").replaceChildren("No groups are configured: each target rides alone.");
+    return;
+  }
+  const tables = [];
+  for (const g of groups) {
+    const m = await api("GET", `/api/groups/${encodeURIComponent(g.name)}/train`);
+    tables.push(el("h3", {}, `${m.group}: ${m.head} bundle(s) on the train`),
+      el("table", { class: "train", "data-group": m.group },
+        el("thead", {}, el("tr", {}, el("th", {}, "target"), el("th", {}, "stage"), el("th", {}, "state"),
+          m.bundles.map((b) => el("th", { title: `boarded ${when(b.boardedAt)} by ${b.who}` }, `${b.position}. ${b.bundle}`)))),
+        el("tbody", {}, m.targets.map((r) => el("tr", {},
+          el("td", {}, r.target), el("td", {}, r.stage), el("td", {}, el("span", { class: `state ${r.state}` }, r.state)),
+          r.cells.map((c) => el("td", { class: `cell ${c.state}`, title: c.deployment || "" }, c.state)))))));
+  }
+  $("train").replaceChildren(...tables);
 }
 
 async function loadAudit() {

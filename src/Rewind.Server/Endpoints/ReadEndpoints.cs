@@ -14,7 +14,7 @@ using Rewind.Server.Views;
 
 namespace Rewind.Server.Endpoints;
 
-/// <summary>The audit log, the caller, long operations, quarantine, and the train (not yet: groups are being built).</summary>
+/// <summary>The audit log, the caller, long operations, quarantine, groups and their train.</summary>
 internal static class ReadEndpoints
 {
     public static void Map(RouteGroupBuilder api)
@@ -62,9 +62,12 @@ internal static class ReadEndpoints
         }).RequireRole(AccessRoles.TrainAdmin, "quarantine-purge")
             .WithSummary("Drop quarantined tables older than {\"olderThan\": \"7d\"} (train-admin)");
 
-        api.MapGet("/groups/{name}/train", (string name) =>
-            Results.Problem(ProblemMapping.Problem(StatusCodes.Status404NotFound, "groups-not-configured", "Groups not configured",
-                $"group '{name}': groups are not configured on this server (the patch train is not available yet)")))
-            .WithSummary("The train matrix of a group: targets × bundles (not available yet: 404)");
+        api.MapGet("/groups", (RewindEngine engine) =>
+            Results.Ok(new { groups = engine.Config.Groups.Values.OrderBy(g => g.Name, StringComparer.Ordinal).Select(g => new { name = g.Name, stages = g.Stages, soakSeconds = g.Soak.TotalSeconds }) }))
+            .WithSummary("The groups of rewind.yaml: their stages of targets");
+
+        api.MapGet("/groups/{name}/train", async (string name, RewindEngine engine, CancellationToken cancellationToken) =>
+            Results.Ok(ApiViews.Train(await engine.TrainAsync(name, cancellationToken))))
+            .WithSummary("The train matrix of a group: its targets × the bundles of its train, each cell's state, each target's position");
     }
 }

@@ -9,8 +9,11 @@ internal interface IReasoned
 /// <summary><c>POST /api/targets/{name}/rollback</c>: why, and optionally the deployment the caller expects to roll back.</summary>
 internal sealed record RollbackBody(string? Reason, string? Deployment) : IReasoned;
 
-/// <summary><c>POST .../clear</c> and <c>.../unfreeze</c>: the reason the audit keeps.</summary>
+/// <summary><c>POST .../unfreeze</c>: the reason the audit keeps.</summary>
 internal sealed record ReasonBody(string? Reason) : IReasoned;
+
+/// <summary><c>POST .../clear</c>: the reason, and <c>force</c> to clear a target not aligned with its group (recorded).</summary>
+internal sealed record ClearBody(string? Reason, bool Force = false) : IReasoned;
 
 /// <summary><c>POST .../deployments</c> as JSON: a bundle already in the artifact store, by its path there.</summary>
 internal sealed record DeployPathBody(string? Path, string? Reason) : IReasoned;

@@ -49,10 +49,10 @@ internal static class TargetEndpoints
             .RequireRole(AccessRoles.Operator, "rollback")
             .WithSummary("Roll back the newest deployment: {\"reason\": ..., \"deployment\": expected id (optional)}. Prefer: respond-async answers 202 with an operation to poll");
 
-        api.MapPost("/targets/{name}/clear", async (string name, [FromBody] ReasonBody? body, HttpContext http, RewindEngine engine, CancellationToken cancellationToken) =>
-            Results.Ok(ApiViews.State(await engine.ClearAsync(name, Caller.Of(http).Name, body?.Reason ?? "", cancellationToken))))
+        api.MapPost("/targets/{name}/clear", async (string name, [FromBody] ClearBody? body, HttpContext http, RewindEngine engine, CancellationToken cancellationToken) =>
+            Results.Ok(ApiViews.State(await engine.ClearAsync(name, Caller.Of(http).Name, body?.Reason ?? "", body?.Force ?? false, cancellationToken))))
             .RequireRole(AccessRoles.TrainAdmin, "clear")
-            .WithSummary("Lift an off-train hold: {\"reason\": ...}");
+            .WithSummary("Lift an off-train hold: {\"reason\": ..., \"force\": false}; a target of a group must be aligned with it unless forced (recorded)");
 
         api.MapPost("/targets/{name}/unfreeze", async (string name, [FromBody] ReasonBody? body, HttpContext http, RewindEngine engine, CancellationToken cancellationToken) =>
             Results.Ok(ApiViews.State(await engine.UnfreezeAsync(name, Caller.Of(http).Name, body?.Reason ?? "", cancellationToken))))

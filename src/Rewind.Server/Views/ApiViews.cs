@@ -2,6 +2,7 @@ using Rewind.Core.Audit;
 using Rewind.Core.Bundles;
 using Rewind.Core.Deployments;
 using Rewind.Core.Impact;
+using Rewind.Core.Train;
 using Rewind.Server.Operations;
 
 namespace Rewind.Server.Views;
@@ -139,6 +140,22 @@ internal static class ApiViews
     };
 
     public static object Quarantine(QuarantineEntry q) => new { target = q.Target, table = q.Table, @as = q.As, rows = q.Rows, deployment = q.Deployment, since = q.Since };
+
+    public static object Train(TrainMatrix m) => new
+    {
+        group = m.Group,
+        head = m.Head,
+        bundles = m.Bundles.Select(b => new { position = b.Position, bundle = b.BundleId, digest = b.BundleDigest, boardedAt = b.BoardedAt, who = b.Who }),
+        targets = m.Targets.Select(r => new
+        {
+            target = r.Target,
+            stage = r.Stage,
+            state = r.State.StateName,
+            position = r.Position,
+            atHead = r.AtHead(m.Head),
+            cells = r.Cells.Select(c => new { position = c.Position, bundle = c.BundleId, state = c.State.ToName(), deployment = c.Deployment }),
+        }),
+    };
 
     public static object State(TargetState s) => new { target = s.Target, state = s.StateName, reason = s.Reason, by = s.Who, since = s.Since, deployment = s.Deployment };
 
