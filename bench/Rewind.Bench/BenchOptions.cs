@@ -1,0 +1,68 @@
+using System.Globalization;
+
+namespace Rewind.Bench;
+
+/// <summary>The command line: <c>--engine sqlite|postgres[,…] --sizes 10000,100000,1000000 [--business-rows 10000000] [--repeat 3] [--out bench-results.json]</c>.</summary>
+internal sealed record BenchOptions
+{
+    public IReadOnlyList<string> Engines { get; init; } = ["sqlite"];
+
+    public IReadOnlyList<int> Sizes { get; init; } = [10_000, 100_000, 1_000_000];
+
+    public long BusinessRows { get; init; } = 10_000_000;
+
+    /// <summary>Records of the deployment rolled back beside the business table.</summary>
+    public int BusinessRecords { get; init; } = 10_000;
+
+    public int Repeat { get; init; } = 3;
+
+    public string Out { get; init; } = "bench-results.json";
+
+    public string? Postgres { get; init; } = Environment.GetEnvironmentVariable("REWIND_BENCH_POSTGRES") is { Length: > 0 } s ? s : null;
+
+    public string Work { get; init; } = Path.Combine(Path.GetTempPath(), "rewind-bench");
+
+    /// <summary>Measure peak memory in a child process for every size (default) or not at all.</summary>
+    public bool Memory { get; init; } = true;
+
+    public const string Usage = """
+        usage: Rewind.Bench --engine sqlite|postgres[,...] [--sizes 10000,100000,1000000] [--business-rows 10000000]
+                            [--business-records 10000] [--repeat 3] [--out bench-results.json] [--postgres CONNSTRING]
+                            [--work DIR] [--no-memory]
+        PostgreSQL: without --postgres (or REWIND_BENCH_POSTGRES) a throwaway server is started with initdb/pg_ctl.
+        """;
+
+    public static BenchOptions Parse(string[] args)
+    {
+        var options = new BenchOptions();
+        for (var i = 0; i < args.Length; i++)
+        {
+            string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
+            options = args[i] switch
+            {
+                "--engine" => options with { Engines = Value().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) },
+                "--sizes" => options with { Sizes = Value().Split(',', StringSplitOptions.RemoveEmptyEntries).Select(s => int.Parse(s.Replace("_", "", StringComparison.Ordinal), CultureInfo.InvariantCulture)).ToList() },
+                "--business-rows" => options with { BusinessRows = long.Parse(Value(), CultureInfo.InvariantCulture) },
+                "--business-records" => options with { BusinessRecords = int.Parse(Value(), CultureInfo.InvariantCulture) },
+                "--repeat" => options with { Repeat = int.Parse(Value(), CultureInfo.InvariantCulture) },
+                "--out" => options with { Out = Value() },
+                "--postgres" => options with { Postgres = Value() },
+                "--work" => options with { Work = Value() },
+                "--no-memory" => options with { Memory = false },
+                _ => throw new ArgumentException($"unknown option {args[i]}"),
+            };
+        }
+
+        if (options.Engines.Any(e => e is not ("sqlite" or "postgres")))
+        {
+            throw new ArgumentException("--engine takes sqlite, postgres or both (sqlite,postgres)");
+        }
+
+        if (options.Repeat < 1 || options.Sizes.Count == 0 || options.Sizes.Any(s => s < 20))
+        {
+            throw new ArgumentException("--repeat must be at least 1 and every size at least 20");
+        }
+
+        return options;
+    }
+}

@@ -1,0 +1,43 @@
+namespace Rewind.Bench;
+
+/// <summary>What the harness needs from one storage engine besides Rewind itself: databases, seeding, the plain baseline and the backup.</summary>
+internal interface IBenchEngine : IAsyncDisposable
+{
+    string Name { get; }
+
+    /// <summary>The engine and its version, for the report.</summary>
+    string Description { get; }
+
+    /// <summary>A new empty database; returns the target's database string (<c>sqlite:PATH</c> or <c>postgres:…</c>).</summary>
+    Task<string> CreateDatabaseAsync(string name, CancellationToken cancellationToken);
+
+    /// <summary>Creates Rewind's tables and loads the target's state before the deploy: prior records and the reference table.</summary>
+    Task SeedTargetAsync(string database, Workload workload, CancellationToken cancellationToken);
+
+    /// <summary>Creates the baseline's bare tables (same shape as <c>rw_records</c> and the reference table) holding the same prior rows.</summary>
+    Task SeedBaselineAsync(string database, Workload workload, CancellationToken cancellationToken);
+
+    /// <summary>Puts the baseline's tables back to their seeded state (not timed).</summary>
+    Task ResetBaselineAsync(string database, CancellationToken cancellationToken);
+
+    /// <summary>The plain bulk apply of the bundle's rows (timed): the fastest plain way on this engine.</summary>
+    Task RunBaselineAsync(string database, string bundle, CancellationToken cancellationToken);
+
+    /// <summary>Housekeeping between repetitions, the same for every measure (not timed).</summary>
+    Task MaintainAsync(string database, CancellationToken cancellationToken);
+
+    /// <summary>Adds a business table of <paramref name="rows"/> rows (with a secondary index) beside the metadata.</summary>
+    Task AddBusinessTableAsync(string database, long rows, CancellationToken cancellationToken);
+
+    /// <summary>Takes a whole-database backup (not timed).</summary>
+    Task BackupAsync(string database, CancellationToken cancellationToken);
+
+    /// <summary>Restores the whole-database backup over the target (timed): the classic rollback plan.</summary>
+    Task RestoreAsync(string database, CancellationToken cancellationToken);
+
+    /// <summary>The database's size on disk in bytes.</summary>
+    Task<long> SizeAsync(string database, CancellationToken cancellationToken);
+
+    /// <summary>Removes a database the harness no longer needs.</summary>
+    Task DropDatabaseAsync(string database, CancellationToken cancellationToken);
+}

@@ -1,0 +1,166 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Text.Json;
+using Rewind.Bench;
+
+// The benchmark harness: Rewind's deploy and rollback against the engine's plain bulk upsert and against
+// restoring a whole-database backup, side by side in one process. See README.md, "Benchmarks".
+if (args is ["--child", var spec])
+{
+    return await MemoryProbe.ChildAsync(spec, CancellationToken.None);
+}
+
+BenchOptions options;
+try
+{
+    options = BenchOptions.Parse(args);
+}
+catch (Exception e) when (e is ArgumentException or FormatException)
+{
+    Console.Error.WriteLine($"bench: {e.Message}");
+    Console.Error.WriteLine(BenchOptions.Usage);
+    return 2;
+}
+
+using var cancel = new CancellationTokenSource();
+Console.CancelKeyPress += (_, e) =>
+{
+    e.Cancel = true;
+    cancel.Cancel();
+};
+var cancellationToken = cancel.Token;
+var clock = Stopwatch.StartNew();
+void Log(string message) => Console.Error.WriteLine($"[{clock.Elapsed:hh\\:mm\\:ss}] {message}");
+
+Directory.CreateDirectory(options.Work);
+var sizes = new List<SizeResult>();
+var business = new List<BusinessResult>();
+var engines = new Dictionary<string, string>(StringComparer.Ordinal);
+foreach (var engineName in options.Engines)
+{
+    var folder = Path.Combine(options.Work, engineName);
+    RewindRunner.DeleteFolder(folder);
+    Directory.CreateDirectory(folder);
+    await using IBenchEngine engine = engineName == "sqlite"
+        ? new SqliteBenchEngine(folder)
+        : await PostgresBenchEngine.CreateAsync(options.Postgres, folder, cancellationToken);
+    engines[engine.Name] = engine.Description;
+
+    foreach (var size in options.Sizes)
+    {
+        sizes.Add(await MeasureSizeAsync(engine, Path.Combine(folder, $"n{size}"), size));
+    }
+
+    if (options.BusinessRows > 0)
+    {
+        business.Add(await MeasureBusinessAsync(engine, Path.Combine(folder, "business")));
+    }
+}
+
+var report = new BenchReport(DateTimeOffset.UtcNow, Machine(engines), options, sizes, business);
+Console.WriteLine(report.ToMarkdown());
+await File.WriteAllTextAsync(options.Out, JsonSerializer.Serialize(report, new JsonSerializerOptions { WriteIndented = true }), cancellationToken);
+Log($"wrote {Path.GetFullPath(options.Out)}");
+return 0;
+
+async Task<SizeResult> MeasureSizeAsync(IBenchEngine engine, string folder, int size)
+{
+    Directory.CreateDirectory(folder);
+    var workload = new Workload(size);
+    var bundle = Path.Combine(folder, "bundle");
+    var bundleBytes = workload.WriteBundle(bundle, $"bench-{size}");
+    Log($"{engine.Name} N={size}: bundle {bundleBytes / (1 << 20)} MB written; seeding target and baseline");
+    var target = await engine.CreateDatabaseAsync($"target_{size}", cancellationToken);
+    await engine.SeedTargetAsync(target, workload, cancellationToken);
+    var baseline = await engine.CreateDatabaseAsync($"baseline_{size}", cancellationToken);
+    await engine.SeedBaselineAsync(baseline, workload, cancellationToken);
+
+    var runner = new RewindRunner(folder, target, []);
+    var baselineTimes = new List<double>();
+    var deployTimes = new List<double>();
+    var rollbackTimes = new List<double>();
+    for (var rep = 0; rep < options.Repeat; rep++)
+    {
+        await engine.ResetBaselineAsync(baseline, cancellationToken);
+        await engine.MaintainAsync(target, cancellationToken);
+        RewindRunner.Settle();
+        var watch = Stopwatch.StartNew();
+        await engine.RunBaselineAsync(baseline, bundle, cancellationToken);
+        baselineTimes.Add(watch.Elapsed.TotalSeconds);
+
+        var artifacts = Path.Combine(folder, $"artifacts-{rep}");
+        var rewind = await runner.CreateEngineAsync(artifacts, cancellationToken);
+        deployTimes.Add(await RewindRunner.DeployAsync(rewind, bundle, cancellationToken));
+        rollbackTimes.Add(await RewindRunner.RollbackAsync(rewind, cancellationToken));
+        RewindRunner.DeleteFolder(artifacts);
+        Log($"{engine.Name} N={size} #{rep + 1}: baseline {baselineTimes[^1]:0.000}s, deploy {deployTimes[^1]:0.000}s, rollback {rollbackTimes[^1]:0.000}s");
+    }
+
+    MemoryProbe.Outcome? memory = null;
+    if (options.Memory)
+    {
+        await engine.MaintainAsync(target, cancellationToken);
+        var artifacts = Path.Combine(folder, "artifacts-child");
+        memory = await MemoryProbe.RunChildAsync(new MemoryProbe.Spec(folder, target, bundle, artifacts), cancellationToken);
+        RewindRunner.DeleteFolder(artifacts);
+        Log($"{engine.Name} N={size}: child deploy {memory.DeploySeconds:0.000}s, rollback {memory.RollbackSeconds:0.000}s, peak {memory.PeakBytes / (1 << 20)} MB");
+    }
+
+    await engine.DropDatabaseAsync(target, cancellationToken);
+    await engine.DropDatabaseAsync(baseline, cancellationToken);
+    RewindRunner.DeleteFolder(folder);
+    return new SizeResult(engine.Name, size, workload.CopyRows, bundleBytes, new Timing(baselineTimes), new Timing(deployTimes), new Timing(rollbackTimes),
+        memory?.PeakBytes, memory?.DeploySeconds, memory?.RollbackSeconds);
+}
+
+async Task<BusinessResult> MeasureBusinessAsync(IBenchEngine engine, string folder)
+{
+    Directory.CreateDirectory(folder);
+    var workload = new Workload(options.BusinessRecords);
+    var bundle = Path.Combine(folder, "bundle");
+    workload.WriteBundle(bundle, $"bench-business-{options.BusinessRecords}");
+    Log($"{engine.Name}: seeding {options.BusinessRows:N0} business rows");
+    var target = await engine.CreateDatabaseAsync("business", cancellationToken);
+    await engine.SeedTargetAsync(target, workload, cancellationToken);
+    await engine.AddBusinessTableAsync(target, options.BusinessRows, cancellationToken);
+    var size = await engine.SizeAsync(target, cancellationToken);
+    Log($"{engine.Name}: database {size / (1 << 20)} MB; taking the backup");
+    var backupWatch = Stopwatch.StartNew();
+    await engine.BackupAsync(target, cancellationToken);
+    var backupSeconds = backupWatch.Elapsed.TotalSeconds;
+
+    var runner = new RewindRunner(folder, target, ["orders"]);
+    var rollbackTimes = new List<double>();
+    var restoreTimes = new List<double>();
+    for (var rep = 0; rep < options.Repeat; rep++)
+    {
+        var artifacts = Path.Combine(folder, $"artifacts-{rep}");
+        var rewind = await runner.CreateEngineAsync(artifacts, cancellationToken);
+        await RewindRunner.DeployAsync(rewind, bundle, cancellationToken);
+        rollbackTimes.Add(await RewindRunner.RollbackAsync(rewind, cancellationToken));
+        RewindRunner.DeleteFolder(artifacts);
+
+        // The classic plan's way back: the whole database restored from the backup taken before the deploy.
+        RewindRunner.Settle();
+        var watch = Stopwatch.StartNew();
+        await engine.RestoreAsync(target, cancellationToken);
+        restoreTimes.Add(watch.Elapsed.TotalSeconds);
+        Log($"{engine.Name} business #{rep + 1}: rollback of {options.BusinessRecords} records {rollbackTimes[^1]:0.000}s, backup restore {restoreTimes[^1]:0.000}s");
+    }
+
+    await engine.DropDatabaseAsync(target, cancellationToken);
+    RewindRunner.DeleteFolder(folder);
+    return new BusinessResult(engine.Name, options.BusinessRows, options.BusinessRecords, size, backupSeconds, new Timing(rollbackTimes), new Timing(restoreTimes));
+}
+
+static MachineInfo Machine(IReadOnlyDictionary<string, string> engines)
+{
+    var cpu = File.Exists("/proc/cpuinfo")
+        ? File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':', 2)[1].Trim() ?? "unknown CPU"
+        : "unknown CPU";
+    var memory = File.Exists("/proc/meminfo")
+        ? long.Parse(File.ReadLines("/proc/meminfo").First().Split(':')[1].Replace("kB", "", StringComparison.Ordinal).Trim(), CultureInfo.InvariantCulture) * 1024
+        : GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
+    return new MachineInfo(cpu, Environment.ProcessorCount, memory, RuntimeInformation.OSDescription, RuntimeInformation.FrameworkDescription, engines);
+}

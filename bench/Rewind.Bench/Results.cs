@@ -1,0 +1,75 @@
+using System.Globalization;
+using System.Text;
+
+namespace Rewind.Bench;
+
+/// <summary>Timings of one measure over its repetitions; the median is what the table shows.</summary>
+internal sealed record Timing(IReadOnlyList<double> Seconds)
+{
+    public double Median
+    {
+        get
+        {
+            var sorted = Seconds.Order().ToList();
+            return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[(sorted.Count / 2) - 1] + sorted[sorted.Count / 2]) / 2;
+        }
+    }
+}
+
+/// <summary>One row of the main table: one engine, one bundle size.</summary>
+internal sealed record SizeResult(
+    string Engine, int Records, int CopyRows, long BundleBytes, Timing Baseline, Timing Deploy, Timing Rollback, long? PeakMemoryBytes, double? ChildDeploySeconds, double? ChildRollbackSeconds)
+{
+    public double DeployRatio => Deploy.Median / Baseline.Median;
+
+    public double RollbackRatio => Rollback.Median / Baseline.Median;
+}
+
+/// <summary>The rollback of a small deployment beside a large business table, against restoring a whole-database backup.</summary>
+internal sealed record BusinessResult(string Engine, long BusinessRows, int Records, long DatabaseBytes, double BackupSeconds, Timing Rollback, Timing Restore)
+{
+    public double Speedup => Restore.Median / Rollback.Median;
+}
+
+internal sealed record MachineInfo(string Cpu, int Cores, long MemoryBytes, string Os, string Runtime, IReadOnlyDictionary<string, string> Engines);
+
+internal sealed record BenchReport(DateTimeOffset At, MachineInfo Machine, BenchOptions Options, IReadOnlyList<SizeResult> Sizes, IReadOnlyList<BusinessResult> Business)
+{
+    public string ToMarkdown()
+    {
+        var text = new StringBuilder();
+        text.AppendLine(CultureInfo.InvariantCulture, $"Machine: {Machine.Cpu}, {Machine.Cores} cores, {Gb(Machine.MemoryBytes)} RAM; {Machine.Os}; {Machine.Runtime}.");
+        foreach (var (engine, description) in Machine.Engines)
+        {
+            text.AppendLine(CultureInfo.InvariantCulture, $"{engine}: {description}.");
+        }
+
+        text.AppendLine(CultureInfo.InvariantCulture, $"Median of {Options.Repeat} interleaved repetitions; times in seconds.");
+        text.AppendLine();
+        text.AppendLine("| engine | N | baseline | deploy | rollback | deploy/baseline | rollback/baseline | peak memory |");
+        text.AppendLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+        foreach (var r in Sizes)
+        {
+            text.AppendLine(CultureInfo.InvariantCulture,
+                $"| {r.Engine} | {r.Records:N0} | {r.Baseline.Median:0.000} | {r.Deploy.Median:0.000} | {r.Rollback.Median:0.000} | {r.DeployRatio:0.00} | {r.RollbackRatio:0.00} | {(r.PeakMemoryBytes is { } m ? $"{m / (1024.0 * 1024):0} MB" : "–")} |");
+        }
+
+        if (Business.Count > 0)
+        {
+            text.AppendLine();
+            text.AppendLine("| engine | business rows | database size | records rolled back | rollback | backup restore | restore/rollback |");
+            text.AppendLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: |");
+            foreach (var b in Business)
+            {
+                text.AppendLine(CultureInfo.InvariantCulture,
+                    $"| {b.Engine} | {b.BusinessRows:N0} | {Gb(b.DatabaseBytes)} | {b.Records:N0} | {b.Rollback.Median:0.000} | {b.Restore.Median:0.000} | {b.Speedup:0}× |");
+            }
+        }
+
+        return text.ToString();
+    }
+
+    private static string Gb(long bytes) => bytes >= 1L << 30
+        ? string.Create(CultureInfo.InvariantCulture, $"{bytes / (double)(1L << 30):0.0} GB")
+        : string.Create(CultureInfo.InvariantCulture, $"{bytes / (double)(1L << 20):0} MB");
+}

@@ -1,0 +1,238 @@
+using Microsoft.Data.Sqlite;
+using Rewind.Core;
+using Rewind.Sqlite;
+
+namespace Rewind.Bench;
+
+/// <summary>
+/// SQLite: databases are files in the work folder. Every timed connection uses the settings Rewind's adapter uses
+/// (WAL, synchronous FULL), so baseline and Rewind pay the same durability.
+/// </summary>
+internal sealed class SqliteBenchEngine(string folder) : IBenchEngine
+{
+    private const string Prefix = "sqlite:";
+
+    public string Name => "sqlite";
+
+    public string Description => $"SQLite {SqliteVersion()} (Microsoft.Data.Sqlite, WAL, synchronous=FULL)";
+
+    public Task<string> CreateDatabaseAsync(string name, CancellationToken cancellationToken)
+    {
+        var path = Path.Combine(folder, name + ".db");
+        Delete(path);
+        return Task.FromResult(Prefix + path);
+    }
+
+    public async Task SeedTargetAsync(string database, Workload workload, CancellationToken cancellationToken)
+    {
+        // Rewind's own tables, created the way Rewind creates them.
+        await using (var session = await new SqliteTargetStore(PathOf(database)).BeginAsync(cancellationToken))
+        {
+            await session.CommitAsync(cancellationToken);
+        }
+
+        await SeedAsync(database, "rw_records", workload, cancellationToken);
+    }
+
+    public async Task SeedBaselineAsync(string database, Workload workload, CancellationToken cancellationToken)
+    {
+        await using (var connection = await OpenAsync(database, durable: false, cancellationToken))
+        {
+            await ExecuteAsync(connection, "CREATE TABLE bench_records (layer TEXT NOT NULL, type TEXT NOT NULL, key TEXT NOT NULL, body TEXT NOT NULL, PRIMARY KEY (layer, type, key)) WITHOUT ROWID", cancellationToken);
+        }
+
+        await SeedAsync(database, "bench_records", workload, cancellationToken);
+        File.Copy(PathOf(database), PristineOf(database), overwrite: true);
+    }
+
+    public Task ResetBaselineAsync(string database, CancellationToken cancellationToken)
+    {
+        Delete(PathOf(database));
+        File.Copy(PristineOf(database), PathOf(database));
+        return Task.CompletedTask;
+    }
+
+    public async Task RunBaselineAsync(string database, string bundle, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(database, durable: true, cancellationToken);
+        await ExecuteAsync(connection, "BEGIN IMMEDIATE", cancellationToken);
+        await using var upsert = Prepare(connection, "INSERT INTO bench_records (layer, type, key, body) VALUES ($layer, $type, $key, $body) ON CONFLICT (layer, type, key) DO UPDATE SET body = excluded.body", 4);
+        await using var delete = Prepare(connection, "DELETE FROM bench_records WHERE layer = $layer AND type = $type AND key = $key", 3);
+        foreach (var file in Directory.EnumerateFiles(Path.Combine(bundle, "records"), "*.ndjson", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
+        {
+            var layer = Path.GetFileName(Path.GetDirectoryName(file)!);
+            var type = Path.GetFileNameWithoutExtension(file);
+            foreach (var (key, body) in Workload.ReadRecordLines(file))
+            {
+                var command = body is null ? delete : upsert;
+                command.Parameters[0].Value = layer;
+                command.Parameters[1].Value = type;
+                command.Parameters[2].Value = key;
+                if (body is not null)
+                {
+                    command.Parameters[3].Value = body;
+                }
+
+                await command.ExecuteNonQueryAsync(cancellationToken);
+            }
+        }
+
+        await ExecuteAsync(connection, $"DELETE FROM \"{Workload.ReferenceTable}\"", cancellationToken);
+        await using (var insert = Prepare(connection, $"INSERT INTO \"{Workload.ReferenceTable}\" (code, name, rate, decimals, active) VALUES ($code, $name, $rate, $decimals, $active)", 5))
+        {
+            foreach (var line in Workload.ReadLines(Path.Combine(bundle, "data", Workload.ReferenceTable + ".ndjson")))
+            {
+                var (code, name, rate, decimals, active) = Workload.ParseReferenceRow(line);
+                insert.Parameters[0].Value = code;
+                insert.Parameters[1].Value = name;
+                insert.Parameters[2].Value = rate;
+                insert.Parameters[3].Value = decimals;
+                insert.Parameters[4].Value = active ? 1L : 0L;
+                await insert.ExecuteNonQueryAsync(cancellationToken);
+            }
+        }
+
+        await ExecuteAsync(connection, "COMMIT", cancellationToken);
+    }
+
+    public Task MaintainAsync(string database, CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public async Task AddBusinessTableAsync(string database, long rows, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(database, durable: false, cancellationToken);
+        await ExecuteAsync(connection, $"""
+            CREATE TABLE orders (id INTEGER PRIMARY KEY, customer TEXT NOT NULL, amount REAL NOT NULL, status TEXT NOT NULL, created_at TEXT NOT NULL);
+            INSERT INTO orders (id, customer, amount, status, created_at)
+                WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {rows})
+                SELECT i, 'customer-' || (i % 100003), (i % 100000) / 100.0,
+                       CASE i % 4 WHEN 0 THEN 'open' WHEN 1 THEN 'paid' WHEN 2 THEN 'shipped' ELSE 'closed' END,
+                       '2026-' || printf('%02d', 1 + i % 12) || '-' || printf('%02d', 1 + i % 28) || 'T10:00:00Z'
+                FROM n;
+            CREATE INDEX ix_orders_customer ON orders (customer);
+            """, cancellationToken);
+    }
+
+    public async Task BackupAsync(string database, CancellationToken cancellationToken)
+    {
+        Delete(BackupOf(database));
+        await using var source = await OpenAsync(database, durable: true, cancellationToken);
+        await using var backup = new SqliteConnection($"Data Source={BackupOf(database)};Pooling=False");
+        await backup.OpenAsync(cancellationToken);
+        source.BackupDatabase(backup);
+    }
+
+    public async Task RestoreAsync(string database, CancellationToken cancellationToken)
+    {
+        // The backup API copying every page back over the live database: SQLite's own restore.
+        await using var backup = new SqliteConnection($"Data Source={BackupOf(database)};Pooling=False;Mode=ReadOnly");
+        await backup.OpenAsync(cancellationToken);
+        await using var target = await OpenAsync(database, durable: true, cancellationToken);
+        backup.BackupDatabase(target);
+    }
+
+    public Task<long> SizeAsync(string database, CancellationToken cancellationToken)
+    {
+        var path = PathOf(database);
+        var size = new[] { path, path + "-wal" }.Where(File.Exists).Sum(p => new FileInfo(p).Length);
+        return Task.FromResult(size);
+    }
+
+    public Task DropDatabaseAsync(string database, CancellationToken cancellationToken)
+    {
+        Delete(PathOf(database));
+        Delete(PristineOf(database));
+        Delete(BackupOf(database));
+        return Task.CompletedTask;
+    }
+
+    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+
+    private async Task SeedAsync(string database, string table, Workload workload, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(database, durable: false, cancellationToken);
+        await ExecuteAsync(connection, "BEGIN", cancellationToken);
+        await using (var insert = Prepare(connection, $"INSERT INTO {table} (layer, type, key, body) VALUES ($a, $b, $c, $d)", 4))
+        {
+            foreach (var (layer, type, key, body) in workload.PriorRecords())
+            {
+                insert.Parameters[0].Value = layer;
+                insert.Parameters[1].Value = type;
+                insert.Parameters[2].Value = key;
+                insert.Parameters[3].Value = body;
+                await insert.ExecuteNonQueryAsync(cancellationToken);
+            }
+        }
+
+        await ExecuteAsync(connection, Workload.ReferenceTableSqlite, cancellationToken);
+        await using (var insert = Prepare(connection, $"INSERT INTO \"{Workload.ReferenceTable}\" VALUES ($a, $b, $c, $d, $e)", 5))
+        {
+            foreach (var (code, name, rate, decimals, active) in workload.PriorReferenceRows())
+            {
+                insert.Parameters[0].Value = code;
+                insert.Parameters[1].Value = name;
+                insert.Parameters[2].Value = rate;
+                insert.Parameters[3].Value = decimals;
+                insert.Parameters[4].Value = active ? 1L : 0L;
+                await insert.ExecuteNonQueryAsync(cancellationToken);
+            }
+        }
+
+        await ExecuteAsync(connection, "COMMIT; PRAGMA wal_checkpoint(TRUNCATE);", cancellationToken);
+    }
+
+    private static async Task<SqliteConnection> OpenAsync(string database, bool durable, CancellationToken cancellationToken)
+    {
+        var connection = new SqliteConnection($"Data Source={PathOf(database)};Pooling=False");
+        await connection.OpenAsync(cancellationToken);
+        await ExecuteAsync(connection, $"PRAGMA journal_mode = WAL; PRAGMA synchronous = {(durable ? "FULL" : "OFF")};", cancellationToken);
+        return connection;
+    }
+
+    private static async Task ExecuteAsync(SqliteConnection connection, string sql, CancellationToken cancellationToken)
+    {
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.CommandTimeout = 0;
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    private static SqliteCommand Prepare(SqliteConnection connection, string sql, int parameters)
+    {
+        var command = connection.CreateCommand();
+        command.CommandText = sql;
+        var names = System.Text.RegularExpressions.Regex.Matches(sql, @"\$[a-z]+").Select(m => m.Value).Distinct().ToList();
+        foreach (var name in names.Take(parameters))
+        {
+            command.Parameters.Add(new SqliteParameter { ParameterName = name });
+        }
+
+        command.Prepare();
+        return command;
+    }
+
+    private static string SqliteVersion()
+    {
+        using var connection = new SqliteConnection("Data Source=:memory:");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT sqlite_version()";
+        return (string)command.ExecuteScalar()!;
+    }
+
+    private static string PathOf(string database) => database.StartsWith(Prefix, StringComparison.Ordinal) ? database[Prefix.Length..] : throw new BadInputException($"not a SQLite database: {database}");
+
+    private static string PristineOf(string database) => PathOf(database) + ".pristine";
+
+    private static string BackupOf(string database) => PathOf(database) + ".backup";
+
+    private static void Delete(string path)
+    {
+        foreach (var file in new[] { path, path + "-wal", path + "-shm", path + "-journal" })
+        {
+            if (File.Exists(file))
+            {
+                File.Delete(file);
+            }
+        }
+    }
+}
