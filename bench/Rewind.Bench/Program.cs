@@ -11,6 +11,18 @@ if (args is ["--child", var spec])
     return await MemoryProbe.ChildAsync(spec, CancellationToken.None);
 }
 
+if (args is ["--phases", var phaseEngine, var phaseSize, .. var rest])
+{
+    var phaseOptions = BenchOptions.Parse(rest);
+    var phaseFolder = Path.Combine(phaseOptions.Work, "phases-" + phaseEngine);
+    RewindRunner.DeleteFolder(phaseFolder);
+    Directory.CreateDirectory(phaseFolder);
+    await using IBenchEngine phaseBench = phaseEngine == "sqlite"
+        ? new SqliteBenchEngine(phaseFolder)
+        : await PostgresBenchEngine.CreateAsync(phaseOptions.Postgres, phaseFolder, CancellationToken.None);
+    return await Phases.RunAsync(phaseBench, phaseFolder, int.Parse(phaseSize, CultureInfo.InvariantCulture), CancellationToken.None);
+}
+
 BenchOptions options;
 try
 {

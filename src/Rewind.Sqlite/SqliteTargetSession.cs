@@ -28,26 +28,39 @@ internal sealed class SqliteTargetSession(SqliteConnection connection) : ITarget
         await using var delete = Prepare(DeleteRecord, "$layer", "$type", "$key");
         await foreach (var change in changes.WithCancellation(cancellationToken))
         {
-            var (layer, type, key) = change.Address;
+            var exists = true;
             if (priorSink is not null)
             {
-                Bind(select, layer, type, key);
+                Bind(select, change.Address);
                 var prior = await select.ExecuteScalarAsync(cancellationToken) as string;
                 await priorSink.OnPriorAsync(change, prior, cancellationToken);
+                exists = prior is not null;
             }
 
-            var command = change.IsDelete ? delete : upsert;
-            Bind(command, layer, type, key, change.Body);
-            await command.ExecuteNonQueryAsync(cancellationToken);
+            if (change.Body is null)
+            {
+                // A delete of a record the capture just found absent has nothing to do.
+                if (exists)
+                {
+                    Bind(delete, change.Address);
+                    await delete.ExecuteNonQueryAsync(cancellationToken);
+                }
+            }
+            else
+            {
+                Bind(upsert, change.Address);
+                upsert.Parameters[3].Value = change.Body;
+                await upsert.ExecuteNonQueryAsync(cancellationToken);
+            }
         }
     }
 
     public async IAsyncEnumerable<string?> ReadRecordsAsync(IAsyncEnumerable<RecordKey> addresses, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         await using var select = Prepare(SelectRecord, "$layer", "$type", "$key");
-        await foreach (var (layer, type, key) in addresses.WithCancellation(cancellationToken))
+        await foreach (var address in addresses.WithCancellation(cancellationToken))
         {
-            Bind(select, layer, type, key);
+            Bind(select, address);
             yield return await select.ExecuteScalarAsync(cancellationToken) as string;
         }
     }
@@ -347,11 +360,12 @@ internal sealed class SqliteTargetSession(SqliteConnection connection) : ITarget
         return command;
     }
 
-    private static void Bind(SqliteCommand command, params object?[] values)
+    /// <summary>Binds a record's address to the first three parameters of a prepared statement, allocating nothing.</summary>
+    private static void Bind(SqliteCommand command, RecordKey address)
     {
-        for (var i = 0; i < command.Parameters.Count && i < values.Length; i++)
-        {
-            command.Parameters[i].Value = values[i] ?? DBNull.Value;
-        }
+        var parameters = command.Parameters;
+        parameters[0].Value = address.Layer;
+        parameters[1].Value = address.Type;
+        parameters[2].Value = address.Key;
     }
 }

@@ -75,7 +75,7 @@ public sealed partial class Bundle : IDisposable
     public async IAsyncEnumerable<RecordChange> ReadRecordsAsync(RecordFile file, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         await using var stream = _files.Open(file.Path);
-        await foreach (var (line, number) in NdjsonLines.ReadAsync(stream, file.Path, _limits.MaxLineBytes, cancellationToken))
+        await foreach (var (line, number) in NdjsonLines.ReadAsync(stream, file.Path, _limits.MaxLineBytes, cancellationToken, copy: false))
         {
             yield return RecordLine.Parse(line.Span, file.Layer, file.Type, file.Path, number, _limits);
         }
@@ -126,17 +126,17 @@ public sealed partial class Bundle : IDisposable
             {
                 var keys = new HashSet<string>(StringComparer.Ordinal);
                 long count = 0;
-                await foreach (var (line, number) in NdjsonLines.ReadAsync(hashing, path, limits.MaxLineBytes, cancellationToken))
+                await foreach (var (line, number) in NdjsonLines.ReadAsync(hashing, path, limits.MaxLineBytes, cancellationToken, copy: false))
                 {
-                    var change = RecordLine.Parse(line.Span, layer, type, path, number, limits);
-                    if (!keys.Add(change.Address.Key))
+                    var (key, isDelete) = RecordLine.Check(line.Span, type, path, number, limits);
+                    if (!keys.Add(key))
                     {
-                        throw new BundleInvalidException(path, number, $"the key '{change.Address.Key}' appears twice in this file");
+                        throw new BundleInvalidException(path, number, $"the key '{key}' appears twice in this file");
                     }
 
-                    if (change.IsDelete && change.Address.IsTableDefinition)
+                    if (isDelete && type == RecordKey.TableType)
                     {
-                        tableDeletes.Add(change.Address.Key);
+                        tableDeletes.Add(key);
                     }
 
                     count++;
@@ -152,7 +152,7 @@ public sealed partial class Bundle : IDisposable
                 }
 
                 long count = 0;
-                await foreach (var (line, number) in NdjsonLines.ReadAsync(hashing, path, limits.MaxLineBytes, cancellationToken))
+                await foreach (var (line, number) in NdjsonLines.ReadAsync(hashing, path, limits.MaxLineBytes, cancellationToken, copy: false))
                 {
                     RecordLine.ValidateRow(line.Span, path, number, limits.MaxJsonDepth);
                     count++;

@@ -44,7 +44,7 @@ public sealed class BundleWriter : IAsyncDisposable
     {
         var file = FileFor($"records/{address.Layer}/{address.Type}.ndjson");
         file.Write(KeyPrefix);
-        file.Write(JsonSerializer.SerializeToUtf8Bytes(address.Key));
+        WriteJsonString(file, address.Key);
         if (body is null)
         {
             file.Write(DeleteSuffix);
@@ -52,12 +52,38 @@ public sealed class BundleWriter : IAsyncDisposable
         else
         {
             file.Write(BodyInfix);
-            file.Write(Encoding.UTF8.GetBytes(body));
+            file.WriteUtf8(body);
             file.Write(LineEnd);
         }
 
         Written++;
         return file.FlushIfFullAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Writes a key as a JSON string, byte for byte as <see cref="JsonSerializer"/> writes it (the digest of an inverse
+    /// depends on it): plain keys directly, anything that may need escaping through the serializer.
+    /// </summary>
+    private static void WriteJsonString(HashedFile file, string value)
+    {
+        foreach (var c in value)
+        {
+            if (!(char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.'))
+            {
+                file.Write(JsonSerializer.SerializeToUtf8Bytes(value));
+                return;
+            }
+        }
+
+        var span = file.GetSpan(value.Length + 2);
+        span[0] = (byte)'"';
+        for (var i = 0; i < value.Length; i++)
+        {
+            span[i + 1] = (byte)value[i];
+        }
+
+        span[value.Length + 1] = (byte)'"';
+        file.Advance(value.Length + 2);
     }
 
     /// <summary>Starts the data copy of <paramref name="table"/>, so a table captured empty still has its (empty) file.</summary>
@@ -124,6 +150,7 @@ public sealed class BundleWriter : IAsyncDisposable
         return file;
     }
 
+    /// <summary>A file written through a buffer; the bytes are hashed a buffer at a time as they go to disk.</summary>
     private sealed class HashedFile(Stream stream) : IAsyncDisposable
     {
         private readonly Stream _stream = stream;
@@ -133,30 +160,41 @@ public sealed class BundleWriter : IAsyncDisposable
 
         public void Write(ReadOnlySpan<byte> bytes)
         {
-            _hash.AppendData(bytes);
-            if (_used + bytes.Length > _buffer.Length)
-            {
-                // Rare: grow for a long line; flushed at the next FlushIfFullAsync.
-                Array.Resize(ref _buffer, Math.Max(_buffer.Length * 2, _used + bytes.Length));
-            }
-
-            bytes.CopyTo(_buffer.AsSpan(_used));
+            bytes.CopyTo(GetSpan(bytes.Length));
             _used += bytes.Length;
         }
+
+        public void WriteUtf8(string text)
+        {
+            var span = GetSpan(Encoding.UTF8.GetMaxByteCount(text.Length));
+            _used += Encoding.UTF8.GetBytes(text, span);
+        }
+
+        /// <summary>Room for at least <paramref name="size"/> bytes at the end of the buffer; <see cref="Advance"/> commits what was written.</summary>
+        public Span<byte> GetSpan(int size)
+        {
+            if (_used + size > _buffer.Length)
+            {
+                // Rare: grow for a long line; flushed at the next FlushIfFullAsync.
+                Array.Resize(ref _buffer, Math.Max(_buffer.Length * 2, _used + size));
+            }
+
+            return _buffer.AsSpan(_used);
+        }
+
+        public void Advance(int count) => _used += count;
 
         public async ValueTask FlushIfFullAsync(CancellationToken cancellationToken)
         {
             if (_used >= 1 << 15)
             {
-                await _stream.WriteAsync(_buffer.AsMemory(0, _used), cancellationToken);
-                _used = 0;
+                await FlushAsync(cancellationToken);
             }
         }
 
         public async Task<string> CompleteAsync(CancellationToken cancellationToken)
         {
-            await _stream.WriteAsync(_buffer.AsMemory(0, _used), cancellationToken);
-            _used = 0;
+            await FlushAsync(cancellationToken);
             if (_stream is FileStream file)
             {
                 file.Flush(flushToDisk: true);
@@ -176,6 +214,13 @@ public sealed class BundleWriter : IAsyncDisposable
         {
             await _stream.DisposeAsync();
             _hash.Dispose();
+        }
+
+        private async ValueTask FlushAsync(CancellationToken cancellationToken)
+        {
+            _hash.AppendData(_buffer, 0, _used);
+            await _stream.WriteAsync(_buffer.AsMemory(0, _used), cancellationToken);
+            _used = 0;
         }
     }
 }

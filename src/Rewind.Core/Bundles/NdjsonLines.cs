@@ -6,11 +6,13 @@ namespace Rewind.Core.Bundles;
 /// <summary>
 /// Reads a stream as lines of UTF-8 bytes without decoding it to strings, so a bundle of a million
 /// records is streamed with a buffer the size of its longest line. Blank lines are skipped but counted.
+/// With <c>copy: false</c> a line is a window into the read buffer, valid only until the next line is asked
+/// for: what the validation pass and the record parser (which copies what it keeps) need, without an array per line.
 /// </summary>
 internal static class NdjsonLines
 {
     public static async IAsyncEnumerable<(ReadOnlyMemory<byte> Line, long Number)> ReadAsync(
-        Stream stream, string file, int maxLineBytes, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+        Stream stream, string file, int maxLineBytes, [EnumeratorCancellation] CancellationToken cancellationToken = default, bool copy = true)
     {
         var buffer = ArrayPool<byte>.Shared.Rent(1 << 16);
         try
@@ -73,8 +75,8 @@ internal static class NdjsonLines
 
                 if (!IsBlank(buffer.AsSpan(start, length)))
                 {
-                    // The consumer may keep the line (a body is stored from it), so hand out a copy.
-                    yield return (buffer.AsSpan(start, length).ToArray(), number);
+                    // A consumer that keeps the line (a data row is staged from it) gets its own copy.
+                    yield return (copy ? buffer.AsSpan(start, length).ToArray() : buffer.AsMemory(start, length), number);
                 }
 
                 start = newline < 0 ? end : newline + 1;

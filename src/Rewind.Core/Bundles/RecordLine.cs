@@ -12,6 +12,24 @@ internal static class RecordLine
 {
     public static RecordChange Parse(ReadOnlySpan<byte> line, string layer, string type, string file, long number, BundleLimits limits)
     {
+        var (key, bodyStart, bodyLength) = Scan(line, type, file, number, limits);
+        var body = bodyLength < 0 ? null : Encoding.UTF8.GetString(line.Slice(bodyStart, bodyLength));
+        return new RecordChange(new RecordKey(layer, type, key), body, number);
+    }
+
+    /// <summary>
+    /// Validates a line exactly as <see cref="Parse"/> does and returns its key and whether it is a delete, without
+    /// materialising the body: the validation pass over a bundle reads every line and keeps only the keys.
+    /// </summary>
+    public static (string Key, bool IsDelete) Check(ReadOnlySpan<byte> line, string type, string file, long number, BundleLimits limits)
+    {
+        var (key, _, bodyLength) = Scan(line, type, file, number, limits);
+        return (key, bodyLength < 0);
+    }
+
+    /// <summary>The key and where the body's raw JSON is in the line (length -1 for a delete); throws naming the problem.</summary>
+    private static (string Key, int BodyStart, int BodyLength) Scan(ReadOnlySpan<byte> line, string type, string file, long number, BundleLimits limits)
+    {
         if (!Utf8.IsValid(line))
         {
             throw new BundleInvalidException(file, number, "the line is not valid UTF-8");
@@ -19,8 +37,12 @@ internal static class RecordLine
 
         var reader = new Utf8JsonReader(line, new JsonReaderOptions { MaxDepth = limits.MaxJsonDepth, CommentHandling = JsonCommentHandling.Disallow });
         string? key = null;
-        string? body = null;
+        int bodyStart = 0, bodyLength = -1;
         var delete = false;
+
+        // The three fields a line may have, as bits: an unknown field is refused at its first appearance, so a
+        // known one seen twice is the only duplicate to detect.
+        var seen = 0;
         try
         {
             if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
@@ -28,41 +50,43 @@ internal static class RecordLine
                 throw Invalid("expected a JSON object: {\"key\": ..., \"body\": ...} or {\"key\": ..., \"delete\": true}");
             }
 
-            var seen = new HashSet<string>(StringComparer.Ordinal);
             while (reader.Read() && reader.TokenType != JsonTokenType.EndObject)
             {
-                var property = reader.GetString()!;
-                if (!seen.Add(property))
+                var field = reader.ValueTextEquals("key"u8) ? 1 : reader.ValueTextEquals("body"u8) ? 2 : reader.ValueTextEquals("delete"u8) ? 4 : 0;
+                if (field == 0)
                 {
-                    throw Invalid($"the field \"{property}\" appears twice");
+                    throw Invalid($"unknown field \"{reader.GetString()}\": a record line has \"key\" and either \"body\" or \"delete\"");
                 }
 
-                reader.Read();
-                switch (property)
+                if ((seen & field) != 0)
                 {
-                    case "key":
+                    throw Invalid($"the field \"{reader.GetString()}\" appears twice");
+                }
+
+                seen |= field;
+                reader.Read();
+                switch (field)
+                {
+                    case 1:
                         key = reader.TokenType == JsonTokenType.String
                             ? reader.GetString()
                             : throw Invalid("\"key\" must be a string");
                         break;
-                    case "body":
-                        var start = (int)reader.TokenStartIndex;
+                    case 2:
+                        bodyStart = (int)reader.TokenStartIndex;
                         reader.Skip();
-                        var length = (int)reader.BytesConsumed - start;
-                        if (length > limits.MaxBodyBytes)
+                        bodyLength = (int)reader.BytesConsumed - bodyStart;
+                        if (bodyLength > limits.MaxBodyBytes)
                         {
-                            throw Invalid($"the body is {length} bytes, more than the limit of {limits.MaxBodyBytes} (maxBodyBytes)");
+                            throw Invalid($"the body is {bodyLength} bytes, more than the limit of {limits.MaxBodyBytes} (maxBodyBytes)");
                         }
 
-                        body = Encoding.UTF8.GetString(line[start..(int)reader.BytesConsumed]);
                         break;
-                    case "delete":
+                    default:
                         delete = reader.TokenType == JsonTokenType.True
                             ? true
                             : throw Invalid("\"delete\" must be true (omit it for an upsert)");
                         break;
-                    default:
-                        throw Invalid($"unknown field \"{property}\": a record line has \"key\" and either \"body\" or \"delete\"");
                 }
             }
 
@@ -86,17 +110,16 @@ internal static class RecordLine
             throw Invalid("the record's \"key\" is empty");
         }
 
-        if (body is not null && delete)
+        if (bodyLength >= 0 && delete)
         {
             throw Invalid("a record line has either \"body\" (upsert) or \"delete\": true, not both");
         }
 
-        if (body is null && !delete)
+        if (bodyLength < 0 && !delete)
         {
             throw Invalid("the record has neither \"body\" (upsert) nor \"delete\": true");
         }
 
-        var address = new RecordKey(layer, type, key);
         if (type == RecordKey.TableType)
         {
             if (NameRules.WhyNotTableName(key) is { } why)
@@ -104,11 +127,11 @@ internal static class RecordLine
                 throw Invalid(why);
             }
 
-            if (body is not null)
+            if (bodyLength >= 0)
             {
                 try
                 {
-                    TableDefinition.Parse(body);
+                    TableDefinition.Parse(Encoding.UTF8.GetString(line.Slice(bodyStart, bodyLength)));
                 }
                 catch (FormatException e)
                 {
@@ -117,7 +140,7 @@ internal static class RecordLine
             }
         }
 
-        return new RecordChange(address, body, number);
+        return (key, bodyStart, bodyLength);
 
         BundleInvalidException Invalid(string problem) => new(file, number, problem);
     }
