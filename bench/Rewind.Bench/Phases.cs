@@ -25,18 +25,28 @@ internal static class Phases
         ITargetStore Open() => database.StartsWith("sqlite:", StringComparison.Ordinal)
             ? new SqliteTargetStore(database["sqlite:".Length..])
             : new PostgresTargetStore(database["postgres:".Length..], "public");
+        var baseline = await engine.CreateDatabaseAsync($"phases_baseline_{size}", cancellationToken);
+        await engine.SeedBaselineAsync(baseline, workload, cancellationToken);
         var applier = new BundleApplier(Rewind.Core.Configuration.RewindConfig.DefaultLayers);
         for (var rep = 0; rep < 2; rep++)
         {
             var artifacts = new ArtifactStore(Path.Combine(folder, $"artifacts-{rep}"));
             var watch = Stopwatch.StartNew();
+            var cpu = Process.GetCurrentProcess().TotalProcessorTime;
             void Phase(string name)
             {
-                Console.WriteLine($"  {name,-28} {watch.Elapsed.TotalSeconds,8:0.000}s");
+                var now = Process.GetCurrentProcess().TotalProcessorTime;
+                Console.WriteLine($"  {name,-28} {watch.Elapsed.TotalSeconds,8:0.000}s wall {(now - cpu).TotalSeconds,8:0.000}s cpu");
+                cpu = now;
                 watch.Restart();
             }
 
             Console.WriteLine($"{engine.Name} N={size} repetition {rep + 1}");
+            await engine.ResetBaselineAsync(baseline, cancellationToken);
+            watch.Restart();
+            cpu = Process.GetCurrentProcess().TotalProcessorTime;
+            await engine.RunBaselineAsync(baseline, bundlePath, cancellationToken);
+            Phase("baseline");
             string inverseDigest;
             using (var bundle = await Bundle.OpenAsync(bundlePath, cancellationToken: cancellationToken))
             {
@@ -69,6 +79,7 @@ internal static class Phases
         }
 
         await engine.DropDatabaseAsync(database, cancellationToken);
+        await engine.DropDatabaseAsync(baseline, cancellationToken);
         return 0;
     }
 }

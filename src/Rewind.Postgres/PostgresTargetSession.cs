@@ -98,26 +98,28 @@ internal sealed class PostgresTargetSession(NpgsqlConnection connection, NpgsqlT
     /// </summary>
     private async Task CaptureAsync(IPriorImageSink priorSink, CancellationToken cancellationToken)
     {
+        // The new body is not sent back (only whether the line is a delete): the sink needs the address and the
+        // kind of change, and returning every body would double what crosses the wire.
         await using var command = Command(connection, $"""
             WITH locked AS (
                 SELECT r.layer, r.type, r.key, r.body FROM {_records} r
                 JOIN {RecordStage} s ON r.layer = s.layer AND r.type = s.type AND r.key = s.key
                 FOR UPDATE OF r
             )
-            SELECT s.layer, s.type, s.key, s.body, s.line, l.body
+            SELECT s.layer, s.type, s.key, s.body IS NULL, s.line, l.body
             FROM {RecordStage} s LEFT JOIN locked l ON l.layer = s.layer AND l.type = s.type AND l.key = s.key
             ORDER BY s.ord
             """);
         await using var reader = await ReaderAsync(command, cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
-            var change = new RecordChange(
-                new RecordKey(reader.GetString(0), reader.GetString(1), reader.GetString(2)),
-                reader.IsDBNull(3) ? null : reader.GetString(3),
-                reader.GetInt64(4));
+            var change = new RecordChange(new RecordKey(reader.GetString(0), reader.GetString(1), reader.GetString(2)), reader.GetBoolean(3) ? null : UpsertBody, reader.GetInt64(4));
             await priorSink.OnPriorAsync(change, reader.IsDBNull(5) ? null : reader.GetString(5), cancellationToken);
         }
     }
+
+    /// <summary>What a captured upsert carries as its body: the capture reads only whether a line upserts or deletes.</summary>
+    private const string UpsertBody = "";
 
     public async IAsyncEnumerable<string?> ReadRecordsAsync(IAsyncEnumerable<RecordKey> addresses, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {

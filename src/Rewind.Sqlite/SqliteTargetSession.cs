@@ -18,6 +18,8 @@ internal sealed class SqliteTargetSession(SqliteConnection connection) : ITarget
     private const string SelectRecord = "SELECT body FROM rw_records WHERE layer = $layer AND type = $type AND key = $key";
     private const string UpsertRecord = "INSERT INTO rw_records (layer, type, key, body) VALUES ($layer, $type, $key, $body) ON CONFLICT (layer, type, key) DO UPDATE SET body = excluded.body";
     private const string DeleteRecord = "DELETE FROM rw_records WHERE layer = $layer AND type = $type AND key = $key";
+    private const string InsertRecord = "INSERT INTO rw_records (layer, type, key, body) VALUES ($layer, $type, $key, $body)";
+    private const string UpdateRecord = "UPDATE rw_records SET body = $body WHERE layer = $layer AND type = $type AND key = $key";
 
     private bool _committed;
 
@@ -25,10 +27,12 @@ internal sealed class SqliteTargetSession(SqliteConnection connection) : ITarget
     {
         await using var select = Prepare(SelectRecord, "$layer", "$type", "$key");
         await using var upsert = Prepare(UpsertRecord, "$layer", "$type", "$key", "$body");
+        await using var insert = Prepare(InsertRecord, "$layer", "$type", "$key", "$body");
+        await using var update = Prepare(UpdateRecord, "$layer", "$type", "$key", "$body");
         await using var delete = Prepare(DeleteRecord, "$layer", "$type", "$key");
         await foreach (var change in changes.WithCancellation(cancellationToken))
         {
-            var exists = true;
+            bool? exists = null;
             if (priorSink is not null)
             {
                 Bind(select, change.Address);
@@ -37,21 +41,29 @@ internal sealed class SqliteTargetSession(SqliteConnection connection) : ITarget
                 exists = prior is not null;
             }
 
-            if (change.Body is null)
+            // With a capture the prior image says whether the record exists (the session holds the write lock, so
+            // it cannot change in between): a plain UPDATE or INSERT then does what the upsert would, without the
+            // upsert's failed insert first. A delete of a record found absent has nothing to do.
+            var command = (change.Body, exists) switch
             {
-                // A delete of a record the capture just found absent has nothing to do.
-                if (exists)
-                {
-                    Bind(delete, change.Address);
-                    await delete.ExecuteNonQueryAsync(cancellationToken);
-                }
-            }
-            else
+                (null, false) => null,
+                (null, _) => delete,
+                (_, true) => update,
+                (_, false) => insert,
+                _ => upsert,
+            };
+            if (command is null)
             {
-                Bind(upsert, change.Address);
-                upsert.Parameters[3].Value = change.Body;
-                await upsert.ExecuteNonQueryAsync(cancellationToken);
+                continue;
             }
+
+            Bind(command, change.Address);
+            if (change.Body is not null)
+            {
+                command.Parameters[3].Value = change.Body;
+            }
+
+            await command.ExecuteNonQueryAsync(cancellationToken);
         }
     }
 

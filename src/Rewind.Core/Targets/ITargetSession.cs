@@ -40,7 +40,11 @@ public interface ITargetSession : IAsyncDisposable
     Task CommitAsync(CancellationToken cancellationToken = default);
 }
 
-/// <summary>Receives the prior image of each record just before it is overwritten.</summary>
+/// <summary>
+/// Receives the prior image of each record just before it is overwritten. The change tells which record and
+/// whether it is a delete (<see cref="RecordChange.IsDelete"/>); an adapter capturing in bulk need not hand the
+/// new body back, so a sink must not rely on <see cref="RecordChange.Body"/>'s text.
+/// </summary>
 public interface IPriorImageSink
 {
     ValueTask OnPriorAsync(RecordChange change, string? priorBody, CancellationToken cancellationToken);
