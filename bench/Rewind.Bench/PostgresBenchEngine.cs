@@ -95,7 +95,8 @@ internal sealed class PostgresBenchEngine : IBenchEngine
         await using var connection = new NpgsqlConnection(ConnectionOf(database));
         await connection.OpenAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        await ExecuteAsync(connection, "CREATE TEMP TABLE stage (layer text NOT NULL, type text NOT NULL, key text NOT NULL, body text) ON COMMIT DROP", cancellationToken);
+        // The same session settings Rewind's adapter uses for its bulk statements, so neither side is tuned alone.
+        await ExecuteAsync(connection, "SET LOCAL work_mem = '64MB'; SET LOCAL jit = off; CREATE TEMP TABLE stage (layer text NOT NULL, type text NOT NULL, key text NOT NULL, body text) ON COMMIT DROP", cancellationToken);
         await using (var copy = await connection.BeginBinaryImportAsync("COPY stage (layer, type, key, body) FROM STDIN (FORMAT BINARY)", cancellationToken))
         {
             foreach (var file in Directory.EnumerateFiles(Path.Combine(bundle, "records"), "*.ndjson", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
@@ -123,6 +124,7 @@ internal sealed class PostgresBenchEngine : IBenchEngine
         }
 
         await ExecuteAsync(connection, $"""
+            ANALYZE stage;
             DELETE FROM bench_records r USING stage s WHERE s.body IS NULL AND r.layer = s.layer AND r.type = s.type AND r.key = s.key;
             INSERT INTO bench_records (layer, type, key, body) SELECT layer, type, key, body FROM stage WHERE body IS NOT NULL
                 ON CONFLICT (layer, type, key) DO UPDATE SET body = excluded.body;

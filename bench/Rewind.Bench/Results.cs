@@ -62,7 +62,7 @@ internal sealed record BenchReport(DateTimeOffset At, MachineInfo Machine, Bench
             foreach (var b in Business)
             {
                 text.AppendLine(CultureInfo.InvariantCulture,
-                    $"| {b.Engine} | {b.BusinessRows:N0} | {Gb(b.DatabaseBytes)} | {b.Records:N0} | {b.Rollback.Median:0.000} | {b.Restore.Median:0.000} | {b.Speedup:0}× |");
+                    $"| {b.Engine} | {b.BusinessRows:N0} | {Gb(b.DatabaseBytes)} | {b.Records:N0} | {b.Rollback.Median:0.000} | {b.Restore.Median:0.000} | {(b.Speedup < 10 ? b.Speedup.ToString("0.0", CultureInfo.InvariantCulture) : b.Speedup.ToString("0", CultureInfo.InvariantCulture))}× |");
             }
         }
 

@@ -132,7 +132,8 @@ public sealed class ArtifactStore
             throw new OperationFailedException($"bundle {digest} is missing from the artifact store at {_root}; restore the store from backup");
         }
 
-        var bundle = await Bundle.OpenAsync(path, StoredLimits, cancellationToken);
+        // Hashed in full and compared with its digest below; its lines are checked as they are applied.
+        var bundle = await Bundle.OpenStoredAsync(path, StoredLimits, cancellationToken);
         if (bundle.Digest != digest)
         {
             bundle.Dispose();

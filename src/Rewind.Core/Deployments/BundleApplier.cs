@@ -65,10 +65,13 @@ public sealed class BundleApplier(IReadOnlyList<string> layers)
             await session.ReplaceRowsAsync(copy.Table, copy.Path, counter.Count(bundle.ReadRowsAsync(copy, cancellationToken), cancellationToken), cancellationToken);
         }
 
-        foreach (var file in bundle.RecordFiles.Where(f => f.Type != RecordKey.TableType))
+        // Every records file goes to the target as one stream: an adapter working in bulk stages, captures and
+        // applies them in one pass over rw_records rather than one per file. The files address disjoint records
+        // (each has its own layer and type, and a key once), so the order between them changes nothing.
+        var recordFiles = bundle.RecordFiles.Where(f => f.Type != RecordKey.TableType).ToList();
+        if (recordFiles.Count > 0)
         {
-            counter.Step = $"records {file.Layer}/{file.Type}";
-            await session.ApplyRecordsAsync(counter.Count(bundle.ReadRecordsAsync(file, cancellationToken), cancellationToken), sink, cancellationToken);
+            await session.ApplyRecordsAsync(counter.Count(ReadAllAsync(bundle, recordFiles, counter, cancellationToken), cancellationToken), sink, cancellationToken);
         }
 
         counter.Step = "done";
@@ -145,6 +148,18 @@ public sealed class BundleApplier(IReadOnlyList<string> layers)
         }
 
         await Task.CompletedTask;
+    }
+
+    private static async IAsyncEnumerable<RecordChange> ReadAllAsync(Bundle bundle, IReadOnlyList<RecordFile> files, Counter counter, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        foreach (var file in files)
+        {
+            counter.Step = $"records {file.Layer}/{file.Type}";
+            await foreach (var change in bundle.ReadRecordsAsync(file, cancellationToken))
+            {
+                yield return change;
+            }
+        }
     }
 
     private static async IAsyncEnumerable<RecordChange> One(RecordChange change)
