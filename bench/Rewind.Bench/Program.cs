@@ -59,6 +59,8 @@ foreach (var engineName in options.Engines)
         : await PostgresBenchEngine.CreateAsync(options.Postgres, folder, cancellationToken);
     engines[engine.Name] = engine.Description;
 
+    // One small untimed round first, so no measure pays for compiling the code paths it runs.
+    await MeasureSizeAsync(engine, Path.Combine(folder, "warm-up"), 1000, warmUp: true);
     foreach (var size in options.Sizes)
     {
         sizes.Add(await MeasureSizeAsync(engine, Path.Combine(folder, $"n{size}"), size));
@@ -76,7 +78,7 @@ await File.WriteAllTextAsync(options.Out, JsonSerializer.Serialize(report, new J
 Log($"wrote {Path.GetFullPath(options.Out)}");
 return 0;
 
-async Task<SizeResult> MeasureSizeAsync(IBenchEngine engine, string folder, int size)
+async Task<SizeResult> MeasureSizeAsync(IBenchEngine engine, string folder, int size, bool warmUp = false)
 {
     Directory.CreateDirectory(folder);
     var workload = new Workload(size);
@@ -92,7 +94,7 @@ async Task<SizeResult> MeasureSizeAsync(IBenchEngine engine, string folder, int 
     var baselineTimes = new List<double>();
     var deployTimes = new List<double>();
     var rollbackTimes = new List<double>();
-    for (var rep = 0; rep < options.Repeat; rep++)
+    for (var rep = 0; rep < (warmUp ? 1 : options.Repeat); rep++)
     {
         await engine.ResetBaselineAsync(baseline, cancellationToken);
         await engine.MaintainAsync(target, cancellationToken);
@@ -106,11 +108,11 @@ async Task<SizeResult> MeasureSizeAsync(IBenchEngine engine, string folder, int 
         deployTimes.Add(await RewindRunner.DeployAsync(rewind, bundle, cancellationToken));
         rollbackTimes.Add(await RewindRunner.RollbackAsync(rewind, cancellationToken));
         RewindRunner.DeleteFolder(artifacts);
-        Log($"{engine.Name} N={size} #{rep + 1}: baseline {baselineTimes[^1]:0.000}s, deploy {deployTimes[^1]:0.000}s, rollback {rollbackTimes[^1]:0.000}s");
+        Log($"{engine.Name} N={size} {(warmUp ? "warm-up" : $"#{rep + 1}")}: baseline {baselineTimes[^1]:0.000}s, deploy {deployTimes[^1]:0.000}s, rollback {rollbackTimes[^1]:0.000}s");
     }
 
     MemoryProbe.Outcome? memory = null;
-    if (options.Memory)
+    if (options.Memory && !warmUp)
     {
         await engine.MaintainAsync(target, cancellationToken);
         var artifacts = Path.Combine(folder, "artifacts-child");

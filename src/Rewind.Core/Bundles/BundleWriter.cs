@@ -113,9 +113,13 @@ public sealed class BundleWriter : IAsyncDisposable
         }
 
         manifestFile.Write(JsonSerializer.SerializeToUtf8Bytes(fields));
-        foreach (var (path, file) in _files)
+
+        // The files are flushed to disk together rather than one after another: an inverse has a file per layer and
+        // type, and on a busy disk a queue of sequential fsyncs is what a deploy would wait for.
+        var completed = await Task.WhenAll(_files.Select(async f => (f.Key, await f.Value.CompleteAsync(cancellationToken))));
+        foreach (var (path, digest) in completed)
         {
-            _digests[path] = await file.CompleteAsync(cancellationToken);
+            _digests[path] = digest;
         }
 
         _files.Clear();
@@ -197,7 +201,7 @@ public sealed class BundleWriter : IAsyncDisposable
             await FlushAsync(cancellationToken);
             if (_stream is FileStream file)
             {
-                file.Flush(flushToDisk: true);
+                await Task.Run(() => file.Flush(flushToDisk: true), cancellationToken);
             }
             else
             {
