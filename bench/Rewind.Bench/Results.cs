@@ -23,6 +23,11 @@ internal sealed record SizeResult(
     public double DeployRatio => Deploy.Median / Baseline.Median;
 
     public double RollbackRatio => Rollback.Median / Baseline.Median;
+
+    /// <summary>The median of each repetition's own ratio: measures taken side by side share the machine's mood, so on a noisy machine this is the steadier figure.</summary>
+    public double PairedDeployRatio => new Timing(Deploy.Seconds.Zip(Baseline.Seconds, (d, b) => d / b).ToList()).Median;
+
+    public double PairedRollbackRatio => new Timing(Rollback.Seconds.Zip(Baseline.Seconds, (r, b) => r / b).ToList()).Median;
 }
 
 /// <summary>The rollback of a small deployment beside a large business table, against restoring a whole-database backup.</summary>
@@ -44,14 +49,14 @@ internal sealed record BenchReport(DateTimeOffset At, MachineInfo Machine, Bench
             text.AppendLine(CultureInfo.InvariantCulture, $"{engine}: {description}.");
         }
 
-        text.AppendLine(CultureInfo.InvariantCulture, $"Median of {Options.Repeat} interleaved repetitions; times in seconds.");
+        text.AppendLine(CultureInfo.InvariantCulture, $"Median of {Options.Repeat} interleaved repetitions; times in seconds; ratios of the medians (in brackets: the median of each repetition's own ratio).");
         text.AppendLine();
         text.AppendLine("| engine | N | baseline | deploy | rollback | deploy/baseline | rollback/baseline | peak memory |");
         text.AppendLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
         foreach (var r in Sizes)
         {
             text.AppendLine(CultureInfo.InvariantCulture,
-                $"| {r.Engine} | {r.Records:N0} | {r.Baseline.Median:0.000} | {r.Deploy.Median:0.000} | {r.Rollback.Median:0.000} | {r.DeployRatio:0.00} | {r.RollbackRatio:0.00} | {(r.PeakMemoryBytes is { } m ? $"{m / (1024.0 * 1024):0} MB" : "–")} |");
+                $"| {r.Engine} | {r.Records:N0} | {r.Baseline.Median:0.000} | {r.Deploy.Median:0.000} | {r.Rollback.Median:0.000} | {r.DeployRatio:0.00} ({r.PairedDeployRatio:0.00}) | {r.RollbackRatio:0.00} ({r.PairedRollbackRatio:0.00}) | {(r.PeakMemoryBytes is { } m ? $"{m / (1024.0 * 1024):0} MB" : "–")} |");
         }
 
         if (Business.Count > 0)
