@@ -108,10 +108,10 @@ internal sealed class PostgresTargetSession(NpgsqlConnection connection, NpgsqlT
     /// </summary>
     private async Task CaptureAsync(IPriorImageSink priorSink, CancellationToken cancellationToken)
     {
-        // The new body is not sent back (only whether the line is a delete): the sink needs the address and the
-        // kind of change, and returning every body would double what crosses the wire.
         // Each prior row is fetched by its primary key and locked (FOR UPDATE) as the stage is walked in input
-        // order, so rows stream to the sink while the server works, with no sort of a million bodies first.
+        // order, so rows stream to the sink while the server works, with no sort of a million bodies first. The new
+        // body is not sent back, only whether the line deletes: the sink needs the address and the kind of change
+        // (see IPriorImageSink), and returning every body would double what crosses the wire.
         await using var command = Command(connection, $"""
             SELECT s.layer, s.type, s.key, s.body IS NULL, s.line, p.body
             FROM {RecordStage} s

@@ -41,9 +41,9 @@ internal sealed class SqliteTargetSession(SqliteConnection connection) : ITarget
                 exists = prior is not null;
             }
 
-            // With a capture the prior image says whether the record exists (the session holds the write lock, so
-            // it cannot change in between): a plain UPDATE or INSERT then does what the upsert would, without the
-            // upsert's failed insert first. A delete of a record found absent has nothing to do.
+            // When the prior image was read (a capture, or a rollback's live-edit watcher) it says whether the record
+            // exists, and the session holds the write lock, so that cannot change in between: a plain UPDATE or INSERT
+            // then does what the upsert would, without its probing insert. A delete of an absent record does nothing.
             var command = (change.Body, exists) switch
             {
                 (null, false) => null,
