@@ -53,6 +53,8 @@ internal sealed record BenchOptions
             };
         }
 
+        // Absolute: pg_dump and pg_restore run in another working directory.
+        options = options with { Work = Path.GetFullPath(options.Work) };
         if (options.Engines.Any(e => e is not ("sqlite" or "postgres")))
         {
             throw new ArgumentException("--engine takes sqlite, postgres or both (sqlite,postgres)");

@@ -45,38 +45,51 @@ var cancellationToken = cancel.Token;
 var clock = Stopwatch.StartNew();
 void Log(string message) => Console.Error.WriteLine($"[{clock.Elapsed:hh\\:mm\\:ss}] {message}");
 
-Directory.CreateDirectory(options.Work);
-var sizes = new List<SizeResult>();
-var business = new List<BusinessResult>();
-var engines = new Dictionary<string, string>(StringComparer.Ordinal);
-foreach (var engineName in options.Engines)
+try
 {
-    var folder = Path.Combine(options.Work, engineName);
-    RewindRunner.DeleteFolder(folder);
-    Directory.CreateDirectory(folder);
-    await using IBenchEngine engine = engineName == "sqlite"
-        ? new SqliteBenchEngine(folder)
-        : await PostgresBenchEngine.CreateAsync(options.Postgres, folder, cancellationToken);
-    engines[engine.Name] = engine.Description;
-
-    // One small untimed round first, so no measure pays for compiling the code paths it runs.
-    await MeasureSizeAsync(engine, Path.Combine(folder, "warm-up"), 1000, warmUp: true);
-    foreach (var size in options.Sizes)
-    {
-        sizes.Add(await MeasureSizeAsync(engine, Path.Combine(folder, $"n{size}"), size));
-    }
-
-    if (options.BusinessRows > 0)
-    {
-        business.Add(await MeasureBusinessAsync(engine, Path.Combine(folder, "business")));
-    }
+    return await RunAsync();
+}
+catch (Exception e) when (e is not OperationCanceledException)
+{
+    Console.Error.WriteLine($"bench: failed: {e}");
+    return 1;
 }
 
-var report = new BenchReport(DateTimeOffset.UtcNow, Machine(engines), options, sizes, business);
-Console.WriteLine(report.ToMarkdown());
-await File.WriteAllTextAsync(options.Out, JsonSerializer.Serialize(report, new JsonSerializerOptions { WriteIndented = true }), cancellationToken);
-Log($"wrote {Path.GetFullPath(options.Out)}");
-return 0;
+async Task<int> RunAsync()
+{
+    Directory.CreateDirectory(options.Work);
+    var sizes = new List<SizeResult>();
+    var business = new List<BusinessResult>();
+    var engines = new Dictionary<string, string>(StringComparer.Ordinal);
+    foreach (var engineName in options.Engines)
+    {
+        var folder = Path.Combine(options.Work, engineName);
+        RewindRunner.DeleteFolder(folder);
+        Directory.CreateDirectory(folder);
+        await using IBenchEngine engine = engineName == "sqlite"
+            ? new SqliteBenchEngine(folder)
+            : await PostgresBenchEngine.CreateAsync(options.Postgres, folder, cancellationToken);
+        engines[engine.Name] = engine.Description;
+
+        // One small untimed round first, so no measure pays for compiling the code paths it runs.
+        await MeasureSizeAsync(engine, Path.Combine(folder, "warm-up"), 1000, warmUp: true);
+        foreach (var size in options.Sizes)
+        {
+            sizes.Add(await MeasureSizeAsync(engine, Path.Combine(folder, $"n{size}"), size));
+        }
+
+        if (options.BusinessRows > 0)
+        {
+            business.Add(await MeasureBusinessAsync(engine, Path.Combine(folder, "business")));
+        }
+    }
+
+    var report = new BenchReport(DateTimeOffset.UtcNow, Machine(engines), options, sizes, business);
+    Console.WriteLine(report.ToMarkdown());
+    await File.WriteAllTextAsync(options.Out, JsonSerializer.Serialize(report, new JsonSerializerOptions { WriteIndented = true }), cancellationToken);
+    Log($"wrote {Path.GetFullPath(options.Out)}");
+    return 0;
+}
 
 async Task<SizeResult> MeasureSizeAsync(IBenchEngine engine, string folder, int size, bool warmUp = false)
 {
