@@ -35,25 +35,7 @@ internal static class DeployCommand
             var d = result.Deployment;
             if (context.Json)
             {
-                Output.WriteJson(new
-                {
-                    deployment = d.Id,
-                    target = d.Target,
-                    bundle = d.BundleId,
-                    digest = d.BundleDigest,
-                    status = d.Status.ToName(),
-                    inverse = d.InverseDigest,
-                    records = result.Summary.Records,
-                    rows = result.Summary.Rows,
-                    tablesCreated = result.Summary.TablesCreated,
-                    tablesChanged = result.Summary.TablesChanged,
-                    quarantined = result.Summary.Quarantined.Select(q => new { table = q.Table, @as = q.As, rows = q.Rows }),
-                    alreadyApplied = result.AlreadyApplied,
-                    warning = result.Warning,
-                    code = d.Code.Select(c => new { slot = c.Slot, from = c.FromVersion, to = c.ToVersion }),
-                    verification = new { outcome = result.Verification.Outcome.ToString().ToLowerInvariant(), checks = result.Verification.Checks },
-                    automaticRollback = result.AutomaticRollback is { } r ? new { status = r.Deployment.Status.ToName(), state = r.State.StateName, seconds = r.Deployment.RollbackDuration?.TotalSeconds } : null,
-                });
+                Output.WriteJson(Rewind.Core.Reporting.JsonViews.Deploy(result));
             }
             else if (!result.Succeeded)
             {

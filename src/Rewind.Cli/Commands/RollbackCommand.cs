@@ -49,21 +49,7 @@ internal static class RollbackCommand
             var d = result.Deployment;
             if (context.Json)
             {
-                Output.WriteJson(new
-                {
-                    deployment = d.Id,
-                    target = d.Target,
-                    bundle = d.BundleId,
-                    status = d.Status.ToName(),
-                    state = result.State.StateName,
-                    reason = result.State.Reason,
-                    verification = new { outcome = result.Verification.Outcome.ToString().ToLowerInvariant(), checks = result.Verification.Checks },
-                    seconds = d.RollbackDuration?.TotalSeconds,
-                    resumed = result.Resumed,
-                    code = d.Code.Select(c => new { slot = c.Slot, from = c.ToVersion, to = c.FromVersion }),
-                    overBudget = d.RollbackOverBudget,
-                    impact = ImpactView.ToJson(result.Impact),
-                });
+                Output.WriteJson(Rewind.Core.Reporting.JsonViews.Rollback(result));
             }
             else if (!result.Succeeded)
             {

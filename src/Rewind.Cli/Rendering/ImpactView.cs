@@ -5,23 +5,7 @@ namespace Rewind.Cli.Rendering;
 /// <summary>How a rollback's impact report is shown: what was not restored, what was saved, what was moved aside.</summary>
 internal static class ImpactView
 {
-    public static object ToJson(ImpactReport impact) => new
-    {
-        businessTables = impact.BusinessTables.Select(b => new
-        {
-            table = b.Table,
-            changedRows = b.ChangedRows,
-            inserted = b.Inserted,
-            updated = b.Updated,
-            deleted = b.Deleted,
-            rows = b.Rows,
-            rowsTruncated = b.RowsTruncated,
-            method = b.Method,
-        }),
-        liveEdits = impact.LiveEdits.Select(e => new { layer = e.Layer, type = e.Type, key = e.Key }),
-        liveEditsBundle = impact.LiveEditsDigest,
-        quarantined = impact.Quarantined.Select(q => new { table = q.Table, @as = q.As, rows = q.Rows }),
-    };
+    public static object ToJson(ImpactReport impact) => Rewind.Core.Reporting.JsonViews.Impact(impact);
 
     public static void Write(ImpactReport impact)
     {

@@ -1,3 +1,4 @@
+using Rewind.Core.Reporting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -50,7 +51,7 @@ internal static class ReadEndpoints
         }).WithSummary("A long operation's status, progress and journal; its result or problem once it ends");
 
         api.MapGet("/quarantine", async (RewindEngine engine, CancellationToken cancellationToken) =>
-            Results.Ok(new { tables = (await engine.QuarantineListAsync(cancellationToken)).Select(ApiViews.Quarantine) }))
+            Results.Ok(new { tables = (await engine.QuarantineListAsync(cancellationToken)).Select(JsonViews.Quarantine) }))
             .WithSummary("Tables that rollbacks moved aside, on every target");
 
         api.MapPost("/quarantine/purge", async ([FromBody] PurgeBody? body, HttpContext http, RewindEngine engine, CancellationToken cancellationToken) =>
@@ -58,7 +59,7 @@ internal static class ReadEndpoints
             var olderThan = ConfigLoader.ParseDuration(body?.OlderThan ?? "")
                 ?? throw new BadInputException("send {\"olderThan\": \"7d\"}: quarantined tables older than that are dropped");
             var purged = await engine.QuarantinePurgeAsync(olderThan, Caller.Of(http).Name, cancellationToken);
-            return Results.Ok(new { purged = purged.Select(ApiViews.Quarantine) });
+            return Results.Ok(new { purged = purged.Select(JsonViews.Quarantine) });
         }).RequireRole(AccessRoles.TrainAdmin, "quarantine-purge")
             .WithSummary("Drop quarantined tables older than {\"olderThan\": \"7d\"} (train-admin)");
 

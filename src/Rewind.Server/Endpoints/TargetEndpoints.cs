@@ -1,3 +1,4 @@
+using Rewind.Core.Reporting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
@@ -28,12 +29,12 @@ internal static class TargetEndpoints
             .WithSummary("One target's state and last deployment");
 
         api.MapGet("/targets/{name}/deployments", async (string name, RewindEngine engine, CancellationToken cancellationToken) =>
-            Results.Ok(new { target = name, deployments = (await engine.HistoryAsync(name, cancellationToken)).Select(ApiViews.Summary) }))
+            Results.Ok(new { target = name, deployments = (await engine.HistoryAsync(name, cancellationToken)).Select(JsonViews.Summary) }))
             .WithSummary("A target's deployments, newest first");
 
         api.MapGet("/targets/{name}/deployments/{id}", async (string name, string id, RewindEngine engine, CancellationToken cancellationToken) =>
             (await engine.HistoryAsync(name, cancellationToken)).FirstOrDefault(d => d.Id == id) is { } deployment
-                ? Results.Ok(ApiViews.Deployment(deployment))
+                ? Results.Ok(JsonViews.Deployment(deployment))
                 : Results.Problem(ProblemMapping.Problem(StatusCodes.Status404NotFound, "not-found", "No such deployment", $"target {name} has no deployment '{id}'")))
             .WithSummary("One deployment in full: checks, hooks, code slots and its journal (its impact report)");
 
@@ -50,12 +51,12 @@ internal static class TargetEndpoints
             .WithSummary("Roll back the newest deployment: {\"reason\": ..., \"deployment\": expected id (optional)}. Prefer: respond-async answers 202 with an operation to poll");
 
         api.MapPost("/targets/{name}/clear", async (string name, [FromBody] ClearBody? body, HttpContext http, RewindEngine engine, CancellationToken cancellationToken) =>
-            Results.Ok(ApiViews.State(await engine.ClearAsync(name, Caller.Of(http).Name, body?.Reason ?? "", body?.Force ?? false, cancellationToken))))
+            Results.Ok(JsonViews.State(await engine.ClearAsync(name, Caller.Of(http).Name, body?.Reason ?? "", body?.Force ?? false, cancellationToken))))
             .RequireRole(AccessRoles.TrainAdmin, "clear")
             .WithSummary("Lift an off-train hold: {\"reason\": ..., \"force\": false}; a target of a group must be aligned with it unless forced (recorded)");
 
         api.MapPost("/targets/{name}/unfreeze", async (string name, [FromBody] ReasonBody? body, HttpContext http, RewindEngine engine, CancellationToken cancellationToken) =>
-            Results.Ok(ApiViews.State(await engine.UnfreezeAsync(name, Caller.Of(http).Name, body?.Reason ?? "", cancellationToken))))
+            Results.Ok(JsonViews.State(await engine.UnfreezeAsync(name, Caller.Of(http).Name, body?.Reason ?? "", cancellationToken))))
             .RequireRole(AccessRoles.Admin, "unfreeze")
             .WithSummary("Record the decision that ends a frozen incident: {\"reason\": ...}; the target stays off-train until cleared");
     }
@@ -82,7 +83,7 @@ internal static class TargetEndpoints
         return await OperationRunner.RunAsync(http, "rollback", name, who, expected, async (progress, cancellationToken) =>
         {
             var result = await engine.RollbackAsync(new RollbackRequest(name, who, body.Reason, expected), progress, cancellationToken);
-            return new OperationRunner.Outcome(result.Succeeded, ApiViews.Rollback(result),
+            return new OperationRunner.Outcome(result.Succeeded, JsonViews.Rollback(result),
                 result.Succeeded ? null : $"rollback of {result.Deployment.Id} applied but {name} did not verify; the target is frozen: {result.State.Reason}");
         });
     }
@@ -124,7 +125,7 @@ internal static class TargetEndpoints
                 try
                 {
                     var result = await engine.DeployAsync(new DeployRequest(path, name, who, reason), progress, token);
-                    return new OperationRunner.Outcome(result.Succeeded, ApiViews.Deploy(result),
+                    return new OperationRunner.Outcome(result.Succeeded, JsonViews.Deploy(result),
                         result.Succeeded ? null : $"deployment {result.Deployment.Id} of {result.Deployment.BundleId} to {name} did not verify: {result.Verification.Summary}");
                 }
                 finally

@@ -1,0 +1,129 @@
+using Rewind.Core.Bundles;
+using Rewind.Core.Deployments;
+using Rewind.Core.Impact;
+
+namespace Rewind.Core.Reporting;
+
+/// <summary>
+/// The JSON shapes shared by the CLI's <c>--json</c> and the HTTP API, in one place, so a script can move
+/// between the two and a new field shows in both.
+/// </summary>
+public static class JsonViews
+{
+    /// <summary>A deployment in a list: enough to recognise it and see how it came out.</summary>
+    public static object Summary(Deployment d) => new
+    {
+        id = d.Id,
+        target = d.Target,
+        bundle = d.BundleId,
+        kind = d.Kind == BundleKind.Release ? "release" : "metadata",
+        status = d.Status.ToName(),
+        who = d.Who,
+        reason = d.Reason,
+        startedAt = d.StartedAt,
+        finishedAt = d.FinishedAt,
+        records = d.Records,
+        rows = d.Rows,
+        error = d.Error,
+        rolledBackAt = d.RolledBackAt,
+        rolledBackBy = d.RolledBackBy,
+        rollbackReason = d.RollbackReason,
+        rollbackSeconds = d.RollbackDuration?.TotalSeconds,
+        rollbackOverBudget = d.RollbackOverBudget,
+    };
+
+    /// <summary>One deployment in full: its impact report (checks, hooks, code slots) and its journal.</summary>
+    public static object Deployment(Deployment d) => new
+    {
+        id = d.Id,
+        target = d.Target,
+        bundle = d.BundleId,
+        digest = d.BundleDigest,
+        inverse = d.InverseDigest,
+        kind = d.Kind == BundleKind.Release ? "release" : "metadata",
+        status = d.Status.ToName(),
+        who = d.Who,
+        reason = d.Reason,
+        startedAt = d.StartedAt,
+        finishedAt = d.FinishedAt,
+        records = d.Records,
+        rows = d.Rows,
+        error = d.Error,
+        rolledBackAt = d.RolledBackAt,
+        rolledBackBy = d.RolledBackBy,
+        rollbackReason = d.RollbackReason,
+        rollbackSeconds = d.RollbackDuration?.TotalSeconds,
+        rollbackOverBudget = d.RollbackOverBudget,
+        autoRollback = d.AutoRollback,
+        automaticRollback = d.AutomaticRollback,
+        checks = d.Checks,
+        rollbackChecks = d.RollbackChecks,
+        hooks = d.Hooks,
+        code = d.Code,
+        steps = d.Steps,
+        group = d.Group,
+        stage = d.Stage,
+        realign = d.Realign,
+        priorFingerprint = d.PriorFingerprint,
+        impact = d.Impact is null ? null : Impact(d.Impact),
+    };
+
+    public static object Deploy(DeployResult r) => new
+    {
+        deployment = r.Deployment.Id,
+        target = r.Deployment.Target,
+        bundle = r.Deployment.BundleId,
+        digest = r.Deployment.BundleDigest,
+        status = r.Deployment.Status.ToName(),
+        inverse = r.Deployment.InverseDigest,
+        records = r.Summary.Records,
+        rows = r.Summary.Rows,
+        tablesCreated = r.Summary.TablesCreated,
+        tablesChanged = r.Summary.TablesChanged,
+        quarantined = r.Summary.Quarantined.Select(q => new { table = q.Table, @as = q.As, rows = q.Rows }),
+        alreadyApplied = r.AlreadyApplied,
+        code = r.Deployment.Code.Select(c => new { slot = c.Slot, from = c.FromVersion, to = c.ToVersion }),
+        warning = r.Warning,
+        verification = new { outcome = r.Verification.Outcome.ToString().ToLowerInvariant(), checks = r.Verification.Checks },
+        automaticRollback = r.AutomaticRollback is { } a ? new { status = a.Deployment.Status.ToName(), state = a.State.StateName, seconds = a.Deployment.RollbackDuration?.TotalSeconds } : null,
+    };
+
+    public static object Rollback(RollbackResult r) => new
+    {
+        deployment = r.Deployment.Id,
+        target = r.Deployment.Target,
+        bundle = r.Deployment.BundleId,
+        status = r.Deployment.Status.ToName(),
+        state = r.State.StateName,
+        reason = r.State.Reason,
+        verification = new { outcome = r.Verification.Outcome.ToString().ToLowerInvariant(), checks = r.Verification.Checks },
+        seconds = r.Deployment.RollbackDuration?.TotalSeconds,
+        resumed = r.Resumed,
+        code = r.Deployment.Code.Select(c => new { slot = c.Slot, from = c.ToVersion, to = c.FromVersion }),
+        overBudget = r.Deployment.RollbackOverBudget,
+        impact = Impact(r.Impact),
+    };
+
+    /// <summary>What a rollback did not restore (business data), what it saved (live edits) and what it moved aside.</summary>
+    public static object Impact(ImpactReport impact) => new
+    {
+        businessTables = impact.BusinessTables.Select(b => new
+        {
+            table = b.Table,
+            changedRows = b.ChangedRows,
+            inserted = b.Inserted,
+            updated = b.Updated,
+            deleted = b.Deleted,
+            rows = b.Rows,
+            rowsTruncated = b.RowsTruncated,
+            method = b.Method,
+        }),
+        liveEdits = impact.LiveEdits.Select(e => new { layer = e.Layer, type = e.Type, key = e.Key }),
+        liveEditsBundle = impact.LiveEditsDigest,
+        quarantined = impact.Quarantined.Select(q => new { table = q.Table, @as = q.As, rows = q.Rows }),
+    };
+
+    public static object Quarantine(QuarantineEntry q) => new { target = q.Target, table = q.Table, @as = q.As, rows = q.Rows, deployment = q.Deployment, since = q.Since };
+
+    public static object State(TargetState s) => new { target = s.Target, state = s.StateName, reason = s.Reason, by = s.Who, since = s.Since, deployment = s.Deployment };
+}
