@@ -181,13 +181,7 @@ internal static class PostgresValues
                 writer.WriteNumberValue(l);
                 break;
             case double d when double.IsFinite(d):
-                var text = d.ToString("R", CultureInfo.InvariantCulture);
-                if (text.AsSpan().IndexOfAny(".eE") < 0)
-                {
-                    text += ".0";
-                }
-
-                writer.WriteRawValue(text, skipInputValidation: true);
+                Rewind.Core.Targets.RowJson.WriteReal(writer, d);
                 break;
             case double d:
                 // NaN and infinities have no JSON number; as strings they cast back to the same double.

@@ -73,13 +73,7 @@ internal static class SqliteValues
                 writer.WriteNumberValue(l);
                 break;
             case double d:
-                var text = d.ToString("R", CultureInfo.InvariantCulture);
-                if (text.AsSpan().IndexOfAny(".eE") < 0)
-                {
-                    text += ".0";
-                }
-
-                writer.WriteRawValue(text, skipInputValidation: true);
+                Rewind.Core.Targets.RowJson.WriteReal(writer, d);
                 break;
             case string s:
                 writer.WriteStringValue(s);
