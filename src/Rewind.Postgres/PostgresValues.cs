@@ -54,8 +54,6 @@ internal sealed record PgColumn(string Name, string SqlType, PgKind Kind)
 /// </summary>
 internal static class PostgresValues
 {
-    private const string BlobProperty = "$base64";
-
     /// <summary>The text the server casts into <paramref name="column"/> for the JSON value the reader is on; null for SQL NULL.</summary>
     public static string? ToText(ref Utf8JsonReader reader, ReadOnlySpan<byte> line, PgColumn column, string table, string file, long lineNumber)
     {
@@ -129,9 +127,9 @@ internal static class PostgresValues
                     return probe.GetString();
                 }
 
-                return TryBlob(ref probe) is { } bytes
+                return Rewind.Core.Targets.RowJson.TryReadBlob(ref probe) is { } bytes
                     ? "\\x" + Convert.ToHexStringLower(bytes)
-                    : throw Refuse($"{rawText} is not binary data: use {{\"{BlobProperty}\": \"...\"}}");
+                    : throw Refuse($"{rawText} is not binary data: use {{\"{Rewind.Core.Targets.RowJson.BlobProperty}\": \"...\"}}");
             default:
                 // Strings are stored unquoted; numbers, booleans, objects and arrays as their JSON text.
                 return token == JsonTokenType.String ? probe.GetString() : rawText;
@@ -151,22 +149,6 @@ internal static class PostgresValues
         return double.IsFinite(real) && Math.Floor(real) == real && real >= long.MinValue && real < long.MaxValue
             ? ((long)real).ToString(CultureInfo.InvariantCulture)
             : null;
-    }
-
-    private static byte[]? TryBlob(ref Utf8JsonReader reader)
-    {
-        if (reader.TokenType != JsonTokenType.StartObject || !reader.Read() || reader.TokenType != JsonTokenType.PropertyName || !reader.ValueTextEquals(BlobProperty))
-        {
-            return null;
-        }
-
-        reader.Read();
-        if (reader.TokenType != JsonTokenType.String || !reader.TryGetBytesFromBase64(out var bytes))
-        {
-            return null;
-        }
-
-        return reader.Read() && reader.TokenType == JsonTokenType.EndObject ? bytes : null;
     }
 
     /// <summary>Writes the value read by <see cref="PgColumn.ReadExpression"/> as JSON that re-applies to the same value.</summary>
@@ -191,9 +173,7 @@ internal static class PostgresValues
                 writer.WriteBooleanValue(b);
                 break;
             case byte[] bytes:
-                writer.WriteStartObject();
-                writer.WriteBase64String(BlobProperty, bytes);
-                writer.WriteEndObject();
+                Rewind.Core.Targets.RowJson.WriteBlob(writer, bytes);
                 break;
             case string s when column.Kind == PgKind.Json:
                 writer.WriteRawValue(s);

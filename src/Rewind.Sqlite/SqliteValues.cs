@@ -12,8 +12,6 @@ namespace Rewind.Sqlite;
 /// </summary>
 internal static class SqliteValues
 {
-    private const string BlobProperty = "$base64";
-
     /// <summary>The SQLite value for the JSON value the reader is positioned on.</summary>
     public static object ToDb(ref Utf8JsonReader reader, ReadOnlySpan<byte> line)
     {
@@ -41,25 +39,8 @@ internal static class SqliteValues
                 var blobReader = reader;
                 reader.Skip();
                 var json = line[start..(int)reader.BytesConsumed];
-                return TryBlob(ref blobReader) ?? (object)Encoding.UTF8.GetString(json);
+                return Rewind.Core.Targets.RowJson.TryReadBlob(ref blobReader) ?? (object)Encoding.UTF8.GetString(json);
         }
-    }
-
-    private static byte[]? TryBlob(ref Utf8JsonReader reader)
-    {
-        if (reader.TokenType != JsonTokenType.StartObject || !reader.Read() || reader.TokenType != JsonTokenType.PropertyName || !reader.ValueTextEquals(BlobProperty))
-        {
-            return null;
-        }
-
-        reader.Read();
-        if (reader.TokenType != JsonTokenType.String)
-        {
-            return null;
-        }
-
-        var bytes = reader.GetBytesFromBase64();
-        return reader.Read() && reader.TokenType == JsonTokenType.EndObject ? bytes : null;
     }
 
     public static void Write(Utf8JsonWriter writer, object value)
@@ -79,9 +60,7 @@ internal static class SqliteValues
                 writer.WriteStringValue(s);
                 break;
             case byte[] b:
-                writer.WriteStartObject();
-                writer.WriteBase64String(BlobProperty, b);
-                writer.WriteEndObject();
+                Rewind.Core.Targets.RowJson.WriteBlob(writer, b);
                 break;
             default:
                 throw new InvalidOperationException($"unexpected SQLite value type {value.GetType()}");
