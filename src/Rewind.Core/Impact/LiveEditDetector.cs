@@ -8,9 +8,10 @@ namespace Rewind.Core.Impact;
 /// read from the stored forward bundle in step (the inverse lists records in the forward bundle's order,
 /// so one pass over each forward file suffices, in bulk and without a second capture). A record that differs
 /// was edited after the deployment: its current image is saved into <see cref="Displaced"/> before the
-/// rollback overwrites it, so nothing anyone wrote is lost.
+/// rollback overwrites it, so nothing anyone wrote is lost. An adapter may compare inside the engine instead
+/// (<see cref="ILiveEditWatcher"/>): it asks what was written and reports only the records that differ.
 /// </summary>
-public sealed class LiveEditDetector(Bundle forward, BundleWriter displaced) : IPriorImageSink, IAsyncDisposable
+public sealed class LiveEditDetector(Bundle forward, BundleWriter displaced) : ILiveEditWatcher, IAsyncDisposable
 {
     private readonly Dictionary<string, IAsyncEnumerator<RecordChange>> _readers = new(StringComparer.Ordinal);
     private readonly List<RecordKey> _edits = [];
@@ -22,13 +23,16 @@ public sealed class LiveEditDetector(Bundle forward, BundleWriter displaced) : I
     public async ValueTask OnPriorAsync(RecordChange change, string? priorBody, CancellationToken cancellationToken)
     {
         var written = await WrittenAsync(change.Address, cancellationToken);
-        if (written.Found && string.Equals(written.Body, priorBody, StringComparison.Ordinal))
+        if (!written.Known || !string.Equals(written.Body, priorBody, StringComparison.Ordinal))
         {
-            return;
+            await OnEditedAsync(change, priorBody, cancellationToken);
         }
+    }
 
+    public async ValueTask OnEditedAsync(RecordChange change, string? currentBody, CancellationToken cancellationToken)
+    {
         _edits.Add(change.Address);
-        await displaced.WriteRecordAsync(change.Address, priorBody, cancellationToken);
+        await displaced.WriteRecordAsync(change.Address, currentBody, cancellationToken);
     }
 
     public async ValueTask DisposeAsync()
@@ -40,7 +44,7 @@ public sealed class LiveEditDetector(Bundle forward, BundleWriter displaced) : I
     }
 
     /// <summary>What the forward bundle wrote for this record (null body: it deleted it).</summary>
-    private async ValueTask<(bool Found, string? Body)> WrittenAsync(RecordKey address, CancellationToken cancellationToken)
+    public async ValueTask<(bool Known, string? Body)> WrittenAsync(RecordKey address, CancellationToken cancellationToken)
     {
         var path = $"records/{address.Layer}/{address.Type}.ndjson";
         if (!_readers.TryGetValue(path, out var reader))

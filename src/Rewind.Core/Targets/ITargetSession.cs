@@ -49,3 +49,21 @@ public interface IPriorImageSink
 {
     ValueTask OnPriorAsync(RecordChange change, string? priorBody, CancellationToken cancellationToken);
 }
+
+/// <summary>
+/// A rollback's live-edit watcher. Besides the generic <see cref="IPriorImageSink"/> (hand it every prior image and
+/// it compares), it says what the deployment wrote to each record, so an adapter can compare inside the engine
+/// (a write conditional on the record still holding that image) and hand over only the records that differ.
+/// </summary>
+public interface ILiveEditWatcher : IPriorImageSink
+{
+    /// <summary>
+    /// What the deployment wrote to the record the change reverts: <c>Known</c> false when it is not in the
+    /// deployment (compare generically then), <c>Body</c> null when the deployment deleted it. Called once per
+    /// change, in order, and never together with <see cref="IPriorImageSink.OnPriorAsync"/> for the same change.
+    /// </summary>
+    ValueTask<(bool Known, string? Body)> WrittenAsync(RecordKey address, CancellationToken cancellationToken);
+
+    /// <summary>The record holds <paramref name="currentBody"/> (null: absent), not what the deployment wrote: it was edited since.</summary>
+    ValueTask OnEditedAsync(RecordChange change, string? currentBody, CancellationToken cancellationToken);
+}

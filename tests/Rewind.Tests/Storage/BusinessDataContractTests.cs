@@ -1,4 +1,5 @@
 using System.Globalization;
+using CsCheck;
 using Rewind.Core;
 using Rewind.Core.Configuration;
 using Rewind.Core.Deployments;
@@ -105,6 +106,94 @@ public abstract class BusinessDataContractTests(StorageProvider provider)
         Assert.Empty(rollback.Impact.LiveEdits);
         Assert.Null(rollback.Impact.LiveEditsDigest);
     }
+
+    /// <summary>An edit made after the deployment: a new body for the record, or (Body -1) its deletion.</summary>
+    public sealed record LiveEdit(int Layer, int Type, int Key, int Body);
+
+    [Fact]
+    public async Task Live_edit_property_the_rollback_reports_exactly_the_records_edited_since_the_deploy_and_saves_their_images()
+    {
+        var edits = Gen.Select(Gen.Int[0, 2], Gen.Int[0, 1], Gen.Int[0, 5], Gen.Int[-1, RoundTripModel.Bodies.Length - 1])
+            .Select((l, t, k, b) => new LiveEdit(l, t, k, b)).Array[0, 8];
+        var records = RoundTripModel.RecordGen.Array[0, 8];
+        await Gen.Select(records, records, edits).SampleAsync(async (priorOps, forwardOps, liveEdits) =>
+        {
+            await using var h = await HarnessAsync();
+            var none = new Dictionary<string, int>();
+            static RoundTripModel.BundleSpec Spec(RoundTripModel.RecordOp[] ops) => new(ops, 0, 0, 0, false, 0, []);
+            static string Address(int l, int t, int k) => $"{RoundTripModel.Layers[l]}/{RoundTripModel.Types[t]}/k{k}";
+
+            // The model: what each record held before the deploy, what the deploy wrote, and what it holds after the edits.
+            var before = new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (var op in priorOps.DistinctBy(o => (o.Layer, o.Type, o.Key)).Where(o => !o.Delete))
+            {
+                before[Address(op.Layer, op.Type, op.Key)] = RoundTripModel.Bodies[op.Body];
+            }
+
+            var written = forwardOps.DistinctBy(o => (o.Layer, o.Type, o.Key))
+                .ToDictionary(o => Address(o.Layer, o.Type, o.Key), o => o.Delete ? null : RoundTripModel.Bodies[o.Body], StringComparer.Ordinal);
+            var current = new Dictionary<string, string?>(before.ToDictionary(p => p.Key, p => (string?)p.Value), StringComparer.Ordinal);
+            foreach (var (address, body) in written)
+            {
+                current[address] = body;
+            }
+
+            await h.DeployAsync(RoundTripModel.Build("prior", Spec(priorOps), none));
+            await h.DeployAsync(RoundTripModel.Build("forward", Spec(forwardOps), none));
+            foreach (var edit in liveEdits.DistinctBy(e => (e.Layer, e.Type, e.Key)))
+            {
+                var (layer, type, key) = (RoundTripModel.Layers[edit.Layer], RoundTripModel.Types[edit.Type], $"k{edit.Key}");
+                if (edit.Body < 0)
+                {
+                    await h.ExecuteAsync($"DELETE FROM rw_records WHERE layer = '{layer}' AND type = '{type}' AND key = '{key}'");
+                    current[Address(edit.Layer, edit.Type, edit.Key)] = null;
+                }
+                else
+                {
+                    var body = RoundTripModel.Bodies[edit.Body];
+                    await h.ExecuteAsync($"INSERT INTO rw_records (layer, type, key, body) VALUES ('{layer}', '{type}', '{key}', '{body.Replace("'", "''", StringComparison.Ordinal)}') ON CONFLICT (layer, type, key) DO UPDATE SET body = excluded.body");
+                    current[Address(edit.Layer, edit.Type, edit.Key)] = body;
+                }
+            }
+
+            // A delete of a record that was absent has no inverse: the rollback leaves that record alone.
+            var reverted = written.Keys.Where(a => written[a] is not null || before.ContainsKey(a)).ToList();
+            var expectedEdits = reverted.Where(a => !string.Equals(current.GetValueOrDefault(a), written[a], StringComparison.Ordinal)).Order(StringComparer.Ordinal).ToList();
+
+            var rollback = await h.RollbackAsync();
+
+            Assert.Equal(expectedEdits, rollback.Impact.LiveEdits.Select(e => e.ToString()).Order(StringComparer.Ordinal));
+            foreach (var address in written.Keys)
+            {
+                var parts = address.Split('/');
+                var expected = reverted.Contains(address) ? before.GetValueOrDefault(address) : current.GetValueOrDefault(address);
+                Assert.Equal(expected, await h.ScalarAsync($"SELECT body FROM rw_records WHERE layer = '{parts[0]}' AND type = '{parts[1]}' AND key = '{parts[2]}'") as string);
+            }
+
+            if (expectedEdits.Count == 0)
+            {
+                Assert.Null(rollback.Impact.LiveEditsDigest);
+                return;
+            }
+
+            // The saved bundle holds each edited record's image as it was just before the rollback (absent: a delete).
+            var saved = new Dictionary<string, string?>(StringComparer.Ordinal);
+            using (var bundle = await h.Engine.Artifacts.OpenAsync(rollback.Impact.LiveEditsDigest!))
+            {
+                foreach (var file in bundle.RecordFiles)
+                {
+                    await foreach (var change in bundle.ReadRecordsAsync(file))
+                    {
+                        saved[change.Address.ToString()] = change.Body;
+                    }
+                }
+            }
+
+            Assert.Equal(expectedEdits.ToDictionary(a => a, a => current.GetValueOrDefault(a)), saved);
+        }, iter: LiveEditIterations, threads: 1, seed: Environment.GetEnvironmentVariable("REWIND_SEED"));
+    }
+
+    protected virtual int LiveEditIterations => 25;
 
     // PostgreSQL sessions report their statistics counters within about a second of committing (the method says so).
     private Task CountersSettleAsync() => Task.Delay(provider.Engine == "postgres" ? 1500 : 0);
