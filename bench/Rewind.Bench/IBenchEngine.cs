@@ -32,6 +32,9 @@ internal interface IBenchEngine : IAsyncDisposable
     /// <summary>Takes a whole-database backup (not timed).</summary>
     Task BackupAsync(string database, CancellationToken cancellationToken);
 
+    /// <summary>The file the backup is kept in (evicted from the page cache before a cold restore).</summary>
+    string BackupFile(string database);
+
     /// <summary>Restores the whole-database backup over the target (timed): the classic rollback plan.</summary>
     Task RestoreAsync(string database, CancellationToken cancellationToken);
 

@@ -172,6 +172,8 @@ internal sealed class PostgresBenchEngine : IBenchEngine
         await PostgresServer.RunAsync(Path.Combine(_bin, "pg_dump"), ["-Fc", "-f", BackupOf(database), "-d", conninfo], cancellationToken, environment);
     }
 
+    public string BackupFile(string database) => BackupOf(database);
+
     public async Task RestoreAsync(string database, CancellationToken cancellationToken)
     {
         NpgsqlConnection.ClearAllPools();

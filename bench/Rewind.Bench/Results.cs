@@ -31,9 +31,30 @@ internal sealed record SizeResult(
 }
 
 /// <summary>The rollback of a small deployment beside a large business table, against restoring a whole-database backup.</summary>
-internal sealed record BusinessResult(string Engine, long BusinessRows, int Records, long DatabaseBytes, double BackupSeconds, Timing Rollback, Timing Restore)
+internal sealed record BusinessResult(string Engine, long BusinessRows, int Records, long DatabaseBytes, double BackupSeconds, BusinessRow Cached, BusinessRow? Cold);
+
+/// <summary>
+/// One way of reading the saved state (<c>page cache</c>: just written; <c>cold</c>: evicted, read from disk): the
+/// engine's plain upsert of the same records, Rewind's rollback, and the backup restore.
+/// </summary>
+internal sealed record BusinessRow(string SavedState, Timing Baseline, Timing Rollback, Timing Restore)
 {
     public double Speedup => Restore.Median / Rollback.Median;
+
+    /// <summary>The most any rollback could reach: one that cost no more than writing its rows.</summary>
+    public double Ceiling => Restore.Median / Baseline.Median;
+}
+
+/// <summary>The timings of one business row while they are being collected.</summary>
+internal sealed class BusinessMeasures
+{
+    public List<double> Baseline { get; } = [];
+
+    public List<double> Rollback { get; } = [];
+
+    public List<double> Restore { get; } = [];
+
+    public BusinessRow ToRow(string savedState) => new(savedState, new Timing(Baseline), new Timing(Rollback), new Timing(Restore));
 }
 
 internal sealed record MachineInfo(string Cpu, int Cores, long MemoryBytes, string Os, string Runtime, IReadOnlyDictionary<string, string> Engines);
@@ -62,17 +83,24 @@ internal sealed record BenchReport(DateTimeOffset At, MachineInfo Machine, Bench
         if (Business.Count > 0)
         {
             text.AppendLine();
-            text.AppendLine("| engine | business rows | database size | records rolled back | rollback | backup restore | restore/rollback |");
-            text.AppendLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: |");
+            text.AppendLine("| engine | business rows | database size | records rolled back | saved state | baseline | rollback | backup restore | restore/rollback | restore/baseline |");
+            text.AppendLine("| --- | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: |");
             foreach (var b in Business)
             {
-                text.AppendLine(CultureInfo.InvariantCulture,
-                    $"| {b.Engine} | {b.BusinessRows:N0} | {Gb(b.DatabaseBytes)} | {b.Records:N0} | {b.Rollback.Median:0.000} | {b.Restore.Median:0.000} | {(b.Speedup < 10 ? b.Speedup.ToString("0.0", CultureInfo.InvariantCulture) : b.Speedup.ToString("0", CultureInfo.InvariantCulture))}× |");
+                foreach (var row in new[] { b.Cached, b.Cold }.OfType<BusinessRow>())
+                {
+                    text.AppendLine(CultureInfo.InvariantCulture,
+                        $"| {b.Engine} | {b.BusinessRows:N0} | {Gb(b.DatabaseBytes)} | {b.Records:N0} | {row.SavedState} | {row.Baseline.Median:0.000} | {row.Rollback.Median:0.000} | {row.Restore.Median:0.000} | {Times(row.Speedup)} | {Times(row.Ceiling)} |");
+                }
             }
         }
 
         return text.ToString();
     }
+
+    private static string Times(double ratio) => ratio < 10
+        ? string.Create(CultureInfo.InvariantCulture, $"{ratio:0.0}×")
+        : string.Create(CultureInfo.InvariantCulture, $"{ratio:0}×");
 
     private static string Gb(long bytes) => bytes >= 1L << 30
         ? string.Create(CultureInfo.InvariantCulture, $"{bytes / (double)(1L << 30):0.0} GB")

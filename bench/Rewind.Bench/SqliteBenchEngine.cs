@@ -121,6 +121,8 @@ internal sealed class SqliteBenchEngine(string folder) : IBenchEngine
         source.BackupDatabase(backup);
     }
 
+    public string BackupFile(string database) => BackupOf(database);
+
     public async Task RestoreAsync(string database, CancellationToken cancellationToken)
     {
         // The backup API copying every page back over the live database: SQLite's own restore.
