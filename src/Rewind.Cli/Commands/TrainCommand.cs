@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Rewind.Cli.Rendering;
+using Rewind.Core.Reporting;
 
 namespace Rewind.Cli.Commands;
 
@@ -16,7 +17,7 @@ internal static class TrainCommand
             var matrix = await engine.TrainAsync(parse.GetValue(group)!, cancellationToken);
             if (context.Json)
             {
-                Output.WriteJson(TrainView.ToJson(matrix));
+                Output.WriteJson(JsonViews.Train(matrix));
             }
             else
             {

@@ -81,22 +81,6 @@ internal static class TrainView
         }
     }
 
-    public static object ToJson(TrainMatrix m) => new
-    {
-        group = m.Group,
-        head = m.Head,
-        bundles = m.Bundles.Select(b => new { position = b.Position, bundle = b.BundleId, digest = b.BundleDigest, boardedAt = b.BoardedAt, who = b.Who }),
-        targets = m.Targets.Select(t => new
-        {
-            name = t.Target,
-            stage = t.Stage,
-            state = t.State.StateName,
-            position = t.Position,
-            atHead = t.AtHead(m.Head),
-            cells = t.Cells.Select(c => new { position = c.Position, bundle = c.BundleId, state = c.State.ToName(), deployment = c.Deployment }),
-        }),
-    };
-
     public static void Write(TrainMatrix m)
     {
         if (m.Head == 0)

@@ -14,6 +14,18 @@ public static partial class NameRules
     [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]{0,62}$", RegexOptions.CultureInvariant)]
     private static partial Regex IdentifierPattern();
 
+    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$", RegexOptions.CultureInvariant)]
+    private static partial Regex TargetNamePattern();
+
+    /// <summary>
+    /// Returns null when <paramref name="name"/> can name a target or a group, else why not: the name goes into
+    /// commands, URLs, file names and lock keys, so it is kept plain.
+    /// </summary>
+    public static string? WhyNotTargetName(string name, string what) =>
+        TargetNamePattern().IsMatch(name)
+            ? null
+            : $"'{name}' cannot be a {what} name: use 1 to 63 letters, digits, '.', '_' or '-', starting with a letter or digit";
+
     /// <summary>Returns null when <paramref name="name"/> can be a table name, else why not.</summary>
     public static string? WhyNotTableName(string name)
     {

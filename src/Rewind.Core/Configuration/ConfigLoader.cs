@@ -119,7 +119,11 @@ public static class ConfigLoader
                     sawTargets = true;
                     foreach (var (name, target) in reader.Entries(value))
                     {
-                        if (ReadTarget(reader, name, target, baseDirectory) is { } t)
+                        if (NameRules.WhyNotTargetName(name.Value ?? "", "target") is { } badName)
+                        {
+                            reader.Error(name, badName);
+                        }
+                        else if (ReadTarget(reader, name, target, baseDirectory) is { } t)
                         {
                             targets[name.Value!] = t;
                         }
@@ -404,6 +408,12 @@ public static class ConfigLoader
         var memberOf = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var (name, node) in nodes)
         {
+            if (NameRules.WhyNotTargetName(name.Value ?? "", "group") is { } badName)
+            {
+                reader.Error(name, badName);
+                continue;
+            }
+
             var stages = new List<IReadOnlyList<string>>();
             var soak = TimeSpan.Zero;
             var sawStages = false;

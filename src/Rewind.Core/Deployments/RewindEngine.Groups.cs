@@ -21,6 +21,9 @@ public sealed partial class RewindEngine
     private async Task<GroupDeployResult> DeployGroupCoreAsync(GroupDeployRequest request, AuditScope scope, CancellationToken cancellationToken)
     {
         var group = _config.Group(request.Group);
+
+        // One rollout per group at a time: two at once would both build on the same train head.
+        await using var groupLock = await LockAsync(Locks.TargetLock.GroupKey(group.Name), "deploy-group", request.Who, cancellationToken);
         string bundleId, digest;
         Bundles.BundleKind kind;
         using (var bundle = await OpenBundleAsync(request.BundlePath, cancellationToken))

@@ -3,11 +3,15 @@ using Rewind.Core.ControlPlane;
 namespace Rewind.Core.Locks;
 
 /// <summary>
-/// One operation at a time per target. The lock is a lease in the control-plane store, renewed by a heartbeat
-/// while the operation runs and released when it ends; a holder that died is recognised and replaced.
+/// One operation at a time per target (and one rollout at a time per group: its train positions are handed out
+/// in order). The lock is a lease in the control-plane store, renewed by a heartbeat while the operation runs and
+/// released when it ends; a holder that died is recognised and replaced.
 /// </summary>
 public sealed class TargetLock : IAsyncDisposable
 {
+    /// <summary>Group locks share the store's lock table under this prefix; target names cannot contain ':'.</summary>
+    private const string GroupPrefix = "group:";
+
     public static readonly TimeSpan Lease = TimeSpan.FromSeconds(60);
     private static readonly TimeSpan Heartbeat = TimeSpan.FromSeconds(10);
 
@@ -35,8 +39,15 @@ public sealed class TargetLock : IAsyncDisposable
         var holder = await store.TryAcquireLockAsync(wanted, h => h.IsStale(time.GetUtcNow()), cancellationToken);
         return holder is null
             ? new TargetLock(store, time, wanted)
-            : throw new RefusedException("busy", $"target {target} is busy: {holder.Describe()}. Wait for it to finish; if that process is hung, an admin can run: rewind unlock --target {target} --reason \"...\"");
+            : throw new RefusedException("busy", $"{Subject(target)} is busy: {holder.Describe()}. Wait for it to finish; if that process is hung, an admin can run: rewind unlock {UnlockOption(target)} --reason \"...\"");
     }
+
+    /// <summary>The lock key of a group's rollouts.</summary>
+    public static string GroupKey(string group) => GroupPrefix + group;
+
+    private static string Subject(string key) => key.StartsWith(GroupPrefix, StringComparison.Ordinal) ? $"group {key[GroupPrefix.Length..]}" : $"target {key}";
+
+    private static string UnlockOption(string key) => key.StartsWith(GroupPrefix, StringComparison.Ordinal) ? $"--group {key[GroupPrefix.Length..]}" : $"--target {key}";
 
     public async ValueTask DisposeAsync()
     {

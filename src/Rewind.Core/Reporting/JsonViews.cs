@@ -1,6 +1,7 @@
 using Rewind.Core.Bundles;
 using Rewind.Core.Deployments;
 using Rewind.Core.Impact;
+using Rewind.Core.Train;
 
 namespace Rewind.Core.Reporting;
 
@@ -126,4 +127,21 @@ public static class JsonViews
     public static object Quarantine(QuarantineEntry q) => new { target = q.Target, table = q.Table, @as = q.As, rows = q.Rows, deployment = q.Deployment, since = q.Since };
 
     public static object State(TargetState s) => new { target = s.Target, state = s.StateName, reason = s.Reason, by = s.Who, since = s.Since, deployment = s.Deployment };
+
+    /// <summary>A group's patch train: the bundles on it and, per target, where it stands on each.</summary>
+    public static object Train(TrainMatrix m) => new
+    {
+        group = m.Group,
+        head = m.Head,
+        bundles = m.Bundles.Select(b => new { position = b.Position, bundle = b.BundleId, digest = b.BundleDigest, boardedAt = b.BoardedAt, who = b.Who }),
+        targets = m.Targets.Select(t => new
+        {
+            name = t.Target,
+            stage = t.Stage,
+            state = t.State.StateName,
+            position = t.Position,
+            atHead = t.AtHead(m.Head),
+            cells = t.Cells.Select(c => new { position = c.Position, bundle = c.BundleId, state = c.State.ToName(), deployment = c.Deployment }),
+        }),
+    };
 }

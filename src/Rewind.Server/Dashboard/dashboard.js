@@ -304,7 +304,7 @@ async function loadTrain() {
         el("thead", {}, el("tr", {}, el("th", {}, "target"), el("th", {}, "stage"), el("th", {}, "state"),
           m.bundles.map((b) => el("th", { title: `boarded ${when(b.boardedAt)} by ${b.who}` }, `${b.position}. ${b.bundle}`)))),
         el("tbody", {}, m.targets.map((r) => el("tr", {},
-          el("td", {}, r.target), el("td", {}, r.stage), el("td", {}, el("span", { class: `state ${r.state}` }, r.state)),
+          el("td", {}, r.name), el("td", {}, r.stage), el("td", {}, el("span", { class: `state ${r.state}` }, r.state)),
           r.cells.map((c) => el("td", { class: `cell ${c.state}`, title: c.deployment || "" }, c.state)))))));
   }
   $("train").replaceChildren(...tables);

@@ -1,4 +1,3 @@
-using Rewind.Core.Reporting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -8,6 +7,7 @@ using Rewind.Core.Access;
 using Rewind.Core.Audit;
 using Rewind.Core.Configuration;
 using Rewind.Core.Deployments;
+using Rewind.Core.Reporting;
 using Rewind.Server.Access;
 using Rewind.Server.Operations;
 using Rewind.Server.Problems;
@@ -68,7 +68,7 @@ internal static class ReadEndpoints
             .WithSummary("The groups of rewind.yaml: their stages of targets");
 
         api.MapGet("/groups/{name}/train", async (string name, RewindEngine engine, CancellationToken cancellationToken) =>
-            Results.Ok(ApiViews.Train(await engine.TrainAsync(name, cancellationToken))))
+            Results.Ok(JsonViews.Train(await engine.TrainAsync(name, cancellationToken))))
             .WithSummary("The train matrix of a group: its targets × the bundles of its train, each cell's state, each target's position");
     }
 }

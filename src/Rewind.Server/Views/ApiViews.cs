@@ -3,7 +3,6 @@ using Rewind.Core.Audit;
 using Rewind.Core.Bundles;
 using Rewind.Core.Deployments;
 using Rewind.Core.Impact;
-using Rewind.Core.Train;
 using Rewind.Server.Operations;
 
 namespace Rewind.Server.Views;
@@ -31,22 +30,6 @@ internal static class ApiViews
         code = newest.Code.Select(c => new { slot = c.Slot, from = c.ToVersion, to = c.FromVersion }),
         backTo = backTo is null ? null : JsonViews.Summary(backTo),
         afterwards = $"{target} leaves its patch train (off-train) until a train-admin clears it. Business data is not rolled back.",
-    };
-
-    public static object Train(TrainMatrix m) => new
-    {
-        group = m.Group,
-        head = m.Head,
-        bundles = m.Bundles.Select(b => new { position = b.Position, bundle = b.BundleId, digest = b.BundleDigest, boardedAt = b.BoardedAt, who = b.Who }),
-        targets = m.Targets.Select(r => new
-        {
-            target = r.Target,
-            stage = r.Stage,
-            state = r.State.StateName,
-            position = r.Position,
-            atHead = r.AtHead(m.Head),
-            cells = r.Cells.Select(c => new { position = c.Position, bundle = c.BundleId, state = c.State.ToName(), deployment = c.Deployment }),
-        }),
     };
 
     public static object Audit(AuditEntry e) => new

@@ -93,6 +93,17 @@ public sealed class ConfigFuzzTests(ITestOutputHelper output) : IDisposable
         Assert.Equal(TimeSpan.FromSeconds(2), config.Targets["env1"].BusyTimeout);
     }
 
+    [Theory]
+    [InlineData("targets:\n  \"group:eu\":\n    database: sqlite:x.db", "'group:eu' cannot be a target name", 2)]
+    [InlineData("targets:\n  \"env 1\":\n    database: sqlite:x.db", "'env 1' cannot be a target name", 2)]
+    [InlineData("targets:\n  env1:\n    database: sqlite:x.db\ngroups:\n  \"eu/west\":\n    stages: [[env1]]", "'eu/west' cannot be a group name", 5)]
+    public void Target_and_group_names_that_cannot_name_a_lock_or_a_url_are_refused_naming_the_line(string yaml, string expected, int line)
+    {
+        var error = Assert.Throws<BadInputException>(() => ConfigLoader.Parse(yaml, _folder.Path));
+        Assert.Contains(expected, error.Message, StringComparison.Ordinal);
+        Assert.Contains($"line {line}:", error.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Mutated_configurations_load_or_are_refused_with_BadInputException_only()
     {

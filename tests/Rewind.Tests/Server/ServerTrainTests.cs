@@ -35,7 +35,7 @@ public sealed class ServerTrainTests : IDisposable
         var train = await server.GetJsonAsync("/api/groups/eu/train", viewer);
         Assert.Equal(1, train.GetProperty("head").GetInt32());
         Assert.Equal("one", train.GetProperty("bundles")[0].GetProperty("bundle").GetString());
-        Assert.Equal(["env1", "env2"], train.GetProperty("targets").EnumerateArray().Select(t => t.GetProperty("target").GetString()));
+        Assert.Equal(["env1", "env2"], train.GetProperty("targets").EnumerateArray().Select(t => t.GetProperty("name").GetString()));
         Assert.All(train.GetProperty("targets").EnumerateArray(), t =>
         {
             Assert.True(t.GetProperty("atHead").GetBoolean());

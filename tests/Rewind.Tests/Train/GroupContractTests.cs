@@ -210,6 +210,30 @@ public abstract class GroupContractTests(StorageProvider provider)
     }
 
     [Fact]
+    public async Task A_second_rollout_to_a_group_is_refused_while_one_is_running_and_names_the_way_to_unlock()
+    {
+        var (h, engine) = await GroupAsync([["env1"], ["env2"]], soak: TimeSpan.FromSeconds(3));
+        await using var _ = h;
+
+        var first = RollOutAsync(h, engine, Patch(1), skipSoak: false);
+        while ((await engine.HistoryAsync("env1")).Count == 0 && !first.IsCompleted)
+        {
+            await Task.Delay(20);
+        }
+
+        // Both would build on the same train head: the second waits its turn instead of interleaving positions.
+        var busy = await Assert.ThrowsAsync<RefusedException>(() => RollOutAsync(h, engine, Patch(2)));
+        Assert.Equal("busy", busy.Rule);
+        Assert.Contains("group eu is busy: deploy-group by bob", busy.Message, StringComparison.Ordinal);
+        Assert.Contains("rewind unlock --group eu", busy.Message, StringComparison.Ordinal);
+
+        Assert.True((await first).Succeeded);
+        var second = await RollOutAsync(h, engine, Patch(2));
+        Assert.True(second.Succeeded, second.StopReason);
+        Assert.Equal(2, second.TrainPosition);
+    }
+
+    [Fact]
     public async Task Clear_with_force_lifts_the_hold_of_a_diverged_target_and_records_that_it_was_forced()
     {
         var (h, engine) = await GroupAsync([["env1", "env2"]]);
