@@ -56,3 +56,12 @@ public sealed class OperationFailedException : RewindException
 
     public override int ExitCode => 4;
 }
+
+/// <summary>
+/// The operation's lock was broken while it ran (<c>rewind unlock</c> judged it hung), so it stopped before its
+/// commit: nothing of it reached the target, and it writes no further state a new holder may own.
+/// </summary>
+public sealed class LockLostException(string message) : RewindException(message)
+{
+    public override int ExitCode => 4;
+}

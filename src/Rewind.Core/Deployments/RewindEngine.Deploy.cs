@@ -61,6 +61,8 @@ public sealed partial class RewindEngine
             throw new OperationFailedException($"beforeDeploy hook '{failedHook.Command}' failed ({Describe(failedHook)}); nothing was changed. Output: {failedHook.Output}");
         }
 
+        // A hook that hangs is the usual reason a lock gets broken: stop here, before the deployment is recorded.
+        await EnsureLockHeldAsync(target.Name, cancellationToken);
         var priorFingerprint = await PriorFingerprintAsync(target, bundle, cancellationToken);
         await _artifacts.StoreAsync(bundle, cancellationToken);
         var now = _time.GetUtcNow();
@@ -178,6 +180,7 @@ public sealed partial class RewindEngine
             var inverseDigest = await _artifacts.PublishAsync(writer, InverseCapture.ManifestFor(bundle.Manifest), cancellationToken);
             published = true;
             await session.WriteMarkerAsync(new DeploymentMarker(deployment.Id, deployment.BundleId, deployment.BundleDigest, inverseDigest, _time.GetUtcNow(), null), cancellationToken);
+            await EnsureLockHeldAsync(target.Name, cancellationToken);
             await session.CommitAsync(cancellationToken);
             return (summary, inverseDigest);
         }

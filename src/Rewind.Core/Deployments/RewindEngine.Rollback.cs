@@ -81,6 +81,8 @@ public sealed partial class RewindEngine
             throw new OperationFailedException(message);
         }
 
+        // A hook that hangs is the usual reason a lock gets broken: stop here, before anything changes.
+        await EnsureLockHeldAsync(target.Name, cancellationToken);
         var priorStatus = deployment.Status;
         await journal.UpdateAsync(d => d with { Status = DeploymentStatus.RollingBack, RolledBackBy = who, RollbackReason = reason, RolledBackAt = startedAt, AutomaticRollback = automatic }, cancellationToken);
         ApplySummary summary;
@@ -88,7 +90,7 @@ public sealed partial class RewindEngine
         {
             summary = await journal.StepAsync("apply inverse metadata", () => ApplyInverseAsync(target, journal, startedAt, progress, cancellationToken), cancellationToken);
         }
-        catch (Exception e) when (e is not OperationCanceledException)
+        catch (Exception e) when (e is not OperationCanceledException and not LockLostException)
         {
             // One transaction: the target is as it was. But the way back failed, so nothing further is applied.
             var why = $"rollback of {deployment.Id} failed: {e.Message}";
@@ -199,6 +201,7 @@ public sealed partial class RewindEngine
             // Recorded before the commit: after a crash the ledger still knows where the edited images went.
             await journal.UpdateAsync(d => d with { Impact = new ImpactReport([], detector.Edits, displaced, summary.Quarantined) }, cancellationToken);
             await session.WriteMarkerAsync(marker with { RolledBackAt = startedAt }, cancellationToken);
+            await EnsureLockHeldAsync(target.Name, cancellationToken);
             await session.CommitAsync(cancellationToken);
             return summary;
         }

@@ -20,25 +20,27 @@ public sealed class TargetLock : IAsyncDisposable
     private readonly LockHolder _holder;
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _heartbeat;
+    private readonly Action<TargetLock>? _released;
 
-    private TargetLock(IControlPlaneStore store, TimeProvider time, LockHolder holder)
+    private TargetLock(IControlPlaneStore store, TimeProvider time, LockHolder holder, Action<TargetLock>? released)
     {
         _store = store;
         _time = time;
         _holder = holder;
+        _released = released;
         _heartbeat = RenewAsync(_stop.Token);
     }
 
     public LockHolder Holder => _holder;
 
     /// <summary>Takes the lock or throws <see cref="RefusedException"/> naming the live holder.</summary>
-    public static async Task<TargetLock> AcquireAsync(IControlPlaneStore store, TimeProvider time, string target, string operation, string who, CancellationToken cancellationToken)
+    public static async Task<TargetLock> AcquireAsync(IControlPlaneStore store, TimeProvider time, string target, string operation, string who, CancellationToken cancellationToken, Action<TargetLock>? released = null)
     {
         var now = time.GetUtcNow();
         var wanted = new LockHolder(target, Guid.NewGuid().ToString("N"), operation, who, Environment.MachineName, Environment.ProcessId, now, now + Lease);
         var holder = await store.TryAcquireLockAsync(wanted, h => h.IsStale(time.GetUtcNow()), cancellationToken);
         return holder is null
-            ? new TargetLock(store, time, wanted)
+            ? new TargetLock(store, time, wanted, released)
             : throw new RefusedException("busy", $"{Subject(target)} is busy: {holder.Describe()}. Wait for it to finish; if that process is hung, an admin can run: rewind unlock {UnlockOption(target)} --reason \"...\"");
     }
 
@@ -49,8 +51,22 @@ public sealed class TargetLock : IAsyncDisposable
 
     private static string UnlockOption(string key) => key.StartsWith(GroupPrefix, StringComparison.Ordinal) ? $"--group {key[GroupPrefix.Length..]}" : $"--target {key}";
 
+    /// <summary>
+    /// Fencing, just before a commit: the lock must still be this holder's. An admin may have broken it while the
+    /// operation hung (<c>rewind unlock</c>), and a new holder may be at work; then this one must not commit.
+    /// </summary>
+    public async Task EnsureHeldAsync(CancellationToken cancellationToken)
+    {
+        var current = await _store.GetLockAsync(_holder.Target, cancellationToken);
+        if (current?.Token != _holder.Token)
+        {
+            throw new LockLostException($"the lock on {Subject(_holder.Target)} was broken while this {_holder.Operation} ran ({(current is null ? "it is free now" : $"now held: {current.Describe()}")}), so it stopped before committing: nothing of it reached the target. See: rewind audit --operation unlock");
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
+        _released?.Invoke(this);
         await _stop.CancelAsync();
         try
         {

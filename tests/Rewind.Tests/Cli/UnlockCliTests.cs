@@ -71,4 +71,66 @@ public sealed class UnlockCliTests : IDisposable
             hung.Kill();
         }
     }
+
+    [Theory]
+    [InlineData("deploy", "beforeDeploy")]
+    [InlineData("rollback", "beforeRollback")]
+    public async Task A_hung_operation_whose_lock_was_broken_stops_before_committing_and_the_target_is_unchanged(string operation, string hook)
+    {
+        // The hook hangs until the test lets it go: an operation stuck in its before-hook, holding the lock.
+        await File.WriteAllTextAsync(_folder.Combine("rewind.yaml"), $$"""
+            targets:
+              env1:
+                database: sqlite:env1.db
+                hooks:
+                  {{hook}}: ["touch hook-started; while [ ! -f go ]; do sleep 0.05; done"]
+            """);
+        var first = new BundleBuilder("one").Upsert("platform", "rule", "a", "1").WriteTo(_folder.Combine("b1"));
+        var second = new BundleBuilder("two").Upsert("platform", "rule", "a", "2").WriteTo(_folder.Combine("b2"));
+        File.WriteAllText(_folder.Combine("go"), "");
+        Assert.Equal(0, (await Rewind("ada", "deploy", first, "--target", "env1")).ExitCode);
+        if (operation == "rollback")
+        {
+            Assert.Equal(0, (await Rewind("ada", "deploy", second, "--target", "env1")).ExitCode);
+        }
+
+        File.Delete(_folder.Combine("go"));
+        File.Delete(_folder.Combine("hook-started"));
+        var before = await ReadBodyAsync(_folder.Combine("env1.db"));
+        string[] args = operation == "deploy" ? ["deploy", second, "--target", "env1"] : ["rollback", "--target", "env1", "--yes"];
+        using var hung = CliRunner.Start(_folder.Path, new Dictionary<string, string> { ["REWIND_USER"] = "bob" }, args);
+        var stdout = hung.StandardOutput.ReadToEndAsync();
+        var stderr = hung.StandardError.ReadToEndAsync();
+        for (var waited = 0; !File.Exists(_folder.Combine("hook-started")); waited++)
+        {
+            Assert.True(waited < 600 && !hung.HasExited, $"the {operation} never reached its hook");
+            await Task.Delay(50);
+        }
+
+        var unlock = await Rewind("ada", "unlock", "--target", "env1", "--reason", "hook hung");
+        Assert.True(unlock.ExitCode == 0, unlock.ToString());
+        File.WriteAllText(_folder.Combine("go"), "");
+        await hung.WaitForExitAsync();
+
+        Assert.Equal(4, hung.ExitCode);
+        Assert.Contains($"the lock on target env1 was broken while this {operation} ran", await stderr, StringComparison.Ordinal);
+        await stdout;
+        Assert.Equal(before, await ReadBodyAsync(_folder.Combine("env1.db")));
+        var status = (await Rewind("ada", "status", "--target", "env1", "--json")).Json().GetProperty("targets")[0];
+        Assert.Equal("on-train", status.GetProperty("state").GetString());
+        Assert.Equal(operation == "deploy" ? "d0001" : "d0002", status.GetProperty("last").GetString());
+
+        // Nothing is left half-done: the next operation runs normally.
+        var next = await Rewind("ada", args);
+        Assert.True(next.ExitCode == 0, next.ToString());
+    }
+
+    private static async Task<string?> ReadBodyAsync(string database)
+    {
+        await using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={database};Pooling=False;Mode=ReadOnly");
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT body FROM rw_records WHERE key = 'a'";
+        return await command.ExecuteScalarAsync() as string;
+    }
 }
