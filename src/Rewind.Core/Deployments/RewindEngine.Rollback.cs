@@ -83,29 +83,46 @@ public sealed partial class RewindEngine
 
         // A hook that hangs is the usual reason a lock gets broken: stop here, before anything changes.
         await EnsureLockHeldAsync(target.Name, cancellationToken);
+
         var priorStatus = deployment.Status;
         await journal.UpdateAsync(d => d with { Status = DeploymentStatus.RollingBack, RolledBackBy = who, RollbackReason = reason, RolledBackAt = startedAt, AutomaticRollback = automatic }, cancellationToken);
+
+        // What users changed in business tables while the deployment was live, read (read-only, on its own
+        // connection) while the inverse applies: on SQLite it counts rows, the one cost that grows with the
+        // business data, so it runs beside the work that grows with the patch instead of after it. On a thread of
+        // its own: SQLite's driver completes its "async" calls synchronously.
+        var business = Task.Run(() => BusinessImpactAsync(target, deployment, cancellationToken), cancellationToken);
         ApplySummary summary;
         try
         {
             summary = await journal.StepAsync("apply inverse metadata", () => ApplyInverseAsync(target, journal, startedAt, progress, cancellationToken), cancellationToken);
         }
-        catch (Exception e) when (e is not OperationCanceledException and not LockLostException)
+        catch (Exception e)
         {
+            Observe(business);
+            if (e is OperationCanceledException or LockLostException)
+            {
+                throw;
+            }
+
             // One transaction: the target is as it was. But the way back failed, so nothing further is applied.
             var why = $"rollback of {deployment.Id} failed: {e.Message}";
             await FreezeAsync(target, journal.Deployment with { Status = priorStatus, Error = why }, why, notice, started);
             throw new OperationFailedException($"rollback of {deployment.Id} on {target.Name} failed; the target is frozen and nothing further will be applied to it. Cause: {e.Message}", e);
         }
 
-        return await FinishRollbackAsync(target, journal, summary, scope, notice, started, cancellationToken);
+        return await FinishRollbackAsync(target, journal, summary, scope, notice, started, cancellationToken, business);
     }
+
+    /// <summary>Lets a side task end on its own; its failure has nothing left to report to.</summary>
+    private static void Observe(Task task) => task.ContinueWith(t => t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
 
     /// <summary>
     /// The rest of a rollback once its metadata is back: code slots back, after-hooks, checks, and the record.
-    /// Also what completes a rollback a crash interrupted after its transaction committed.
+    /// Also what completes a rollback a crash interrupted after its transaction committed (which reads the
+    /// business impact now; a rollback in progress passes the reading it started beside its apply).
     /// </summary>
-    private async Task<RollbackResult> FinishRollbackAsync(TargetConfig target, DeploymentJournal journal, ApplySummary summary, AuditScope scope, Notification notice, long started, CancellationToken cancellationToken)
+    private async Task<RollbackResult> FinishRollbackAsync(TargetConfig target, DeploymentJournal journal, ApplySummary summary, AuditScope scope, Notification notice, long started, CancellationToken cancellationToken, Task<IReadOnlyList<BusinessImpact>>? businessImpact = null)
     {
         var environment = HookEnvironment(target, "rollback", journal.Deployment.Id, journal.Deployment.BundleId);
         VerificationResult verification;
@@ -121,12 +138,17 @@ public sealed partial class RewindEngine
             scope.Detail = why;
             // The status and the frozen state are written together (FreezeAsync): a crash between two writes would
             // leave a rolled-back deployment on a target that is not held, and a re-run would have nothing to finish.
+            if (businessImpact is not null)
+            {
+                Observe(businessImpact);
+            }
+
             var rolledBack = journal.Deployment with { Status = DeploymentStatus.RolledBack, Error = why };
             var frozenState = await FreezeAsync(target, rolledBack, why, notice, started);
             return new RollbackResult(rolledBack, summary, frozenState, VerificationResult.From([new CheckResult("switch code slots back", CheckOutcome.Failed, e.Message, 0)]));
         }
 
-        var business = await BusinessImpactAsync(target, journal.Deployment, cancellationToken);
+        var business = await (businessImpact ?? BusinessImpactAsync(target, journal.Deployment, cancellationToken));
         await journal.UpdateAsync(d => d with { Impact = (d.Impact ?? ImpactReport.Empty) with { BusinessTables = business } }, CancellationToken.None);
         var after = await RunHooksAsync("afterRollback", target.Hooks.AfterRollback, target, environment, cancellationToken);
         verification = await journal.StepAsync("verify", () => VerifyAsync(target, environment, cancellationToken), cancellationToken);
