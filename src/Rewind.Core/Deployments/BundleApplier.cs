@@ -71,7 +71,7 @@ public sealed class BundleApplier(IReadOnlyList<string> layers)
         var recordFiles = bundle.RecordFiles.Where(f => f.Type != RecordKey.TableType).ToList();
         if (recordFiles.Count > 0)
         {
-            await session.ApplyRecordsAsync(counter.Count(ReadAllAsync(bundle, recordFiles, counter, cancellationToken), cancellationToken), sink, cancellationToken);
+            await session.ApplyRecordsAsync(counter.Count(ReadAhead.Of(ReadAllAsync(bundle, recordFiles, counter, cancellationToken), cancellationToken: cancellationToken), cancellationToken), sink, cancellationToken);
         }
 
         counter.Step = "done";

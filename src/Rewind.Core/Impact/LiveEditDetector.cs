@@ -55,7 +55,7 @@ public sealed class LiveEditDetector(Bundle forward, BundleWriter displaced) : I
                 return (false, null);
             }
 
-            reader = forward.ReadRecordsAsync(file, cancellationToken).GetAsyncEnumerator(cancellationToken);
+            reader = ReadAhead.Of(forward.ReadRecordsAsync(file, cancellationToken), cancellationToken: cancellationToken).GetAsyncEnumerator(cancellationToken);
             _readers[path] = reader;
         }
 
