@@ -148,8 +148,8 @@ public sealed partial class RewindEngine
             return new RollbackResult(rolledBack, summary, frozenState, VerificationResult.From([new CheckResult("switch code slots back", CheckOutcome.Failed, e.Message, 0)]));
         }
 
-        var business = await (businessImpact ?? BusinessImpactAsync(target, journal.Deployment, cancellationToken));
-        await journal.UpdateAsync(d => d with { Impact = (d.Impact ?? ImpactReport.Empty) with { BusinessTables = business } }, CancellationToken.None);
+        // The impact report is only needed for the record: it keeps reading while the hooks and checks run.
+        var businessReading = businessImpact ?? Task.Run(() => BusinessImpactAsync(target, journal.Deployment, cancellationToken), cancellationToken);
         var after = await RunHooksAsync("afterRollback", target.Hooks.AfterRollback, target, environment, cancellationToken);
         verification = await journal.StepAsync("verify", () => VerifyAsync(target, environment, cancellationToken), cancellationToken);
         if (after.FirstOrDefault(h => !h.Succeeded) is { } afterFailure)
@@ -157,9 +157,11 @@ public sealed partial class RewindEngine
             verification = VerificationResult.From([.. verification.Checks, new CheckResult($"afterRollback hook: {afterFailure.Command}", CheckOutcome.Failed, Describe(afterFailure), afterFailure.Seconds)]);
         }
 
+        var business = await businessReading;
         var elapsed = _time.GetElapsedTime(started);
         await journal.UpdateAsync(d => d with
         {
+            Impact = (d.Impact ?? ImpactReport.Empty) with { BusinessTables = business },
             RollbackDuration = elapsed,
             RollbackOverBudget = elapsed > _config.RollbackBudget,
             RollbackChecks = verification.Checks,
