@@ -10,13 +10,13 @@ public sealed class ReadAheadTests
     [Fact]
     public async Task Property_read_ahead_yields_the_source_in_order_and_an_error_after_exactly_the_items_before_it()
     {
-        await Gen.Select(Gen.Int.Array[0, 3000], Gen.Int[1, 64], Gen.Int[-1, 3000]).SampleAsync(async (items, capacity, failAt) =>
+        await Gen.Select(Gen.Int.Array[0, 3000], Gen.Int[1, 300], Gen.Int[-1, 3000]).SampleAsync(async (items, batch, failAt) =>
         {
             var seen = new List<int>();
             var failed = false;
             try
             {
-                await foreach (var item in ReadAhead.Of(Source(items, failAt), capacity))
+                await foreach (var item in ReadAhead.Of(Source(items, failAt), batch))
                 {
                     seen.Add(item);
                 }
@@ -37,7 +37,7 @@ public sealed class ReadAheadTests
     public async Task A_consumer_that_stops_early_stops_the_reader_and_its_cleanup_has_run_when_it_returns()
     {
         var closed = new TaskCompletionSource();
-        await foreach (var item in ReadAhead.Of(Endless(closed), capacity: 4))
+        await foreach (var item in ReadAhead.Of(Endless(closed), batch: 4))
         {
             if (item == 10)
             {
