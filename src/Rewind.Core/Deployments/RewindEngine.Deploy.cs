@@ -2,6 +2,7 @@ using Rewind.Core.Artifacts;
 using Rewind.Core.Audit;
 using Rewind.Core.Configuration;
 using Rewind.Core.Inverse;
+using Rewind.Core.Locks;
 using Rewind.Core.Targets;
 using Rewind.Core.Verification;
 
@@ -48,7 +49,7 @@ public sealed partial class RewindEngine
             scope.Detail = "already applied";
             var nothing = new ApplySummary(0, 0, [], [], []);
             return newest.Status == DeploymentStatus.Applied
-                ? await VerifyDeploymentAsync(target, new DeploymentJournal(_store, _time, newest), nothing, scope, progress, cancellationToken) with { AlreadyApplied = true }
+                ? await VerifyDeploymentAsync(target, targetLock, new DeploymentJournal(_store, _time, newest), nothing, scope, progress, cancellationToken) with { AlreadyApplied = true }
                 : new DeployResult(newest, nothing, VerificationResult.From(newest.Checks), AlreadyApplied: true);
         }
 
@@ -62,7 +63,7 @@ public sealed partial class RewindEngine
         }
 
         // A hook that hangs is the usual reason a lock gets broken: stop here, before the deployment is recorded.
-        await EnsureLockHeldAsync(target.Name, cancellationToken);
+        await targetLock.EnsureHeldAsync(cancellationToken);
         var priorFingerprint = await PriorFingerprintAsync(target, bundle, cancellationToken);
         await _artifacts.StoreAsync(bundle, cancellationToken);
         var now = _time.GetUtcNow();
@@ -99,7 +100,7 @@ public sealed partial class RewindEngine
         (ApplySummary Apply, string InverseDigest) summary;
         try
         {
-            summary = await journal.StepAsync("capture and apply metadata", () => ApplyForwardAsync(target, bundle, journal.Deployment, progress, cancellationToken), cancellationToken);
+            summary = await journal.StepAsync("capture and apply metadata", () => ApplyForwardAsync(target, targetLock, bundle, journal.Deployment, progress, cancellationToken), cancellationToken);
         }
         catch (Exception e) when (e is not BadInputException)
         {
@@ -111,14 +112,14 @@ public sealed partial class RewindEngine
         await journal.UpdateAsync(d => d with { Status = DeploymentStatus.Applied, InverseDigest = summary.InverseDigest }, CancellationToken.None);
         var baselines = await MeasureBusinessTablesAsync(target, cancellationToken);
         await journal.UpdateAsync(d => d with { BusinessBaselines = baselines }, CancellationToken.None);
-        return await VerifyDeploymentAsync(target, journal, summary.Apply, scope, progress, cancellationToken) with { Warning = UnknownPriorWarning(code) };
+        return await VerifyDeploymentAsync(target, targetLock, journal, summary.Apply, scope, progress, cancellationToken) with { Warning = UnknownPriorWarning(code) };
     }
 
     /// <summary>
     /// The rest of a deploy once its metadata is applied: switch the code slots, after-hooks and checks. Pass →
     /// verified; fail → rolled back automatically (unless <c>--no-auto-rollback</c>); inconclusive → left applied.
     /// </summary>
-    private async Task<DeployResult> VerifyDeploymentAsync(TargetConfig target, DeploymentJournal journal, ApplySummary summary, AuditScope scope, IProgress<OperationProgress>? progress, CancellationToken cancellationToken)
+    private async Task<DeployResult> VerifyDeploymentAsync(TargetConfig target, TargetLock held, DeploymentJournal journal, ApplySummary summary, AuditScope scope, IProgress<OperationProgress>? progress, CancellationToken cancellationToken)
     {
         var environment = HookEnvironment(target, "deploy", journal.Deployment.Id, journal.Deployment.BundleId);
         VerificationResult verification;
@@ -160,7 +161,7 @@ public sealed partial class RewindEngine
         {
             var reason = $"verification failed after deploy: {verification.Summary}";
             var rollback = await AuditedAsync("auto-rollback", target.Name, AutomaticActor, reason,
-                s => RollbackLockedAsync(target, deployment, AutomaticActor, reason, automatic: true, s, progress, cancellationToken),
+                s => RollbackLockedAsync(target, held, deployment, AutomaticActor, reason, automatic: true, s, progress, cancellationToken),
                 cancellationToken);
             return new DeployResult(rollback.Deployment, summary, verification, rollback);
         }
@@ -168,7 +169,7 @@ public sealed partial class RewindEngine
         return new DeployResult(deployment, summary, verification);
     }
 
-    private async Task<(ApplySummary Apply, string InverseDigest)> ApplyForwardAsync(TargetConfig target, Bundles.Bundle bundle, Deployment deployment, IProgress<OperationProgress>? progress, CancellationToken cancellationToken)
+    private async Task<(ApplySummary Apply, string InverseDigest)> ApplyForwardAsync(TargetConfig target, TargetLock held, Bundles.Bundle bundle, Deployment deployment, IProgress<OperationProgress>? progress, CancellationToken cancellationToken)
     {
         var writer = _artifacts.CreateWriter();
         var published = false;
@@ -180,7 +181,7 @@ public sealed partial class RewindEngine
             var inverseDigest = await _artifacts.PublishAsync(writer, InverseCapture.ManifestFor(bundle.Manifest), cancellationToken);
             published = true;
             await session.WriteMarkerAsync(new DeploymentMarker(deployment.Id, deployment.BundleId, deployment.BundleDigest, inverseDigest, _time.GetUtcNow(), null), cancellationToken);
-            await EnsureLockHeldAsync(target.Name, cancellationToken);
+            await held.EnsureHeldAsync(cancellationToken);
             await session.CommitAsync(cancellationToken);
             return (summary, inverseDigest);
         }

@@ -46,6 +46,8 @@ public sealed partial class RewindEngine
         var trainPosition = aboard?.Position;
         for (var i = 0; i < group.Stages.Count && stoppedAt is null; i++)
         {
+            // A rollout whose group lock was broken (rewind unlock --group) while it hung goes no further.
+            await groupLock.EnsureHeldAsync(cancellationToken);
             var stage = i + 1;
             var deployed = new List<DeployResult>();
             var skipped = new List<SkippedTarget>();
@@ -146,6 +148,7 @@ public sealed partial class RewindEngine
 
             if (stoppedAt is null && trainPosition is null && verified.Count > 0)
             {
+                await groupLock.EnsureHeldAsync(cancellationToken);
                 trainPosition = (await _store.BoardTrainAsync(group.Name, bundleId, digest, request.Who, _time.GetUtcNow(), cancellationToken)).Position;
             }
 

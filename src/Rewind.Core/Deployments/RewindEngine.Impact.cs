@@ -72,9 +72,9 @@ public sealed partial class RewindEngine
             {
                 impacts.Add(await store.ImpactAsync(table, baseline, _config.ImpactRowLimit, cancellationToken));
             }
-            catch (Exception e) when (e is not OperationCanceledException and not RewindException)
+            catch (Exception e) when (e is not OperationCanceledException)
             {
-                // The report must never stand in the way of the rollback it describes.
+                // The report must never stand in the way of the rollback it describes (it reads beside it).
                 impacts.Add(new BusinessImpact(table.Name, null, null, null, null, [], false, $"unknown: the table could not be read ({e.Message})"));
             }
         }

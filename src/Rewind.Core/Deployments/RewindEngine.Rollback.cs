@@ -2,6 +2,7 @@ using Rewind.Core.Artifacts;
 using Rewind.Core.Audit;
 using Rewind.Core.Impact;
 using Rewind.Core.Configuration;
+using Rewind.Core.Locks;
 using Rewind.Core.Notifications;
 using Rewind.Core.Targets;
 using Rewind.Core.Verification;
@@ -45,7 +46,7 @@ public sealed partial class RewindEngine
         var state = await _store.GetTargetStateAsync(target.Name, cancellationToken);
         CheckRollbackAllowed(target, state);
         var deployment = ChooseNewest(target.Name, await _store.GetDeploymentsAsync(target.Name, cancellationToken), request.ExpectedDeployment);
-        return await RollbackLockedAsync(target, deployment, request.Who, request.Reason, automatic: false, scope, progress, cancellationToken);
+        return await RollbackLockedAsync(target, targetLock, deployment, request.Who, request.Reason, automatic: false, scope, progress, cancellationToken);
     }
 
     /// <summary>
@@ -53,7 +54,7 @@ public sealed partial class RewindEngine
     /// before-hooks (a failure changes nothing), the metadata inverse in one transaction with the marker, the code
     /// slots back, after-hooks, checks. A failure after the before-hooks freezes the target: no second attempt.
     /// </summary>
-    private async Task<RollbackResult> RollbackLockedAsync(TargetConfig target, Deployment deployment, string who, string? reason, bool automatic, AuditScope scope, IProgress<OperationProgress>? progress, CancellationToken cancellationToken)
+    private async Task<RollbackResult> RollbackLockedAsync(TargetConfig target, TargetLock held, Deployment deployment, string who, string? reason, bool automatic, AuditScope scope, IProgress<OperationProgress>? progress, CancellationToken cancellationToken)
     {
         if (!deployment.CanRollBackCode)
         {
@@ -71,6 +72,10 @@ public sealed partial class RewindEngine
 
         var environment = HookEnvironment(target, "rollback", deployment.Id, deployment.BundleId);
         var before = await RunHooksAsync("beforeRollback", target.Hooks.BeforeRollback, target, environment, cancellationToken);
+
+        // A hook that hangs is the usual reason a lock gets broken: stop here, before anything is written. The
+        // image of the deployment read before the hook may be stale by now (a new holder may have rolled it back).
+        await held.EnsureHeldAsync(cancellationToken);
         var journal = new DeploymentJournal(_store, _time, deployment);
         await journal.UpdateAsync(d => d with { Hooks = [.. d.Hooks, .. before] }, CancellationToken.None);
         if (before.FirstOrDefault(h => !h.Succeeded) is { } failedHook)
@@ -80,9 +85,6 @@ public sealed partial class RewindEngine
             await NotifyAsync(notice with { Event = "rollback-failed", Outcome = "not started", Detail = message, At = _time.GetUtcNow() }, started, cancellationToken);
             throw new OperationFailedException(message);
         }
-
-        // A hook that hangs is the usual reason a lock gets broken: stop here, before anything changes.
-        await EnsureLockHeldAsync(target.Name, cancellationToken);
 
         var priorStatus = deployment.Status;
         await journal.UpdateAsync(d => d with { Status = DeploymentStatus.RollingBack, RolledBackBy = who, RollbackReason = reason, RolledBackAt = startedAt, AutomaticRollback = automatic }, cancellationToken);
@@ -95,7 +97,7 @@ public sealed partial class RewindEngine
         ApplySummary summary;
         try
         {
-            summary = await journal.StepAsync("apply inverse metadata", () => ApplyInverseAsync(target, journal, startedAt, progress, cancellationToken), cancellationToken);
+            summary = await journal.StepAsync("apply inverse metadata", () => ApplyInverseAsync(target, held, journal, startedAt, progress, cancellationToken), cancellationToken);
         }
         catch (Exception e)
         {
@@ -150,8 +152,18 @@ public sealed partial class RewindEngine
 
         // The impact report is only needed for the record: it keeps reading while the hooks and checks run.
         var businessReading = businessImpact ?? Task.Run(() => BusinessImpactAsync(target, journal.Deployment, cancellationToken), cancellationToken);
-        var after = await RunHooksAsync("afterRollback", target.Hooks.AfterRollback, target, environment, cancellationToken);
-        verification = await journal.StepAsync("verify", () => VerifyAsync(target, environment, cancellationToken), cancellationToken);
+        IReadOnlyList<HookResult> after;
+        try
+        {
+            after = await RunHooksAsync("afterRollback", target.Hooks.AfterRollback, target, environment, cancellationToken);
+            verification = await journal.StepAsync("verify", () => VerifyAsync(target, environment, cancellationToken), cancellationToken);
+        }
+        catch
+        {
+            Observe(businessReading);
+            throw;
+        }
+
         if (after.FirstOrDefault(h => !h.Succeeded) is { } afterFailure)
         {
             verification = VerificationResult.From([.. verification.Checks, new CheckResult($"afterRollback hook: {afterFailure.Command}", CheckOutcome.Failed, Describe(afterFailure), afterFailure.Seconds)]);
@@ -200,7 +212,7 @@ public sealed partial class RewindEngine
     /// Applies the inverse in one transaction while watching for live edits: records people changed after the
     /// deployment are saved as a bundle of their own, published before the commit, so nothing is lost.
     /// </summary>
-    private async Task<ApplySummary> ApplyInverseAsync(TargetConfig target, DeploymentJournal journal, DateTimeOffset startedAt, IProgress<OperationProgress>? progress, CancellationToken cancellationToken)
+    private async Task<ApplySummary> ApplyInverseAsync(TargetConfig target, TargetLock held, DeploymentJournal journal, DateTimeOffset startedAt, IProgress<OperationProgress>? progress, CancellationToken cancellationToken)
     {
         var deployment = journal.Deployment;
         using var inverse = await _artifacts.OpenAsync(deployment.InverseDigest!, cancellationToken);
@@ -225,7 +237,7 @@ public sealed partial class RewindEngine
             // Recorded before the commit: after a crash the ledger still knows where the edited images went.
             await journal.UpdateAsync(d => d with { Impact = new ImpactReport([], detector.Edits, displaced, summary.Quarantined) }, cancellationToken);
             await session.WriteMarkerAsync(marker with { RolledBackAt = startedAt }, cancellationToken);
-            await EnsureLockHeldAsync(target.Name, cancellationToken);
+            await held.EnsureHeldAsync(cancellationToken);
             await session.CommitAsync(cancellationToken);
             return summary;
         }

@@ -22,9 +22,6 @@ public sealed partial class RewindEngine
     private readonly BundleApplier _applier;
     private readonly IAuditLog _audit;
 
-    /// <summary>The locks this engine holds, by target: what a commit checks it still owns.</summary>
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, TargetLock> _held = new(StringComparer.Ordinal);
-
     public RewindEngine(RewindConfig config, IControlPlaneStore store, IAuditLog audit, ITargetStoreFactory targets, ArtifactStore artifacts, TimeProvider time)
     {
         _config = config;
@@ -57,16 +54,8 @@ public sealed partial class RewindEngine
         return bundle;
     }
 
-    private async Task<TargetLock> LockAsync(string target, string operation, string who, CancellationToken cancellationToken)
-    {
-        var held = await TargetLock.AcquireAsync(_store, _time, target, operation, who, cancellationToken, l => _held.TryRemove(KeyValuePair.Create(l.Holder.Target, l)));
-        _held[target] = held;
-        return held;
-    }
-
-    /// <summary>Before a target commit: the lock this engine took for it must still be its own (see <see cref="TargetLock.EnsureHeldAsync"/>).</summary>
-    private Task EnsureLockHeldAsync(string target, CancellationToken cancellationToken) =>
-        _held.TryGetValue(target, out var held) ? held.EnsureHeldAsync(cancellationToken) : Task.CompletedTask;
+    private Task<TargetLock> LockAsync(string target, string operation, string who, CancellationToken cancellationToken) =>
+        TargetLock.AcquireAsync(_store, _time, target, operation, who, cancellationToken);
 
     /// <summary>
     /// Settles operations a crash interrupted, from the target's marker and the deployment's journal. The marker
@@ -123,6 +112,7 @@ public sealed partial class RewindEngine
                     RolledBackAt = null,
                     RolledBackBy = null,
                     RollbackReason = null,
+                    Impact = null,
                 }, cancellationToken);
                 continue;
             }
@@ -148,7 +138,7 @@ public sealed partial class RewindEngine
         foreach (var deployment in (await _store.GetDeploymentsAsync(config.Name, cancellationToken)).Where(d => d.Status == DeploymentStatus.Applied && d.FinishedAt is null))
         {
             var result = await AuditedAsync("recover", config.Name, who, "finish an interrupted deploy",
-                scope => VerifyDeploymentAsync(config, new DeploymentJournal(_store, _time, deployment), new ApplySummary(0, 0, [], [], []), scope, null, cancellationToken),
+                scope => VerifyDeploymentAsync(config, targetLock, new DeploymentJournal(_store, _time, deployment), new ApplySummary(0, 0, [], [], []), scope, null, cancellationToken),
                 cancellationToken);
             settled.Add(result.Deployment);
         }

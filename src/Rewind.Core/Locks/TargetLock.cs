@@ -20,27 +20,25 @@ public sealed class TargetLock : IAsyncDisposable
     private readonly LockHolder _holder;
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _heartbeat;
-    private readonly Action<TargetLock>? _released;
 
-    private TargetLock(IControlPlaneStore store, TimeProvider time, LockHolder holder, Action<TargetLock>? released)
+    private TargetLock(IControlPlaneStore store, TimeProvider time, LockHolder holder)
     {
         _store = store;
         _time = time;
         _holder = holder;
-        _released = released;
         _heartbeat = RenewAsync(_stop.Token);
     }
 
     public LockHolder Holder => _holder;
 
     /// <summary>Takes the lock or throws <see cref="RefusedException"/> naming the live holder.</summary>
-    public static async Task<TargetLock> AcquireAsync(IControlPlaneStore store, TimeProvider time, string target, string operation, string who, CancellationToken cancellationToken, Action<TargetLock>? released = null)
+    public static async Task<TargetLock> AcquireAsync(IControlPlaneStore store, TimeProvider time, string target, string operation, string who, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         var wanted = new LockHolder(target, Guid.NewGuid().ToString("N"), operation, who, Environment.MachineName, Environment.ProcessId, now, now + Lease);
         var holder = await store.TryAcquireLockAsync(wanted, h => h.IsStale(time.GetUtcNow()), cancellationToken);
         return holder is null
-            ? new TargetLock(store, time, wanted, released)
+            ? new TargetLock(store, time, wanted)
             : throw new RefusedException("busy", $"{Subject(target)} is busy: {holder.Describe()}. Wait for it to finish; if that process is hung, an admin can run: rewind unlock {UnlockOption(target)} --reason \"...\"");
     }
 
@@ -66,7 +64,6 @@ public sealed class TargetLock : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        _released?.Invoke(this);
         await _stop.CancelAsync();
         try
         {

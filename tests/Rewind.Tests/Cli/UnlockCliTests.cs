@@ -77,26 +77,25 @@ public sealed class UnlockCliTests : IDisposable
     [InlineData("rollback", "beforeRollback")]
     public async Task A_hung_operation_whose_lock_was_broken_stops_before_committing_and_the_target_is_unchanged(string operation, string hook)
     {
-        // The hook hangs until the test lets it go: an operation stuck in its before-hook, holding the lock.
+        // The hook hangs, the first time it runs, until the test lets it go: an operation stuck in its before-hook,
+        // holding the lock. Once the lock is broken, another operation runs to the end while the first still hangs.
         await File.WriteAllTextAsync(_folder.Combine("rewind.yaml"), $$"""
             targets:
               env1:
                 database: sqlite:env1.db
                 hooks:
-                  {{hook}}: ["touch hook-started; while [ ! -f go ]; do sleep 0.05; done"]
+                  {{hook}}: ["if [ ! -f hook-started ]; then touch hook-started; while [ ! -f go ]; do sleep 0.05; done; fi"]
             """);
         var first = new BundleBuilder("one").Upsert("platform", "rule", "a", "1").WriteTo(_folder.Combine("b1"));
         var second = new BundleBuilder("two").Upsert("platform", "rule", "a", "2").WriteTo(_folder.Combine("b2"));
-        File.WriteAllText(_folder.Combine("go"), "");
+        File.WriteAllText(_folder.Combine("hook-started"), "");
         Assert.Equal(0, (await Rewind("ada", "deploy", first, "--target", "env1")).ExitCode);
         if (operation == "rollback")
         {
             Assert.Equal(0, (await Rewind("ada", "deploy", second, "--target", "env1")).ExitCode);
         }
 
-        File.Delete(_folder.Combine("go"));
         File.Delete(_folder.Combine("hook-started"));
-        var before = await ReadBodyAsync(_folder.Combine("env1.db"));
         string[] args = operation == "deploy" ? ["deploy", second, "--target", "env1"] : ["rollback", "--target", "env1", "--yes"];
         using var hung = CliRunner.Start(_folder.Path, new Dictionary<string, string> { ["REWIND_USER"] = "bob" }, args);
         var stdout = hung.StandardOutput.ReadToEndAsync();
@@ -109,20 +108,25 @@ public sealed class UnlockCliTests : IDisposable
 
         var unlock = await Rewind("ada", "unlock", "--target", "env1", "--reason", "hook hung");
         Assert.True(unlock.ExitCode == 0, unlock.ToString());
+
+        // The new holder does the same operation to the end; then the hung one wakes up.
+        var next = await Rewind("ada", args);
+        Assert.True(next.ExitCode == 0, next.ToString());
+        var after = await ReadBodyAsync(_folder.Combine("env1.db"));
+        var statusAfter = (await Rewind("ada", "status", "--target", "env1", "--json")).Json().GetProperty("targets")[0].ToString();
+        var historyAfter = (await Rewind("ada", "history", "--target", "env1", "--json")).Json().ToString();
         File.WriteAllText(_folder.Combine("go"), "");
         await hung.WaitForExitAsync();
 
         Assert.Equal(4, hung.ExitCode);
         Assert.Contains($"the lock on target env1 was broken while this {operation} ran", await stderr, StringComparison.Ordinal);
         await stdout;
-        Assert.Equal(before, await ReadBodyAsync(_folder.Combine("env1.db")));
-        var status = (await Rewind("ada", "status", "--target", "env1", "--json")).Json().GetProperty("targets")[0];
-        Assert.Equal("on-train", status.GetProperty("state").GetString());
-        Assert.Equal(operation == "deploy" ? "d0001" : "d0002", status.GetProperty("last").GetString());
 
-        // Nothing is left half-done: the next operation runs normally.
-        var next = await Rewind("ada", args);
-        Assert.True(next.ExitCode == 0, next.ToString());
+        // The woken operation changed nothing: neither the target nor the ledger the new holder wrote.
+        Assert.Equal(operation == "deploy" ? "2" : "1", after);
+        Assert.Equal(after, await ReadBodyAsync(_folder.Combine("env1.db")));
+        Assert.Equal(statusAfter, (await Rewind("ada", "status", "--target", "env1", "--json")).Json().GetProperty("targets")[0].ToString());
+        Assert.Equal(historyAfter, (await Rewind("ada", "history", "--target", "env1", "--json")).Json().ToString());
     }
 
     private static async Task<string?> ReadBodyAsync(string database)
