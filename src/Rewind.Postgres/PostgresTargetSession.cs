@@ -350,16 +350,11 @@ internal sealed class PostgresTargetSession(NpgsqlConnection connection, NpgsqlT
         }
         else
         {
-            if (!shape.PrimaryKey.SequenceEqual(definition.PrimaryKey, StringComparer.Ordinal))
-            {
-                throw new BadInputException($"table '{table}': changing the primary key of an existing table (from ({string.Join(", ", shape.PrimaryKey)}) to ({string.Join(", ", definition.PrimaryKey)})) is not supported; create a new table instead");
-            }
-
-            // Indexes are rebuilt from the definition: it is the whole truth about them, and reference tables are small.
             // Quoted identifiers are case-sensitive in PostgreSQL, so names compare exactly.
+            var plan = shape.ReconcileWith(table, definition, StringComparer.Ordinal);
             var statements = shape.Indexes.Select(i => $"DROP INDEX {Qualify(i)};")
-                .Concat(shape.Columns.Where(c => !definition.Columns.Any(d => d.Name == c)).Select(c => $"ALTER TABLE {Qualify(table)} DROP COLUMN {Quote(c)};"))
-                .Concat(definition.Columns.Where(d => !shape.Columns.Contains(d.Name, StringComparer.Ordinal)).Select(c => $"ALTER TABLE {Qualify(table)} ADD COLUMN {Quote(c.Name)} {SqlType(c.Type)};"))
+                .Concat(plan.DropColumns.Select(c => $"ALTER TABLE {Qualify(table)} DROP COLUMN {Quote(c)};"))
+                .Concat(plan.AddColumns.Select(c => $"ALTER TABLE {Qualify(table)} ADD COLUMN {Quote(c.Name)} {SqlType(c.Type)};"))
                 .ToList();
             if (statements.Count > 0)
             {

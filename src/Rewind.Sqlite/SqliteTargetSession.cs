@@ -246,23 +246,19 @@ internal sealed class SqliteTargetSession(SqliteConnection connection) : ITarget
         }
         else
         {
-            if (!shape.PrimaryKey.SequenceEqual(definition.PrimaryKey, StringComparer.OrdinalIgnoreCase))
-            {
-                throw new BadInputException($"table '{table}': changing the primary key of an existing table (from ({string.Join(", ", shape.PrimaryKey)}) to ({string.Join(", ", definition.PrimaryKey)})) is not supported; create a new table instead");
-            }
-
-            // Indexes are rebuilt from the definition: it is the whole truth about them, and reference tables are small.
+            // SQLite compares identifiers without regard to case.
+            var plan = shape.ReconcileWith(table, definition, StringComparer.OrdinalIgnoreCase);
             foreach (var index in shape.Indexes)
             {
                 await ExecuteAsync(connection, $"DROP INDEX {Quote(index)}", cancellationToken);
             }
 
-            foreach (var column in shape.Columns.Where(c => !definition.Columns.Any(d => d.Name.Equals(c, StringComparison.OrdinalIgnoreCase))))
+            foreach (var column in plan.DropColumns)
             {
                 await ExecuteAsync(connection, $"ALTER TABLE {Quote(table)} DROP COLUMN {Quote(column)}", cancellationToken);
             }
 
-            foreach (var column in definition.Columns.Where(d => !shape.Columns.Contains(d.Name, StringComparer.OrdinalIgnoreCase)))
+            foreach (var column in plan.AddColumns)
             {
                 await ExecuteAsync(connection, $"ALTER TABLE {Quote(table)} ADD COLUMN {Quote(column.Name)} {SqlType(column.Type)}", cancellationToken);
             }

@@ -33,7 +33,7 @@ public sealed partial class RewindEngine
         if (!_config.HasRole(who, "train-admin"))
         {
             return await AuditedAsync<IReadOnlyList<QuarantineEntry>>("quarantine-purge", null, who, null,
-                _ => throw new RefusedException("not-authorized", $"{who} may not purge quarantined tables: it takes the train-admin role (roles in {RewindConfig.FileName})"),
+                _ => throw NotAuthorized(who, "train-admin", "purge quarantined tables"),
                 cancellationToken);
         }
 

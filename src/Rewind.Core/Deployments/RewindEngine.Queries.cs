@@ -22,10 +22,7 @@ public sealed partial class RewindEngine
             throw new BadInputException("clearing a hold needs a reason (--reason \"...\"): the audit must say why the target rejoined its train");
         }
 
-        if (!_config.HasRole(who, "train-admin"))
-        {
-            throw new RefusedException("not-authorized", $"{who} may not clear a hold: it takes the train-admin role (roles in {Configuration.RewindConfig.FileName})");
-        }
+        RequireRole(who, "train-admin", "clear a hold");
 
         await using var targetLock = await LockAsync(config.Name, "clear", who, cancellationToken);
         var state = await _store.GetTargetStateAsync(config.Name, cancellationToken);

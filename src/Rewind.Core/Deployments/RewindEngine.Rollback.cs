@@ -274,10 +274,7 @@ public sealed partial class RewindEngine
                 throw new BadInputException("unfreezing needs a reason (--reason \"...\"): the incident's decision goes into the audit");
             }
 
-            if (!_config.HasRole(who, "admin"))
-            {
-                throw new RefusedException("not-authorized", $"{who} may not unfreeze a target: it takes the admin role (roles in {RewindConfig.FileName})");
-            }
+            RequireRole(who, "admin", "unfreeze a target");
 
             await using var targetLock = await LockAsync(config.Name, "unfreeze", who, cancellationToken);
             var state = await _store.GetTargetStateAsync(config.Name, cancellationToken);

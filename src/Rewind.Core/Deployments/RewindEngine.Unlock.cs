@@ -24,10 +24,7 @@ public sealed partial class RewindEngine
                 throw new BadInputException("breaking a lock needs a reason (--reason \"...\"): the audit must say why the operation was judged hung");
             }
 
-            if (!_config.HasRole(who, "admin"))
-            {
-                throw new RefusedException("not-authorized", $"{who} may not break a lock: it takes the admin role (roles in {Configuration.RewindConfig.FileName})");
-            }
+            RequireRole(who, "admin", "break a lock");
 
             var holder = await _store.GetLockAsync(key, cancellationToken)
                 ?? throw new RefusedException("not-locked", $"{subject} is not locked: no operation holds it, so there is nothing to break");

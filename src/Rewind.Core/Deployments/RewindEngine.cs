@@ -54,6 +54,18 @@ public sealed partial class RewindEngine
         return bundle;
     }
 
+    /// <summary>Refuses (<c>not-authorized</c>) unless <paramref name="who"/> has <paramref name="role"/>; the message names what it takes.</summary>
+    private void RequireRole(string who, string role, string action)
+    {
+        if (!_config.HasRole(who, role))
+        {
+            throw NotAuthorized(who, role, action);
+        }
+    }
+
+    private static RefusedException NotAuthorized(string who, string role, string action) =>
+        new("not-authorized", $"{who} may not {action}: it takes the {role} role (roles in {RewindConfig.FileName})");
+
     private Task<TargetLock> LockAsync(string target, string operation, string who, CancellationToken cancellationToken) =>
         TargetLock.AcquireAsync(_store, _time, target, operation, who, cancellationToken);
 
