@@ -9,6 +9,8 @@ namespace Rewind.Postgres;
 /// </summary>
 public sealed class PostgresAuditLog(string connectionString) : IAuditLog
 {
+    private volatile bool _created;
+
     private const string Schema = """
         CREATE TABLE IF NOT EXISTS rw_audit (
             seq bigint PRIMARY KEY,
@@ -89,11 +91,23 @@ public sealed class PostgresAuditLog(string connectionString) : IAuditLog
 
     private async Task<NpgsqlConnection> OpenAsync(CancellationToken cancellationToken)
     {
-        var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync(cancellationToken);
-        await using var command = new NpgsqlCommand(Schema, connection);
-        await command.ExecuteNonQueryAsync(cancellationToken);
-        return connection;
+        var connection = await PgSql.OpenAsync(connectionString, cancellationToken);
+        if (_created)
+        {
+            return connection;
+        }
+
+        try
+        {
+            await PgSql.EnsureTablesAsync(connection, "rewind-audit-schema", Schema, ["rw_audit", "rw_audit_head"], cancellationToken);
+            _created = true;
+            return connection;
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
     }
 
     private static async Task<(long Count, string? Hash)> HeadAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, CancellationToken cancellationToken)

@@ -67,13 +67,7 @@ public sealed class PostgresTokenStore(string connectionString) : ITokenStore
 
         try
         {
-            if (await ScalarAsync(connection, "SELECT to_regclass('rw_api_tokens') IS NOT NULL", cancellationToken) is not true)
-            {
-                await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-                await ExecuteAsync(connection, "SELECT pg_advisory_xact_lock(hashtextextended('rewind-api-tokens-schema', 0));\n" + Schema, cancellationToken);
-                await transaction.CommitAsync(cancellationToken);
-            }
-
+            await EnsureTablesAsync(connection, "rewind-api-tokens-schema", Schema, ["rw_api_tokens"], cancellationToken);
             _created = true;
             return connection;
         }

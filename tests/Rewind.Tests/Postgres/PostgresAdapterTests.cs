@@ -118,6 +118,23 @@ public sealed class PostgresAdapterTests(PostgresServerFixture server, ITestOutp
     }
 
     [PostgresFact]
+    public async Task Processes_opening_a_fresh_store_at_the_same_moment_all_create_it_and_extend_one_audit_chain()
+    {
+        // Each its own instance, as separate processes would be: concurrent CREATE TABLE IF NOT EXISTS collides in
+        // the catalog (a unique violation on pg_type) unless the creators are serialised.
+        var store = PostgresProvider.ConnectionString(await _provider.CreateControlPlaneAsync(null!));
+        var entries = await Task.WhenAll(Enumerable.Range(0, 8).Select(i => Task.Run(async () =>
+        {
+            await new PostgresControlPlaneStore(store).EnsureCreatedAsync();
+            Assert.Empty(await new PostgresTokenStore(store).ListAsync());
+            return await new PostgresAuditLog(store).AppendAsync(new Rewind.Core.Audit.AuditEntry { At = DateTimeOffset.UtcNow, Who = $"who{i}", Operation = "deploy", Outcome = "succeeded" });
+        })));
+
+        Assert.Equal(Enumerable.Range(1, 8).Select(i => (long)i), entries.Select(e => e.Seq).Order());
+        Assert.Null(await new PostgresAuditLog(store).VerifyAsync());
+    }
+
+    [PostgresFact]
     public async Task Concurrent_lock_requests_have_exactly_one_winner_and_a_stale_holder_is_replaced()
     {
         var store = new PostgresControlPlaneStore(PostgresProvider.ConnectionString(await _provider.CreateControlPlaneAsync(null!)));
