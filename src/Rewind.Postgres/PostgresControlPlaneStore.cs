@@ -62,16 +62,7 @@ public sealed partial class PostgresControlPlaneStore(string connectionString) :
     public async Task EnsureCreatedAsync(CancellationToken cancellationToken = default)
     {
         await using var connection = await OpenAsync(connectionString, cancellationToken);
-        if (await ScalarAsync(connection, "SELECT to_regclass('rw_ledger_train') IS NOT NULL", cancellationToken) is true)
-        {
-            return;
-        }
-
-        // Concurrent CREATE … IF NOT EXISTS can still collide in the catalog: serialise the creators.
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        await ExecuteAsync(connection, "SELECT pg_advisory_xact_lock(hashtextextended('rewind-ledger-schema', 0));\n" + Schema, cancellationToken);
-        RoundTrips.Add();
-        await transaction.CommitAsync(cancellationToken);
+        await EnsureTablesAsync(connection, "rewind-ledger-schema", Schema, ["rw_ledger_deployments", "rw_ledger_target_states", "rw_ledger_train", "rw_ledger_locks"], cancellationToken);
     }
 
     public async Task<string> NextDeploymentIdAsync(CancellationToken cancellationToken = default)
@@ -81,17 +72,17 @@ public sealed partial class PostgresControlPlaneStore(string connectionString) :
         return $"d{value:D4}";
     }
 
-    public async Task InsertDeploymentAsync(Deployment deployment, CancellationToken cancellationToken = default)
+    public async Task<bool> InsertDeploymentAsync(Deployment deployment, LockHolder? heldLock, CancellationToken cancellationToken = default)
     {
         await using var connection = await OpenAsync(connectionString, cancellationToken);
-        await ExecuteAsync(connection, "INSERT INTO rw_ledger_deployments (id, target, document) VALUES (@id, @target, @document)", cancellationToken,
-            ("id", deployment.Id), ("target", deployment.Target), ("document", JsonSerializer.Serialize(deployment, Json)));
+        return await ExecuteAsync(connection, $"INSERT INTO rw_ledger_deployments (id, target, document) SELECT @id, @target, @document WHERE {Fence}", cancellationToken,
+            [("id", deployment.Id), ("target", deployment.Target), ("document", JsonSerializer.Serialize(deployment, Json)), .. FenceParameters(heldLock)]) == 1;
     }
 
-    public async Task UpdateDeploymentAsync(Deployment deployment, CancellationToken cancellationToken = default)
+    public async Task<bool> UpdateDeploymentAsync(Deployment deployment, LockHolder? heldLock, CancellationToken cancellationToken = default)
     {
         await using var connection = await OpenAsync(connectionString, cancellationToken);
-        await UpdateAsync(connection, deployment, cancellationToken);
+        return await UpdateAsync(connection, deployment, heldLock, cancellationToken);
     }
 
     public async Task DeleteDeploymentAsync(string id, CancellationToken cancellationToken = default)
@@ -122,19 +113,27 @@ public sealed partial class PostgresControlPlaneStore(string connectionString) :
             : TargetState.OnTrain(target);
     }
 
-    public async Task SaveAsync(Deployment? deployment, TargetState state, CancellationToken cancellationToken = default)
+    public async Task<bool> SaveAsync(Deployment? deployment, TargetState state, LockHolder? heldLock, CancellationToken cancellationToken = default)
     {
         await using var connection = await OpenAsync(connectionString, cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        if (heldLock is not null && (await ReadLockAsync(connection, heldLock.Target, LockRead.Share, cancellationToken))?.Token != heldLock.Token)
+        {
+            RoundTrips.Add();
+            await transaction.RollbackAsync(cancellationToken);
+            return false;
+        }
+
         if (deployment is not null)
         {
-            await UpdateAsync(connection, deployment, cancellationToken);
+            await UpdateAsync(connection, deployment, heldLock: null, cancellationToken);
         }
 
         await ExecuteAsync(connection, "INSERT INTO rw_ledger_target_states (target, document) VALUES (@target, @document) ON CONFLICT (target) DO UPDATE SET document = excluded.document", cancellationToken,
             ("target", state.Target), ("document", JsonSerializer.Serialize(state, Json)));
         RoundTrips.Add();
         await transaction.CommitAsync(cancellationToken);
+        return true;
     }
 
     public async Task<LockHolder?> TryAcquireLockAsync(LockHolder wanted, Func<LockHolder, bool> isStale, CancellationToken cancellationToken = default)
@@ -145,7 +144,7 @@ public sealed partial class PostgresControlPlaneStore(string connectionString) :
         // The advisory lock serialises acquirers of this target (a row that does not exist yet cannot be locked
         // FOR UPDATE); it is released at commit or rollback, and with the session if this process dies.
         await ExecuteAsync(connection, "SELECT pg_advisory_xact_lock(hashtextextended(@key, 0))", cancellationToken, ("key", "rewind-lock:" + wanted.Target));
-        var current = await ReadLockAsync(connection, wanted.Target, forUpdate: true, cancellationToken);
+        var current = await ReadLockAsync(connection, wanted.Target, LockRead.Update, cancellationToken);
         if (current is not null && !isStale(current))
         {
             RoundTrips.Add();
@@ -182,7 +181,7 @@ public sealed partial class PostgresControlPlaneStore(string connectionString) :
     public async Task<LockHolder?> GetLockAsync(string target, CancellationToken cancellationToken = default)
     {
         await using var connection = await OpenAsync(connectionString, cancellationToken);
-        return await ReadLockAsync(connection, target, forUpdate: false, cancellationToken);
+        return await ReadLockAsync(connection, target, LockRead.Plain, cancellationToken);
     }
 
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
@@ -190,19 +189,44 @@ public sealed partial class PostgresControlPlaneStore(string connectionString) :
     /// <summary>A readable description for messages, never including the password.</summary>
     public override string ToString() => Describe(connectionString, schema: null);
 
-    private static async Task UpdateAsync(NpgsqlConnection connection, Deployment deployment, CancellationToken cancellationToken)
+    /// <summary>
+    /// The fencing condition of a ledger write: no lock given, or the lock still held under its token. The lock row
+    /// is share-locked by the write's own statement, so an unlock (a delete of that row) waits for the write to
+    /// commit, and a write after the unlock finds no row.
+    /// </summary>
+    private const string Fence = "(@lock_token::text IS NULL OR EXISTS (SELECT 1 FROM rw_ledger_locks WHERE target = @lock_key::text AND token = @lock_token::text FOR SHARE))";
+
+    private static (string, object?)[] FenceParameters(LockHolder? heldLock) => [("lock_key", heldLock?.Target), ("lock_token", heldLock?.Token)];
+
+    private static async Task<bool> UpdateAsync(NpgsqlConnection connection, Deployment deployment, LockHolder? heldLock, CancellationToken cancellationToken)
     {
-        if (await ExecuteAsync(connection, "UPDATE rw_ledger_deployments SET document = @document WHERE id = @id", cancellationToken,
-                ("id", deployment.Id), ("document", JsonSerializer.Serialize(deployment, Json))) != 1)
+        if (await ExecuteAsync(connection, $"UPDATE rw_ledger_deployments SET document = @document WHERE id = @id AND {Fence}", cancellationToken,
+                [("id", deployment.Id), ("document", JsonSerializer.Serialize(deployment, Json)), .. FenceParameters(heldLock)]) == 1)
         {
-            throw new InvalidOperationException($"deployment {deployment.Id} is not in the ledger");
+            return true;
         }
+
+        return heldLock is not null && (await ReadLockAsync(connection, heldLock.Target, LockRead.Plain, cancellationToken))?.Token != heldLock.Token
+            ? false
+            : throw new InvalidOperationException($"deployment {deployment.Id} is not in the ledger");
     }
 
-    private static async Task<LockHolder?> ReadLockAsync(NpgsqlConnection connection, string target, bool forUpdate, CancellationToken cancellationToken)
+    private enum LockRead
     {
+        Plain,
+
+        /// <summary>Until the transaction ends, nobody can take or break the lock (a ledger write fenced by it).</summary>
+        Share,
+
+        /// <summary>Until the transaction ends, the row is this transaction's to replace (an acquirer).</summary>
+        Update,
+    }
+
+    private static async Task<LockHolder?> ReadLockAsync(NpgsqlConnection connection, string target, LockRead read, CancellationToken cancellationToken)
+    {
+        var suffix = read switch { LockRead.Share => " FOR SHARE", LockRead.Update => " FOR UPDATE", _ => "" };
         await using var command = Command(connection,
-            "SELECT token, operation, who, host, pid, acquired_at, expires_at FROM rw_ledger_locks WHERE target = @target" + (forUpdate ? " FOR UPDATE" : ""),
+            "SELECT token, operation, who, host, pid, acquired_at, expires_at FROM rw_ledger_locks WHERE target = @target" + suffix,
             ("target", target));
         await using var reader = await ReaderAsync(command, cancellationToken);
         if (!await reader.ReadAsync(cancellationToken))

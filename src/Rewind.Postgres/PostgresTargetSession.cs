@@ -26,6 +26,7 @@ internal sealed class PostgresTargetSession(NpgsqlConnection connection, NpgsqlT
 
     private readonly string _records = $"{Quote(schema)}.{Quote("rw_records")}";
     private readonly string _deployments = $"{Quote(schema)}.{Quote("rw_deployments")}";
+    private readonly string _fence = $"{Quote(schema)}.{Quote("rw_fence")}";
     private bool _committed;
 
     public async Task ApplyRecordsAsync(IAsyncEnumerable<RecordChange> changes, IPriorImageSink? priorSink, CancellationToken cancellationToken = default)
@@ -423,6 +424,20 @@ internal sealed class PostgresTargetSession(NpgsqlConnection connection, NpgsqlT
             ("id", marker.DeploymentId), ("bundle", marker.BundleId), ("digest", marker.BundleDigest), ("inverse", marker.InverseDigest),
             ("applied", marker.AppliedAt.ToString("O", CultureInfo.InvariantCulture)), ("rolledBack", marker.RolledBackAt?.ToString("O", CultureInfo.InvariantCulture)));
     }
+
+    public async Task<TargetFence?> ReadFenceAsync(CancellationToken cancellationToken = default)
+    {
+        // Sessions on a target are serialised by its advisory lock, so no claim lands while this one is open; FOR
+        // SHARE keeps that true even against a writer that does not take the advisory lock.
+        await using var command = Command(connection, $"SELECT token, holder FROM {_fence} WHERE id = 1 FOR SHARE");
+        await using var reader = await ReaderAsync(command, cancellationToken);
+        return await reader.ReadAsync(cancellationToken) ? new TargetFence(reader.GetString(0), reader.GetString(1)) : null;
+    }
+
+    public async Task WriteFenceAsync(TargetFence fence, CancellationToken cancellationToken = default) =>
+        await ExecuteAsync(connection,
+            $"INSERT INTO {_fence} (id, token, holder) VALUES (1, @token, @holder) ON CONFLICT (id) DO UPDATE SET token = excluded.token, holder = excluded.holder",
+            cancellationToken, ("token", fence.Token), ("holder", fence.Holder));
 
     public async Task CommitAsync(CancellationToken cancellationToken = default)
     {

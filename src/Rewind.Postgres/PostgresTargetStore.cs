@@ -75,9 +75,10 @@ public sealed partial class PostgresTargetStore(string connectionString, string 
     {
         var records = $"{Quote(schema)}.{Quote("rw_records")}";
         var deployments = $"{Quote(schema)}.{Quote("rw_deployments")}";
+        var fence = $"{Quote(schema)}.{Quote("rw_fence")}";
         var ready = await ScalarAsync(connection,
-            "SELECT to_regclass(@records) IS NOT NULL AND to_regclass(@deployments) IS NOT NULL",
-            cancellationToken, ("records", records), ("deployments", deployments));
+            "SELECT to_regclass(@records) IS NOT NULL AND to_regclass(@deployments) IS NOT NULL AND to_regclass(@fence) IS NOT NULL",
+            cancellationToken, ("records", records), ("deployments", deployments), ("fence", fence));
         if (ready is true)
         {
             return;
@@ -106,6 +107,7 @@ public sealed partial class PostgresTargetStore(string connectionString, string 
                 applied_at text NOT NULL,
                 rolled_back_at text
             );
+            CREATE TABLE IF NOT EXISTS {fence} (id int PRIMARY KEY CHECK (id = 1), token text NOT NULL, holder text NOT NULL);
             """, cancellationToken);
         RoundTrips.Add();
         await transaction.CommitAsync(cancellationToken);

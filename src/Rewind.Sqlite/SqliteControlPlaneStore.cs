@@ -70,21 +70,22 @@ public sealed partial class SqliteControlPlaneStore(string path) : IControlPlane
         return $"d{value:D4}";
     }
 
-    public async Task InsertDeploymentAsync(Deployment deployment, CancellationToken cancellationToken = default)
+    public async Task<bool> InsertDeploymentAsync(Deployment deployment, LockHolder? heldLock, CancellationToken cancellationToken = default)
     {
         await using var connection = await OpenAsync(path, cancellationToken);
         await using var command = connection.CreateCommand();
-        command.CommandText = "INSERT INTO deployments (id, target, document) VALUES ($id, $target, $document)";
+        command.CommandText = $"INSERT INTO deployments (id, target, document) SELECT $id, $target, $document WHERE {Fence}";
         command.Parameters.AddWithValue("$id", deployment.Id);
         command.Parameters.AddWithValue("$target", deployment.Target);
         command.Parameters.AddWithValue("$document", JsonSerializer.Serialize(deployment, Json));
-        await command.ExecuteNonQueryAsync(cancellationToken);
+        AddFence(command, heldLock);
+        return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
     }
 
-    public async Task UpdateDeploymentAsync(Deployment deployment, CancellationToken cancellationToken = default)
+    public async Task<bool> UpdateDeploymentAsync(Deployment deployment, LockHolder? heldLock, CancellationToken cancellationToken = default)
     {
         await using var connection = await OpenAsync(path, cancellationToken);
-        await UpdateAsync(connection, deployment, cancellationToken);
+        return await UpdateAsync(connection, deployment, heldLock, cancellationToken);
     }
 
     public async Task DeleteDeploymentAsync(string id, CancellationToken cancellationToken = default)
@@ -123,13 +124,19 @@ public sealed partial class SqliteControlPlaneStore(string path) : IControlPlane
             : TargetState.OnTrain(target);
     }
 
-    public async Task SaveAsync(Deployment? deployment, TargetState state, CancellationToken cancellationToken = default)
+    public async Task<bool> SaveAsync(Deployment? deployment, TargetState state, LockHolder? heldLock, CancellationToken cancellationToken = default)
     {
         await using var connection = await OpenAsync(path, cancellationToken);
         await ExecuteAsync(connection, "BEGIN IMMEDIATE", cancellationToken);
+        if (heldLock is not null && !await HoldsAsync(connection, heldLock, cancellationToken))
+        {
+            await ExecuteAsync(connection, "ROLLBACK", cancellationToken);
+            return false;
+        }
+
         if (deployment is not null)
         {
-            await UpdateAsync(connection, deployment, cancellationToken);
+            await UpdateAsync(connection, deployment, heldLock: null, cancellationToken);
         }
 
         await using (var command = connection.CreateCommand())
@@ -141,6 +148,7 @@ public sealed partial class SqliteControlPlaneStore(string path) : IControlPlane
         }
 
         await ExecuteAsync(connection, "COMMIT", cancellationToken);
+        return true;
     }
 
     public async Task<LockHolder?> TryAcquireLockAsync(LockHolder wanted, Func<LockHolder, bool> isStale, CancellationToken cancellationToken = default)
@@ -204,17 +212,37 @@ public sealed partial class SqliteControlPlaneStore(string path) : IControlPlane
 
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 
-    private static async Task UpdateAsync(SqliteConnection connection, Deployment deployment, CancellationToken cancellationToken)
+    /// <summary>
+    /// The fencing condition of a ledger write: no lock given, or the lock still held under its token. Evaluated in
+    /// the write's own statement, and SQLite has one writer, so an unlock cannot slip between check and write.
+    /// </summary>
+    private const string Fence = "($lock_token IS NULL OR EXISTS (SELECT 1 FROM locks WHERE target = $lock_key AND token = $lock_token))";
+
+    private static void AddFence(SqliteCommand command, LockHolder? heldLock)
+    {
+        command.Parameters.AddWithValue("$lock_key", (object?)heldLock?.Target ?? DBNull.Value);
+        command.Parameters.AddWithValue("$lock_token", (object?)heldLock?.Token ?? DBNull.Value);
+    }
+
+    private static async Task<bool> UpdateAsync(SqliteConnection connection, Deployment deployment, LockHolder? heldLock, CancellationToken cancellationToken)
     {
         await using var command = connection.CreateCommand();
-        command.CommandText = "UPDATE deployments SET document = $document WHERE id = $id";
+        command.CommandText = $"UPDATE deployments SET document = $document WHERE id = $id AND {Fence}";
         command.Parameters.AddWithValue("$id", deployment.Id);
         command.Parameters.AddWithValue("$document", JsonSerializer.Serialize(deployment, Json));
-        if (await command.ExecuteNonQueryAsync(cancellationToken) != 1)
+        AddFence(command, heldLock);
+        if (await command.ExecuteNonQueryAsync(cancellationToken) == 1)
         {
-            throw new InvalidOperationException($"deployment {deployment.Id} is not in the ledger");
+            return true;
         }
+
+        return heldLock is not null && !await HoldsAsync(connection, heldLock, cancellationToken)
+            ? false
+            : throw new InvalidOperationException($"deployment {deployment.Id} is not in the ledger");
     }
+
+    private static async Task<bool> HoldsAsync(SqliteConnection connection, LockHolder heldLock, CancellationToken cancellationToken) =>
+        (await ReadLockAsync(connection, heldLock.Target, cancellationToken))?.Token == heldLock.Token;
 
     private static async Task<LockHolder?> ReadLockAsync(SqliteConnection connection, string target, CancellationToken cancellationToken)
     {

@@ -320,6 +320,22 @@ internal sealed class SqliteTargetSession(SqliteConnection connection) : ITarget
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
+    public async Task<TargetFence?> ReadFenceAsync(CancellationToken cancellationToken = default)
+    {
+        // The session holds the write lock since BEGIN IMMEDIATE: no claim can land until it ends.
+        await using var command = Command("SELECT token, holder FROM rw_fence WHERE id = 1");
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken) ? new TargetFence(reader.GetString(0), reader.GetString(1)) : null;
+    }
+
+    public async Task WriteFenceAsync(TargetFence fence, CancellationToken cancellationToken = default)
+    {
+        await using var command = Command(
+            "INSERT INTO rw_fence (id, token, holder) VALUES (1, $token, $holder) ON CONFLICT (id) DO UPDATE SET token = excluded.token, holder = excluded.holder",
+            ("$token", fence.Token), ("$holder", fence.Holder));
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
     public async Task CommitAsync(CancellationToken cancellationToken = default)
     {
         await ExecuteAsync(connection, "COMMIT", cancellationToken);

@@ -26,6 +26,7 @@ public sealed partial class SqliteTargetStore(string path, TimeSpan? busyTimeout
             applied_at TEXT NOT NULL,
             rolled_back_at TEXT
         );
+        CREATE TABLE IF NOT EXISTS rw_fence (id INTEGER PRIMARY KEY CHECK (id = 1), token TEXT NOT NULL, holder TEXT NOT NULL);
         """;
 
     public string Path => path;

@@ -14,9 +14,14 @@ public interface IControlPlaneStore : IAsyncDisposable
     /// <summary>A new, unique, increasing deployment id.</summary>
     Task<string> NextDeploymentIdAsync(CancellationToken cancellationToken = default);
 
-    Task InsertDeploymentAsync(Deployment deployment, CancellationToken cancellationToken = default);
+    /// <summary>
+    /// Records a new deployment. With <paramref name="heldLock"/> the write is fenced: it happens only while that
+    /// lock is still held under the same token, atomically with the check, and false says it was not written.
+    /// </summary>
+    Task<bool> InsertDeploymentAsync(Deployment deployment, LockHolder? heldLock, CancellationToken cancellationToken = default);
 
-    Task UpdateDeploymentAsync(Deployment deployment, CancellationToken cancellationToken = default);
+    /// <summary>Replaces a deployment's image; fenced by <paramref name="heldLock"/> like <see cref="InsertDeploymentAsync"/>.</summary>
+    Task<bool> UpdateDeploymentAsync(Deployment deployment, LockHolder? heldLock, CancellationToken cancellationToken = default);
 
     Task DeleteDeploymentAsync(string id, CancellationToken cancellationToken = default);
 
@@ -25,8 +30,11 @@ public interface IControlPlaneStore : IAsyncDisposable
 
     Task<TargetState> GetTargetStateAsync(string target, CancellationToken cancellationToken = default);
 
-    /// <summary>Writes the deployment and the target's state together, in one transaction.</summary>
-    Task SaveAsync(Deployment? deployment, TargetState state, CancellationToken cancellationToken = default);
+    /// <summary>
+    /// Writes the deployment and the target's state together, in one transaction; fenced by
+    /// <paramref name="heldLock"/> like <see cref="InsertDeploymentAsync"/>.
+    /// </summary>
+    Task<bool> SaveAsync(Deployment? deployment, TargetState state, LockHolder? heldLock, CancellationToken cancellationToken = default);
 
     /// <summary>Takes the target's lock, replacing a stale holder; returns null on success, else the live holder.</summary>
     Task<LockHolder?> TryAcquireLockAsync(LockHolder wanted, Func<LockHolder, bool> isStale, CancellationToken cancellationToken = default);

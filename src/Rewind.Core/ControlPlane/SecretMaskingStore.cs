@@ -15,9 +15,9 @@ internal sealed class SecretMaskingStore(IControlPlaneStore inner) : IControlPla
 
     public Task<string> NextDeploymentIdAsync(CancellationToken cancellationToken = default) => inner.NextDeploymentIdAsync(cancellationToken);
 
-    public Task InsertDeploymentAsync(Deployment deployment, CancellationToken cancellationToken = default) => inner.InsertDeploymentAsync(Masked(deployment), cancellationToken);
+    public Task<bool> InsertDeploymentAsync(Deployment deployment, LockHolder? heldLock, CancellationToken cancellationToken = default) => inner.InsertDeploymentAsync(Masked(deployment), heldLock, cancellationToken);
 
-    public Task UpdateDeploymentAsync(Deployment deployment, CancellationToken cancellationToken = default) => inner.UpdateDeploymentAsync(Masked(deployment), cancellationToken);
+    public Task<bool> UpdateDeploymentAsync(Deployment deployment, LockHolder? heldLock, CancellationToken cancellationToken = default) => inner.UpdateDeploymentAsync(Masked(deployment), heldLock, cancellationToken);
 
     public Task DeleteDeploymentAsync(string id, CancellationToken cancellationToken = default) => inner.DeleteDeploymentAsync(id, cancellationToken);
 
@@ -25,8 +25,8 @@ internal sealed class SecretMaskingStore(IControlPlaneStore inner) : IControlPla
 
     public Task<TargetState> GetTargetStateAsync(string target, CancellationToken cancellationToken = default) => inner.GetTargetStateAsync(target, cancellationToken);
 
-    public Task SaveAsync(Deployment? deployment, TargetState state, CancellationToken cancellationToken = default) =>
-        inner.SaveAsync(deployment is null ? null : Masked(deployment), state with { Reason = SecretMask.Apply(state.Reason) }, cancellationToken);
+    public Task<bool> SaveAsync(Deployment? deployment, TargetState state, LockHolder? heldLock, CancellationToken cancellationToken = default) =>
+        inner.SaveAsync(deployment is null ? null : Masked(deployment), state with { Reason = SecretMask.Apply(state.Reason) }, heldLock, cancellationToken);
 
     public Task<LockHolder?> TryAcquireLockAsync(LockHolder wanted, Func<LockHolder, bool> isStale, CancellationToken cancellationToken = default) => inner.TryAcquireLockAsync(wanted, isStale, cancellationToken);
 

@@ -1,19 +1,34 @@
 using Rewind.Core.ControlPlane;
+using Rewind.Core.Locks;
 
 namespace Rewind.Core.Deployments;
 
 /// <summary>
 /// Writes each step of an operation to the deployment's journal before and after it runs, so a re-run after a
-/// crash can see how far it got. Holds the current image of the deployment; every change goes through it.
+/// crash can see how far it got. Holds the current image of the deployment; every change goes through it, fenced
+/// by the operation's lock: once an admin has broken the lock, nothing this operation writes reaches the ledger.
 /// </summary>
-internal sealed class DeploymentJournal(IControlPlaneStore store, TimeProvider time, Deployment deployment)
+internal sealed class DeploymentJournal(IControlPlaneStore store, TimeProvider time, TargetLock held, Deployment deployment)
 {
     public Deployment Deployment { get; private set; } = deployment;
 
     public async Task UpdateAsync(Func<Deployment, Deployment> change, CancellationToken cancellationToken = default)
     {
         Deployment = change(Deployment);
-        await store.UpdateDeploymentAsync(Deployment, cancellationToken);
+        if (!await store.UpdateDeploymentAsync(Deployment, held.Holder, cancellationToken))
+        {
+            throw held.LostLedgerWrite();
+        }
+    }
+
+    /// <summary>Writes the deployment and its target's new state together (the end of a rollback, a freeze).</summary>
+    public async Task SaveAsync(Deployment deployment, TargetState state, CancellationToken cancellationToken = default)
+    {
+        Deployment = deployment;
+        if (!await store.SaveAsync(deployment, state, held.Holder, cancellationToken))
+        {
+            throw held.LostLedgerWrite();
+        }
     }
 
     public async Task<T> StepAsync<T>(string step, Func<Task<T>> run, CancellationToken cancellationToken)

@@ -27,8 +27,8 @@ public sealed partial class RewindEngine
     {
         var target = _config.Target(request.Target);
         using var bundle = await OpenBundleAsync(request.BundlePath, cancellationToken);
-        await using var targetLock = await LockAsync(target.Name, "deploy", request.Who, cancellationToken);
-        await RecoverAsync(target, cancellationToken);
+        await using var targetLock = await LockTargetAsync(target, "deploy", request.Who, cancellationToken);
+        await RecoverAsync(target, targetLock, cancellationToken);
 
         var state = await _store.GetTargetStateAsync(target.Name, cancellationToken);
         // A realignment step is how an off-train target gets back: it may land while the hold stands (the hold
@@ -49,7 +49,7 @@ public sealed partial class RewindEngine
             scope.Detail = "already applied";
             var nothing = new ApplySummary(0, 0, [], [], []);
             return newest.Status == DeploymentStatus.Applied
-                ? await VerifyDeploymentAsync(target, targetLock, new DeploymentJournal(_store, _time, newest), nothing, scope, progress, cancellationToken) with { AlreadyApplied = true }
+                ? await VerifyDeploymentAsync(target, targetLock, new DeploymentJournal(_store, _time, targetLock, newest), nothing, scope, progress, cancellationToken) with { AlreadyApplied = true }
                 : new DeployResult(newest, nothing, VerificationResult.From(newest.Checks), AlreadyApplied: true);
         }
 
@@ -95,8 +95,12 @@ public sealed partial class RewindEngine
 
         // Recorded before the target changes: if this process dies mid-apply, the next operation finds the
         // entry and settles it from the target's marker.
-        await _store.InsertDeploymentAsync(deployment, cancellationToken);
-        var journal = new DeploymentJournal(_store, _time, deployment);
+        if (!await _store.InsertDeploymentAsync(deployment, targetLock.Holder, cancellationToken))
+        {
+            throw targetLock.LostLedgerWrite();
+        }
+
+        var journal = new DeploymentJournal(_store, _time, targetLock, deployment);
         (ApplySummary Apply, string InverseDigest) summary;
         try
         {
@@ -181,7 +185,7 @@ public sealed partial class RewindEngine
             var inverseDigest = await _artifacts.PublishAsync(writer, InverseCapture.ManifestFor(bundle.Manifest), cancellationToken);
             published = true;
             await session.WriteMarkerAsync(new DeploymentMarker(deployment.Id, deployment.BundleId, deployment.BundleDigest, inverseDigest, _time.GetUtcNow(), null), cancellationToken);
-            await held.EnsureHeldAsync(cancellationToken);
+            await held.EnsureHeldAsync(session, cancellationToken);
             await session.CommitAsync(cancellationToken);
             return (summary, inverseDigest);
         }

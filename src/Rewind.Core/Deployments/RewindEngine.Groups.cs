@@ -1,4 +1,5 @@
 using Rewind.Core.Audit;
+using Rewind.Core.Locks;
 using Rewind.Core.Train;
 using Rewind.Core.Verification;
 
@@ -67,7 +68,7 @@ public sealed partial class RewindEngine
                 };
                 if (skip is not null)
                 {
-                    skipped.Add(new SkippedTarget(name, skip, await RecordSkipAsync(name, bundleId, digest, kind, group.Name, stage, request, skip, cancellationToken)));
+                    skipped.Add(new SkippedTarget(name, skip, await RecordSkipAsync(groupLock, name, bundleId, digest, kind, group.Name, stage, request, skip, cancellationToken)));
                     continue;
                 }
 
@@ -213,7 +214,7 @@ public sealed partial class RewindEngine
     }
 
     /// <summary>Records that a rollout passed a target by, so the train shows "skipped" and its history says why.</summary>
-    private async Task<string> RecordSkipAsync(string target, string bundleId, string digest, Bundles.BundleKind kind, string group, int stage, GroupDeployRequest request, string why, CancellationToken cancellationToken)
+    private async Task<string> RecordSkipAsync(TargetLock groupLock, string target, string bundleId, string digest, Bundles.BundleKind kind, string group, int stage, GroupDeployRequest request, string why, CancellationToken cancellationToken)
     {
         var now = _time.GetUtcNow();
         var skipped = new Deployment
@@ -232,7 +233,12 @@ public sealed partial class RewindEngine
             Group = group,
             Stage = stage,
         };
-        await _store.InsertDeploymentAsync(skipped, cancellationToken);
+        // Fenced by the group's lock: a rollout whose lock was broken must not mark targets skipped for the next one.
+        if (!await _store.InsertDeploymentAsync(skipped, groupLock.Holder, cancellationToken))
+        {
+            throw groupLock.LostLedgerWrite();
+        }
+
         return skipped.Id;
     }
 }

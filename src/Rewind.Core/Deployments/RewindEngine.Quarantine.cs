@@ -44,7 +44,7 @@ public sealed partial class RewindEngine
             var target = _config.Target(group.Key);
             await AuditedAsync("quarantine-purge", target.Name, who, $"older than {olderThan}", async scope =>
             {
-                await using var targetLock = await LockAsync(target.Name, "quarantine-purge", who, cancellationToken);
+                await using var targetLock = await LockTargetAsync(target, "quarantine-purge", who, cancellationToken);
                 await using var store = _targets.Open(target);
                 foreach (var entry in group)
                 {

@@ -33,8 +33,8 @@ public sealed partial class RewindEngine
     private async Task<RollbackResult> RollbackCoreAsync(RollbackRequest request, AuditScope scope, IProgress<OperationProgress>? progress, CancellationToken cancellationToken)
     {
         var target = _config.Target(request.Target);
-        await using var targetLock = await LockAsync(target.Name, "rollback", request.Who, cancellationToken);
-        var resumed = await RecoverAsync(target, cancellationToken);
+        await using var targetLock = await LockTargetAsync(target, "rollback", request.Who, cancellationToken);
+        var resumed = await RecoverAsync(target, targetLock, cancellationToken);
         if (resumed.FirstOrDefault(r => request.ExpectedDeployment is null || r.Deployment.Id == request.ExpectedDeployment) is { } finished)
         {
             // The rollback this request repeats was interrupted by a crash and has just been completed from its journal.
@@ -76,7 +76,7 @@ public sealed partial class RewindEngine
         // A hook that hangs is the usual reason a lock gets broken: stop here, before anything is written. The
         // image of the deployment read before the hook may be stale by now (a new holder may have rolled it back).
         await held.EnsureHeldAsync(cancellationToken);
-        var journal = new DeploymentJournal(_store, _time, deployment);
+        var journal = new DeploymentJournal(_store, _time, held, deployment);
         await journal.UpdateAsync(d => d with { Hooks = [.. d.Hooks, .. before] }, CancellationToken.None);
         if (before.FirstOrDefault(h => !h.Succeeded) is { } failedHook)
         {
@@ -109,7 +109,7 @@ public sealed partial class RewindEngine
 
             // One transaction: the target is as it was. But the way back failed, so nothing further is applied.
             var why = $"rollback of {deployment.Id} failed: {e.Message}";
-            await FreezeAsync(target, journal.Deployment with { Status = priorStatus, Error = why }, why, notice, started);
+            await FreezeAsync(target, journal, journal.Deployment with { Status = priorStatus, Error = why }, why, notice, started);
             throw new OperationFailedException($"rollback of {deployment.Id} on {target.Name} failed; the target is frozen and nothing further will be applied to it. Cause: {e.Message}", e);
         }
 
@@ -146,7 +146,7 @@ public sealed partial class RewindEngine
             }
 
             var rolledBack = journal.Deployment with { Status = DeploymentStatus.RolledBack, Error = why };
-            var frozenState = await FreezeAsync(target, rolledBack, why, notice, started);
+            var frozenState = await FreezeAsync(target, journal, rolledBack, why, notice, started);
             return new RollbackResult(rolledBack, summary, frozenState, VerificationResult.From([new CheckResult("switch code slots back", CheckOutcome.Failed, e.Message, 0)]));
         }
 
@@ -192,12 +192,12 @@ public sealed partial class RewindEngine
             var why = $"rollback of {deployment.Id} applied but the target did not verify: {verification.Summary}";
             scope.Failed = true;
             scope.Detail = why;
-            var frozen = await FreezeAsync(target, deployment, why, notice, started);
+            var frozen = await FreezeAsync(target, journal, deployment, why, notice, started);
             return new RollbackResult(deployment, summary, frozen, verification);
         }
 
         var offTrain = OffTrain(target.Name, deployment, deployment.RolledBackBy ?? "unknown", deployment.RolledBackAt ?? _time.GetUtcNow());
-        await _store.SaveAsync(deployment, offTrain, CancellationToken.None);
+        await journal.SaveAsync(deployment, offTrain, CancellationToken.None);
         await NotifyAsync(notice with { Event = "rollback-completed", Outcome = "rolled-back", DurationSeconds = elapsed.TotalSeconds, At = _time.GetUtcNow() }, started, cancellationToken);
         return new RollbackResult(deployment, summary, offTrain, verification);
     }
@@ -237,7 +237,7 @@ public sealed partial class RewindEngine
             // Recorded before the commit: after a crash the ledger still knows where the edited images went.
             await journal.UpdateAsync(d => d with { Impact = new ImpactReport([], detector.Edits, displaced, summary.Quarantined) }, cancellationToken);
             await session.WriteMarkerAsync(marker with { RolledBackAt = startedAt }, cancellationToken);
-            await held.EnsureHeldAsync(cancellationToken);
+            await held.EnsureHeldAsync(session, cancellationToken);
             await session.CommitAsync(cancellationToken);
             return summary;
         }
@@ -248,10 +248,10 @@ public sealed partial class RewindEngine
     }
 
     /// <summary>Freezes the target (a failed rollback is escalated, never retried automatically) and sends the one escalation.</summary>
-    private async Task<TargetState> FreezeAsync(TargetConfig target, Deployment deployment, string why, Notification notice, long started)
+    private async Task<TargetState> FreezeAsync(TargetConfig target, DeploymentJournal journal, Deployment deployment, string why, Notification notice, long started)
     {
         var frozen = new TargetState(target.Name, TrainState.Frozen, why, deployment.RolledBackBy, _time.GetUtcNow(), deployment.Id);
-        await _store.SaveAsync(deployment, frozen, CancellationToken.None);
+        await journal.SaveAsync(deployment, frozen, CancellationToken.None);
         await NotifyAsync(notice with { Event = "target-frozen", Outcome = "frozen", Detail = why, DurationSeconds = _time.GetElapsedTime(started).TotalSeconds, At = _time.GetUtcNow() }, started, CancellationToken.None);
         return frozen;
     }
@@ -284,7 +284,7 @@ public sealed partial class RewindEngine
             }
 
             var offTrain = new TargetState(config.Name, TrainState.OffTrain, $"unfrozen: {reason} (was frozen: {state.Reason})", who, _time.GetUtcNow(), state.Deployment);
-            await _store.SaveAsync(null, offTrain, cancellationToken);
+            await SaveStateAsync(targetLock, offTrain, cancellationToken);
             return offTrain;
         }, cancellationToken);
 

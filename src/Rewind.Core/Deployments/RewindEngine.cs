@@ -70,6 +70,35 @@ public sealed partial class RewindEngine
         TargetLock.AcquireAsync(_store, _time, target, operation, who, cancellationToken);
 
     /// <summary>
+    /// The lock of an operation that writes the target: taken in the ledger, then claimed in the target itself
+    /// before anything is read, so a holder whose lock was broken can no longer commit there.
+    /// </summary>
+    private async Task<TargetLock> LockTargetAsync(TargetConfig target, string operation, string who, CancellationToken cancellationToken)
+    {
+        var held = await LockAsync(target.Name, operation, who, cancellationToken);
+        try
+        {
+            await using var targetStore = _targets.Open(target);
+            await held.ClaimAsync(targetStore, cancellationToken);
+            return held;
+        }
+        catch
+        {
+            await held.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>Writes a target's state under the lock the caller holds; a broken lock stops the operation instead.</summary>
+    private async Task SaveStateAsync(TargetLock held, TargetState state, CancellationToken cancellationToken)
+    {
+        if (!await _store.SaveAsync(null, state, held.Holder, cancellationToken))
+        {
+            throw held.LostLedgerWrite();
+        }
+    }
+
+    /// <summary>
     /// Settles operations a crash interrupted, from the target's marker and the deployment's journal. The marker
     /// is written in the same transaction as the change, so it says whether the change happened: a deploy that
     /// applied its metadata goes forward (its code slots are switched; it stays unverified until deployed or
@@ -77,7 +106,7 @@ public sealed partial class RewindEngine
     /// (slots back, checks, off-train or frozen), one whose did not is as if it never started. Returns the
     /// rollbacks it finished.
     /// </summary>
-    private async Task<IReadOnlyList<RollbackResult>> RecoverAsync(TargetConfig target, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<RollbackResult>> RecoverAsync(TargetConfig target, TargetLock held, CancellationToken cancellationToken)
     {
         var pending = (await _store.GetDeploymentsAsync(target.Name, cancellationToken))
             .Where(d => d.Status is DeploymentStatus.Applying or DeploymentStatus.RollingBack)
@@ -92,7 +121,7 @@ public sealed partial class RewindEngine
                 marker = await session.ReadMarkerAsync(deployment.Id, cancellationToken);
             }
 
-            var journal = new DeploymentJournal(_store, _time, deployment);
+            var journal = new DeploymentJournal(_store, _time, held, deployment);
             if (deployment.Status == DeploymentStatus.Applying)
             {
                 if (marker is null)
@@ -144,13 +173,13 @@ public sealed partial class RewindEngine
     public async Task<IReadOnlyList<Deployment>> RecoverTargetAsync(string target, string who, CancellationToken cancellationToken = default)
     {
         var config = _config.Target(target);
-        await using var targetLock = await LockAsync(config.Name, "recover", who, cancellationToken);
-        await RecoverAsync(config, cancellationToken);
+        await using var targetLock = await LockTargetAsync(config, "recover", who, cancellationToken);
+        await RecoverAsync(config, targetLock, cancellationToken);
         var settled = new List<Deployment>();
         foreach (var deployment in (await _store.GetDeploymentsAsync(config.Name, cancellationToken)).Where(d => d.Status == DeploymentStatus.Applied && d.FinishedAt is null))
         {
             var result = await AuditedAsync("recover", config.Name, who, "finish an interrupted deploy",
-                scope => VerifyDeploymentAsync(config, targetLock, new DeploymentJournal(_store, _time, deployment), new ApplySummary(0, 0, [], [], []), scope, null, cancellationToken),
+                scope => VerifyDeploymentAsync(config, targetLock, new DeploymentJournal(_store, _time, targetLock, deployment), new ApplySummary(0, 0, [], [], []), scope, null, cancellationToken),
                 cancellationToken);
             settled.Add(result.Deployment);
         }

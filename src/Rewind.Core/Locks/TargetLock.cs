@@ -1,4 +1,5 @@
 using Rewind.Core.ControlPlane;
+using Rewind.Core.Targets;
 
 namespace Rewind.Core.Locks;
 
@@ -50,17 +51,52 @@ public sealed class TargetLock : IAsyncDisposable
     private static string UnlockOption(string key) => key.StartsWith(GroupPrefix, StringComparison.Ordinal) ? $"--group {key[GroupPrefix.Length..]}" : $"--target {key}";
 
     /// <summary>
-    /// Fencing, just before a commit: the lock must still be this holder's. An admin may have broken it while the
-    /// operation hung (<c>rewind unlock</c>), and a new holder may be at work; then this one must not commit.
+    /// Claims the target itself for this holder, before anything of it is read: the target keeps the token of the
+    /// holder that claimed it last, and a holder's commit checks it (<see cref="EnsureHeldAsync(ITargetSession, CancellationToken)"/>).
+    /// A holder whose lock was broken while it hung can then never commit over the work of the one that followed,
+    /// however close the two come: the claim and the commit are serialised by the target's own locks.
+    /// </summary>
+    public async Task ClaimAsync(ITargetStore target, CancellationToken cancellationToken)
+    {
+        await using var session = await target.BeginAsync(cancellationToken);
+        await session.WriteFenceAsync(new TargetFence(_holder.Token, _holder.Describe()), cancellationToken);
+        await session.CommitAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Fencing, at a step where a hung holder should stop early: the lock must still be this holder's. An admin
+    /// may have broken it while the operation hung (<c>rewind unlock</c>), and a new holder may be at work.
     /// </summary>
     public async Task EnsureHeldAsync(CancellationToken cancellationToken)
     {
         var current = await _store.GetLockAsync(_holder.Target, cancellationToken);
         if (current?.Token != _holder.Token)
         {
-            throw new LockLostException($"the lock on {Subject(_holder.Target)} was broken while this {_holder.Operation} ran ({(current is null ? "it is free now" : $"now held: {current.Describe()}")}), so it stopped before committing: nothing of it reached the target. See: rewind audit --operation unlock");
+            throw Lost(current is null ? "it is free now" : $"now held: {current.Describe()}", NothingCommitted);
         }
     }
+
+    /// <summary>
+    /// Fencing inside the target's transaction, just before its commit: the target must still be claimed by this
+    /// holder. On PostgreSQL the claim row stays share-locked until the commit, so a new claim waits for it.
+    /// </summary>
+    public async Task EnsureHeldAsync(ITargetSession session, CancellationToken cancellationToken)
+    {
+        var fence = await session.ReadFenceAsync(cancellationToken);
+        if (fence?.Token != _holder.Token)
+        {
+            throw Lost(fence is null ? "the target was never claimed" : $"the target was claimed since by: {fence.Holder}", NothingCommitted);
+        }
+    }
+
+    /// <summary>A ledger write fenced by this lock found it broken: the operation stops where it is.</summary>
+    public LockLostException LostLedgerWrite() =>
+        Lost("a ledger write found it gone", "it stopped there and wrote nothing more to the ledger; the next operation on the target settles what it left from the target's own record (or run: rewind recover)");
+
+    private const string NothingCommitted = "it stopped before committing: nothing of it reached the target";
+
+    private LockLostException Lost(string now, string consequence) =>
+        new($"the lock on {Subject(_holder.Target)} was broken while this {_holder.Operation} ran ({now}), so {consequence}. See: rewind audit --operation unlock");
 
     public async ValueTask DisposeAsync()
     {

@@ -37,6 +37,15 @@ public interface ITargetSession : IAsyncDisposable
     /// <summary>Writes or replaces the marker of a deployment, in this transaction.</summary>
     Task WriteMarkerAsync(DeploymentMarker marker, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// The lock holder that claimed the target last (<see cref="Locks.TargetLock.ClaimAsync"/>), or null. On
+    /// PostgreSQL the row stays share-locked until this transaction ends, so a new claim waits for its commit.
+    /// </summary>
+    Task<TargetFence?> ReadFenceAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>Records that a lock holder claims the target, in this transaction.</summary>
+    Task WriteFenceAsync(TargetFence fence, CancellationToken cancellationToken = default);
+
     Task CommitAsync(CancellationToken cancellationToken = default);
 }
 

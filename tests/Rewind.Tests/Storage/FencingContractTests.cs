@@ -1,0 +1,161 @@
+using Rewind.Cli.Composition;
+using Rewind.Core;
+using Rewind.Core.Deployments;
+using Rewind.Core.Locks;
+using Rewind.Core.Targets;
+using Rewind.Tests.Support;
+
+namespace Rewind.Tests.Storage;
+
+/// <summary>
+/// Fencing, on every engine: once an admin breaks a hung operation's lock (<c>rewind unlock</c>) and another
+/// operation takes it, nothing the first one still does reaches the target or the ledger. The target keeps the
+/// claim of the holder that may write it, checked inside the commit's own transaction; ledger writes are
+/// conditional on the lock in the same statement. No window is left between a check and a write.
+/// </summary>
+public abstract class FencingContractTests(StorageProvider provider)
+{
+    private static readonly TimeProvider Time = TimeProvider.System;
+
+    [Fact]
+    public async Task A_holder_whose_lock_was_broken_can_neither_commit_to_the_target_nor_write_the_ledger_and_its_successor_can()
+    {
+        await using var h = await EngineHarness.CreateAsync(provider);
+        var ledger = RewindHost.OpenControlPlane(h.Config.Store);
+        await using var target = h.OpenTarget();
+        var deployment = new Deployment { Id = "d9001", Target = "env1", BundleId = "one", BundleDigest = "sha256:1", Who = "alice", Status = DeploymentStatus.Applying };
+        Assert.True(await ledger.InsertDeploymentAsync(deployment, heldLock: null));
+
+        var first = await TargetLock.AcquireAsync(ledger, Time, "env1", "deploy", "alice", CancellationToken.None);
+        await first.ClaimAsync(target, CancellationToken.None);
+        await h.Engine.UnlockAsync("env1", "ada", "deploy hung on its hook");
+        await using var second = await TargetLock.AcquireAsync(ledger, Time, "env1", "rollback", "bob", CancellationToken.None);
+        await second.ClaimAsync(target, CancellationToken.None);
+
+        // The first holder wakes up. Its transaction cannot commit...
+        await using (var session = await target.BeginAsync())
+        {
+            await session.WriteMarkerAsync(Marker("d9001"));
+            var lost = await Assert.ThrowsAsync<LockLostException>(() => first.EnsureHeldAsync(session, CancellationToken.None));
+            Assert.Contains("the lock on target env1 was broken while this deploy ran", lost.Message, StringComparison.Ordinal);
+            Assert.Contains("claimed since by: rollback by bob", lost.Message, StringComparison.Ordinal);
+        }
+
+        // ...and none of its ledger writes lands, while its successor's do.
+        Assert.False(await ledger.UpdateDeploymentAsync(deployment with { Status = DeploymentStatus.Verified }, first.Holder));
+        Assert.False(await ledger.InsertDeploymentAsync(deployment with { Id = "d9002" }, first.Holder));
+        Assert.False(await ledger.SaveAsync(deployment with { Status = DeploymentStatus.Verified }, TargetState.OnTrain("env1") with { Reason = "by the first" }, first.Holder));
+        Assert.True(await ledger.UpdateDeploymentAsync(deployment with { Status = DeploymentStatus.Failed }, second.Holder));
+        Assert.True(await ledger.SaveAsync(null, TargetState.OnTrain("env1") with { Reason = "by the second" }, second.Holder));
+        Assert.Equal([("d9001", DeploymentStatus.Failed)], (await ledger.GetDeploymentsAsync("env1")).Select(d => (d.Id, d.Status)));
+        Assert.Equal("by the second", (await ledger.GetTargetStateAsync("env1")).Reason);
+
+        await using (var session = await target.BeginAsync())
+        {
+            await second.EnsureHeldAsync(session, CancellationToken.None);
+            await session.WriteMarkerAsync(Marker("d9003"));
+            await session.CommitAsync();
+        }
+
+        await using (var session = await target.BeginAsync())
+        {
+            Assert.Null(await session.ReadMarkerAsync("d9001"));
+            Assert.NotNull(await session.ReadMarkerAsync("d9003"));
+        }
+
+        // The first holder letting go does not free its successor's lock.
+        await first.DisposeAsync();
+        Assert.Equal(second.Holder.Token, (await ledger.GetLockAsync("env1"))?.Token);
+    }
+
+    [Fact]
+    public async Task A_claim_waits_for_the_open_transaction_of_the_previous_holder_so_its_commit_is_never_overtaken()
+    {
+        await using var h = await EngineHarness.CreateAsync(provider);
+        var ledger = RewindHost.OpenControlPlane(h.Config.Store);
+        await using var target = h.OpenTarget();
+        await using var first = await TargetLock.AcquireAsync(ledger, Time, "env1", "deploy", "alice", CancellationToken.None);
+        await first.ClaimAsync(target, CancellationToken.None);
+
+        Task claim;
+        await using (var session = await target.BeginAsync())
+        {
+            await session.WriteMarkerAsync(Marker("d9001"));
+
+            // The lock is broken and taken while the first holder's transaction is open: the new claim must wait
+            // for it, or the first could commit after the new holder has read the target.
+            await h.Engine.UnlockAsync("env1", "ada", "looks hung");
+            var second = await TargetLock.AcquireAsync(ledger, Time, "env1", "rollback", "bob", CancellationToken.None);
+            claim = Task.Run(async () =>
+            {
+                await using var held = second;
+                await second.ClaimAsync(target, CancellationToken.None);
+                await using var next = await target.BeginAsync();
+                Assert.NotNull(await next.ReadMarkerAsync("d9001"));
+            });
+            await Task.Delay(300);
+            Assert.False(claim.IsCompleted, "the new claim did not wait for the open transaction");
+
+            await first.EnsureHeldAsync(session, CancellationToken.None);
+            await session.CommitAsync();
+        }
+
+        await claim;
+    }
+
+    [Fact]
+    public async Task A_deploy_whose_lock_is_broken_mid_apply_writes_nothing_more_and_the_next_operation_settles_it_from_the_target()
+    {
+        await using var h = await EngineHarness.CreateAsync(provider);
+        await h.DeployAsync(Rules("one", "v1"));
+        var before = await h.SnapshotAsync();
+        var ledger = RewindHost.OpenControlPlane(h.Config.Store);
+
+        // While the apply runs, an admin breaks the lock and another operation takes it in the ledger.
+        TargetLock? successor = null;
+        var progress = new Inline(_ =>
+        {
+            if (successor is null)
+            {
+                h.Engine.UnlockAsync("env1", "ada", "deploy looks hung").GetAwaiter().GetResult();
+                successor = TargetLock.AcquireAsync(ledger, Time, "env1", "recover", "bob", CancellationToken.None).GetAwaiter().GetResult();
+            }
+        });
+        var lost = await Assert.ThrowsAsync<LockLostException>(() => h.Engine.DeployAsync(new DeployRequest(h.Write(Rules("two", "v2")), "env1", "tester", "test"), progress));
+        Assert.Contains("a ledger write found it gone", lost.Message, StringComparison.Ordinal);
+        Assert.NotNull(successor);
+
+        // It committed its transaction (the successor had not claimed the target yet) but wrote nothing after:
+        // the ledger still says applying, and nothing it did afterwards (verification) is recorded.
+        var stopped = (await h.Engine.HistoryAsync("env1"))[0];
+        Assert.Equal(("two", DeploymentStatus.Applying), (stopped.BundleId, stopped.Status));
+        Assert.Null(stopped.FinishedAt);
+
+        await successor!.DisposeAsync();
+        var settled = await h.Engine.RecoverTargetAsync("env1", "bob");
+        Assert.Equal([(stopped.Id, DeploymentStatus.Verified)], settled.Select(d => (d.Id, d.Status)));
+        await h.RollbackAsync();
+        Assert.Null(before.FirstDifference(await h.SnapshotAsync()));
+    }
+
+    private static DeploymentMarker Marker(string id) => new(id, "one", "sha256:1", "sha256:2", DateTimeOffset.UtcNow, null);
+
+    private static BundleBuilder Rules(string id, string version)
+    {
+        var builder = new BundleBuilder(id);
+        for (var i = 0; i < 50; i++)
+        {
+            builder.Upsert("platform", "rule", $"r{i:D3}", $$"""{"version":"{{version}}"}""");
+        }
+
+        return builder;
+    }
+
+    /// <summary>Progress reported on the caller's thread, in order: the test acts at a known point of the apply.</summary>
+    private sealed class Inline(Action<OperationProgress> report) : IProgress<OperationProgress>
+    {
+        public void Report(OperationProgress value) => report(value);
+    }
+}
+
+public sealed class SqliteFencingContractTests() : FencingContractTests(new SqliteProvider());
