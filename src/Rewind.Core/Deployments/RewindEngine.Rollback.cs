@@ -69,7 +69,22 @@ public sealed partial class RewindEngine
         var startedAt = _time.GetUtcNow();
         var notice = RollbackNotice(target, deployment, who, reason, scope, startedAt);
         await NotifyAsync(notice, started, cancellationToken);
+        try
+        {
+            return await RollbackNotifiedAsync(target, held, deployment, who, reason, automatic, scope, notice, started, startedAt, progress, cancellationToken);
+        }
+        catch (LockLostException e)
+        {
+            // An admin broke the lock and another operation owns the target now: close what "rollback-started"
+            // opened, so nobody waits for an end that will not come from this rollback.
+            await NotifyAsync(notice with { Event = "rollback-failed", Outcome = "stopped: lock broken", Detail = e.Message, At = _time.GetUtcNow() }, started, CancellationToken.None);
+            throw;
+        }
+    }
 
+    /// <summary>The rollback once "rollback-started" has gone out: hooks, the inverse, and what follows.</summary>
+    private async Task<RollbackResult> RollbackNotifiedAsync(TargetConfig target, TargetLock held, Deployment deployment, string who, string? reason, bool automatic, AuditScope scope, Notification notice, long started, DateTimeOffset startedAt, IProgress<OperationProgress>? progress, CancellationToken cancellationToken)
+    {
         var environment = HookEnvironment(target, "rollback", deployment.Id, deployment.BundleId);
         var before = await RunHooksAsync("beforeRollback", target.Hooks.BeforeRollback, target, environment, cancellationToken);
 

@@ -85,6 +85,8 @@ public sealed class UnlockCliTests : IDisposable
                 database: sqlite:env1.db
                 hooks:
                   {{hook}}: ["if [ ! -f hook-started ]; then touch hook-started; while [ ! -f go ]; do sleep 0.05; done; fi"]
+            notify:
+              commands: ["echo \"$REWIND_EVENT $REWIND_OUTCOME\" >> events.log"]
             """);
         var first = new BundleBuilder("one").Upsert("platform", "rule", "a", "1").WriteTo(_folder.Combine("b1"));
         var second = new BundleBuilder("two").Upsert("platform", "rule", "a", "2").WriteTo(_folder.Combine("b2"));
@@ -127,6 +129,10 @@ public sealed class UnlockCliTests : IDisposable
         Assert.Equal(after, await ReadBodyAsync(_folder.Combine("env1.db")));
         Assert.Equal(statusAfter, (await Rewind("ada", "status", "--target", "env1", "--json")).Json().GetProperty("targets")[0].ToString());
         Assert.Equal(historyAfter, (await Rewind("ada", "history", "--target", "env1", "--json")).Json().ToString());
+
+        // Whoever heard the hung rollback start hears it end: its successor's rollback, then its own stop.
+        var events = File.Exists(_folder.Combine("events.log")) ? await File.ReadAllLinesAsync(_folder.Combine("events.log")) : [];
+        Assert.Equal(operation == "deploy" ? [] : ["rollback-started", "rollback-started", "rollback-completed rolled-back", "rollback-failed stopped: lock broken"], events.Select(e => e.Trim()));
     }
 
     private static async Task<string?> ReadBodyAsync(string database)
