@@ -71,7 +71,7 @@ public sealed class BundleApplier(IReadOnlyList<string> layers)
         var recordFiles = bundle.RecordFiles.Where(f => f.Type != RecordKey.TableType).ToList();
         if (recordFiles.Count > 0)
         {
-            await session.ApplyRecordsAsync(counter.Count(ReadAhead.Of(ReadAllAsync(bundle, recordFiles, counter, cancellationToken), cancellationToken: cancellationToken), cancellationToken), sink, cancellationToken);
+            await session.ApplyRecordsAsync(counter.CountRecords(ReadAhead.Of(ReadAllAsync(bundle, recordFiles, cancellationToken), cancellationToken: cancellationToken), cancellationToken), sink, cancellationToken);
         }
 
         counter.Step = "done";
@@ -150,11 +150,10 @@ public sealed class BundleApplier(IReadOnlyList<string> layers)
         await Task.CompletedTask;
     }
 
-    private static async IAsyncEnumerable<RecordChange> ReadAllAsync(Bundle bundle, IReadOnlyList<RecordFile> files, Counter counter, [EnumeratorCancellation] CancellationToken cancellationToken)
+    private static async IAsyncEnumerable<RecordChange> ReadAllAsync(Bundle bundle, IReadOnlyList<RecordFile> files, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         foreach (var file in files)
         {
-            counter.Step = $"records {file.Layer}/{file.Type}";
             await foreach (var change in bundle.ReadRecordsAsync(file, cancellationToken))
             {
                 yield return change;
@@ -188,6 +187,26 @@ public sealed class BundleApplier(IReadOnlyList<string> layers)
         {
             _reported = _done;
             progress?.Report(new OperationProgress(Step, _done, total));
+        }
+
+        /// <summary>
+        /// Counts records as they are applied, labelled from each record's own layer and type: the read-ahead
+        /// thread runs ahead of the apply, so a label it set would name a file before its records are reached.
+        /// </summary>
+        public async IAsyncEnumerable<RecordChange> CountRecords(IAsyncEnumerable<RecordChange> changes, [EnumeratorCancellation] CancellationToken cancellationToken)
+        {
+            RecordKey? labelled = null;
+            await foreach (var change in changes.WithCancellation(cancellationToken))
+            {
+                if (labelled is not { } last || last.Layer != change.Address.Layer || last.Type != change.Address.Type)
+                {
+                    labelled = change.Address;
+                    Step = $"records {change.Address.Layer}/{change.Address.Type}";
+                }
+
+                yield return change;
+                Add(1);
+            }
         }
 
         public async IAsyncEnumerable<T> Count<T>(IAsyncEnumerable<T> items, [EnumeratorCancellation] CancellationToken cancellationToken)

@@ -19,6 +19,28 @@ public abstract class EngineContractTests(StorageProvider provider)
     protected virtual int RoundTripIterations => 40;
 
     [Fact]
+    public async Task Progress_names_the_records_file_being_applied_not_the_one_being_read_ahead()
+    {
+        await using var h = await HarnessAsync();
+        const int PerFile = 3000;
+        var bundle = new BundleBuilder("two-files");
+        for (var i = 0; i < PerFile; i++)
+        {
+            bundle.Upsert("platform", "rule", $"r{i:D5}", "1").Upsert("apps", "flag", $"f{i:D5}", "2");
+        }
+
+        var reports = new List<OperationProgress>();
+        await h.Engine.DeployAsync(new DeployRequest(h.Write(bundle), "env1", "tester", null), new InlineProgress(reports.Add));
+
+        // Files are applied one after the other: the first PerFile records carry the first file's label.
+        var records = reports.Where(r => r.Step.StartsWith("records ", StringComparison.Ordinal)).ToList();
+        Assert.Equal(2 * PerFile, records[^1].Done);
+        var first = records[0].Step;
+        Assert.All(records, r => Assert.True(r.Done <= PerFile == (r.Step == first), $"{r.Done} records applied, labelled {r.Step}"));
+        Assert.Equal(2, records.Select(r => r.Step).Distinct().Count());
+    }
+
+    [Fact]
     public async Task Round_trip_property_deploying_then_rolling_back_in_reverse_restores_every_intermediate_state()
     {
         await RoundTripModel.ScenarioGen.SampleAsync(async (prior, sequence) =>

@@ -113,7 +113,7 @@ public abstract class FencingContractTests(StorageProvider provider)
 
         // While the apply runs, an admin breaks the lock and another operation takes it in the ledger.
         TargetLock? successor = null;
-        var progress = new Inline(_ =>
+        var progress = new InlineProgress(_ =>
         {
             if (successor is null)
             {
@@ -149,12 +149,6 @@ public abstract class FencingContractTests(StorageProvider provider)
         }
 
         return builder;
-    }
-
-    /// <summary>Progress reported on the caller's thread, in order: the test acts at a known point of the apply.</summary>
-    private sealed class Inline(Action<OperationProgress> report) : IProgress<OperationProgress>
-    {
-        public void Report(OperationProgress value) => report(value);
     }
 }
 
