@@ -176,8 +176,20 @@ public sealed partial class RewindEngine
         await using var targetLock = await LockTargetAsync(config, "recover", who, cancellationToken);
         await RecoverAsync(config, targetLock, cancellationToken);
         var settled = new List<Deployment>();
-        foreach (var deployment in (await _store.GetDeploymentsAsync(config.Name, cancellationToken)).Where(d => d.Status == DeploymentStatus.Applied && d.FinishedAt is null))
+        var deployments = await _store.GetDeploymentsAsync(config.Name, cancellationToken);
+        var newest = deployments.FirstOrDefault(d => d.IsApplied);
+        foreach (var deployment in deployments.Where(d => d.Status == DeploymentStatus.Applied && d.FinishedAt is null))
         {
+            if (deployment.Id != newest?.Id)
+            {
+                // A newer deployment went on top before this one was verified: its checks would test the newer one,
+                // and a failure would roll this one back from under it. It stays applied (it rolls back in its turn).
+                var journal = new DeploymentJournal(_store, _time, targetLock, deployment);
+                await journal.UpdateAsync(d => d with { FinishedAt = _time.GetUtcNow(), Error = $"never verified: {newest!.Id} ({newest.BundleId}) was deployed on top of it first; {d.Error}" }, cancellationToken);
+                settled.Add(journal.Deployment);
+                continue;
+            }
+
             var result = await AuditedAsync("recover", config.Name, who, "finish an interrupted deploy",
                 scope => VerifyDeploymentAsync(config, targetLock, new DeploymentJournal(_store, _time, targetLock, deployment), new ApplySummary(0, 0, [], [], []), scope, null, cancellationToken),
                 cancellationToken);

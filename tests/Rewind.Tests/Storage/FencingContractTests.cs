@@ -109,9 +109,48 @@ public abstract class FencingContractTests(StorageProvider provider)
         await using var h = await EngineHarness.CreateAsync(provider);
         await h.DeployAsync(Rules("one", "v1"));
         var before = await h.SnapshotAsync();
-        var ledger = RewindHost.OpenControlPlane(h.Config.Store);
 
-        // While the apply runs, an admin breaks the lock and another operation takes it in the ledger.
+        var lost = await DeployLosingItsLockMidApplyAsync(h, Rules("two", "v2"));
+        Assert.Contains("a ledger write found it gone", lost.Message, StringComparison.Ordinal);
+
+        // It committed its transaction (the successor had not claimed the target yet) but wrote nothing after:
+        // the ledger still says applying, and nothing it did afterwards (verification) is recorded.
+        var stopped = (await h.Engine.HistoryAsync("env1"))[0];
+        Assert.Equal(("two", DeploymentStatus.Applying), (stopped.BundleId, stopped.Status));
+        Assert.Null(stopped.FinishedAt);
+
+        var settled = await h.Engine.RecoverTargetAsync("env1", "bob");
+        Assert.Equal([(stopped.Id, DeploymentStatus.Verified)], settled.Select(d => (d.Id, d.Status)));
+        await h.RollbackAsync();
+        Assert.Null(before.FirstDifference(await h.SnapshotAsync()));
+    }
+
+    [Fact]
+    public async Task Recover_never_verifies_a_deployment_a_newer_one_was_deployed_over()
+    {
+        await using var h = await EngineHarness.CreateAsync(provider);
+        await h.DeployAsync(Rules("one", "v1"));
+        await DeployLosingItsLockMidApplyAsync(h, Rules("two", "v2"));
+        var three = await h.DeployAsync(Rules("three", "v3"));
+        var afterThree = await h.SnapshotAsync();
+
+        // Two was settled as applied but never verified; three is verified on top of it. Verifying two now would
+        // run checks against three, and a failure would roll two back from under three.
+        var settled = await h.Engine.RecoverTargetAsync("env1", "bob");
+
+        var two = Assert.Single(settled);
+        Assert.Equal(("two", DeploymentStatus.Applied), (two.BundleId, two.Status));
+        Assert.StartsWith($"never verified: {three.Deployment.Id} (three) was deployed on top of it first", two.Error, StringComparison.Ordinal);
+        Assert.Null(afterThree.FirstDifference(await h.SnapshotAsync()));
+        Assert.Equal([("three", DeploymentStatus.Verified), ("two", DeploymentStatus.Applied), ("one", DeploymentStatus.Verified)],
+            (await h.Engine.HistoryAsync("env1")).Select(d => (d.BundleId, d.Status)));
+        Assert.Empty(await h.Engine.RecoverTargetAsync("env1", "bob"));
+    }
+
+    /// <summary>Deploys while, at the apply's first progress report, an admin breaks the lock and another operation takes it in the ledger.</summary>
+    private static async Task<LockLostException> DeployLosingItsLockMidApplyAsync(EngineHarness h, BundleBuilder bundle)
+    {
+        var ledger = RewindHost.OpenControlPlane(h.Config.Store);
         TargetLock? successor = null;
         var progress = new InlineProgress(_ =>
         {
@@ -121,21 +160,15 @@ public abstract class FencingContractTests(StorageProvider provider)
                 successor = TargetLock.AcquireAsync(ledger, Time, "env1", "recover", "bob", CancellationToken.None).GetAwaiter().GetResult();
             }
         });
-        var lost = await Assert.ThrowsAsync<LockLostException>(() => h.Engine.DeployAsync(new DeployRequest(h.Write(Rules("two", "v2")), "env1", "tester", "test"), progress));
-        Assert.Contains("a ledger write found it gone", lost.Message, StringComparison.Ordinal);
-        Assert.NotNull(successor);
-
-        // It committed its transaction (the successor had not claimed the target yet) but wrote nothing after:
-        // the ledger still says applying, and nothing it did afterwards (verification) is recorded.
-        var stopped = (await h.Engine.HistoryAsync("env1"))[0];
-        Assert.Equal(("two", DeploymentStatus.Applying), (stopped.BundleId, stopped.Status));
-        Assert.Null(stopped.FinishedAt);
-
-        await successor!.DisposeAsync();
-        var settled = await h.Engine.RecoverTargetAsync("env1", "bob");
-        Assert.Equal([(stopped.Id, DeploymentStatus.Verified)], settled.Select(d => (d.Id, d.Status)));
-        await h.RollbackAsync();
-        Assert.Null(before.FirstDifference(await h.SnapshotAsync()));
+        try
+        {
+            return await Assert.ThrowsAsync<LockLostException>(() => h.Engine.DeployAsync(new DeployRequest(h.Write(bundle), "env1", "tester", "test"), progress));
+        }
+        finally
+        {
+            Assert.NotNull(successor);
+            await successor.DisposeAsync();
+        }
     }
 
     private static DeploymentMarker Marker(string id) => new(id, "one", "sha256:1", "sha256:2", DateTimeOffset.UtcNow, null);
