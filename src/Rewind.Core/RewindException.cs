@@ -58,10 +58,11 @@ public sealed class OperationFailedException : RewindException
 }
 
 /// <summary>
-/// The operation's lock was broken while it ran (<c>rewind unlock</c> judged it hung), so it stopped before its
-/// commit: nothing of it reached the target, and it writes no further state a new holder may own.
+/// The operation's lock was broken while it ran (<c>rewind unlock</c> judged it hung), so it stopped where it was:
+/// it writes nothing further that a new holder may own. The message says whether it had committed to the target;
+/// <see cref="Exception.InnerException"/> is the failure it was recording when it found the lock gone, if any.
 /// </summary>
-public sealed class LockLostException(string message) : RewindException(message)
+public sealed class LockLostException(string message, Exception? inner = null) : RewindException(message, inner)
 {
     public override int ExitCode => 4;
 }

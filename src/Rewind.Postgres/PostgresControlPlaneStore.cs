@@ -85,10 +85,10 @@ public sealed partial class PostgresControlPlaneStore(string connectionString) :
         return await UpdateAsync(connection, deployment, heldLock, cancellationToken);
     }
 
-    public async Task DeleteDeploymentAsync(string id, CancellationToken cancellationToken = default)
+    public async Task<bool> DeleteDeploymentAsync(Deployment deployment, LockHolder? heldLock, CancellationToken cancellationToken = default)
     {
         await using var connection = await OpenAsync(connectionString, cancellationToken);
-        await ExecuteAsync(connection, "DELETE FROM rw_ledger_deployments WHERE id = @id", cancellationToken, ("id", id));
+        return await ExecuteAsync(connection, $"DELETE FROM rw_ledger_deployments WHERE id = @id AND {Fence}", cancellationToken, [("id", deployment.Id), .. FenceParameters(heldLock)]) == 1;
     }
 
     public async Task<IReadOnlyList<Deployment>> GetDeploymentsAsync(string target, CancellationToken cancellationToken = default)

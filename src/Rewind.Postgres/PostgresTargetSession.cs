@@ -369,6 +369,16 @@ internal sealed class PostgresTargetSession(NpgsqlConnection connection, NpgsqlT
         }
     }
 
+    public async Task DropQuarantinedAsync(string quarantined, CancellationToken cancellationToken = default)
+    {
+        if (!quarantined.StartsWith(NameRules.QuarantinePrefix, StringComparison.Ordinal))
+        {
+            throw new ArgumentException($"'{quarantined}' is not a quarantined table", nameof(quarantined));
+        }
+
+        await ExecuteAsync(connection, $"DROP TABLE IF EXISTS {Qualify(quarantined)}", cancellationToken);
+    }
+
     public async Task<QuarantinedTable> QuarantineTableAsync(string table, string tag, CancellationToken cancellationToken = default)
     {
         var quarantine = NameRules.QuarantineName(table, tag);

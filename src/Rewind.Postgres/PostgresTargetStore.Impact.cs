@@ -76,17 +76,6 @@ public sealed partial class PostgresTargetStore
         return result;
     }
 
-    public async Task DropQuarantinedAsync(string quarantined, CancellationToken cancellationToken = default)
-    {
-        if (!quarantined.StartsWith(NameRules.QuarantinePrefix, StringComparison.Ordinal))
-        {
-            throw new ArgumentException($"'{quarantined}' is not a quarantined table", nameof(quarantined));
-        }
-
-        await using var connection = await OpenAsync(connectionString, cancellationToken);
-        await ExecuteAsync(connection, $"DROP TABLE IF EXISTS {Quote(schema)}.{Quote(quarantined)}", cancellationToken);
-    }
-
     private async Task<(long Live, long Inserted, long Updated, long Deleted)?> CountersAsync(NpgsqlConnection connection, string table, CancellationToken cancellationToken)
     {
         // A fresh snapshot of the statistics, not one cached earlier in this session.

@@ -88,13 +88,14 @@ public sealed partial class SqliteControlPlaneStore(string path) : IControlPlane
         return await UpdateAsync(connection, deployment, heldLock, cancellationToken);
     }
 
-    public async Task DeleteDeploymentAsync(string id, CancellationToken cancellationToken = default)
+    public async Task<bool> DeleteDeploymentAsync(Deployment deployment, LockHolder? heldLock, CancellationToken cancellationToken = default)
     {
         await using var connection = await OpenAsync(path, cancellationToken);
         await using var command = connection.CreateCommand();
-        command.CommandText = "DELETE FROM deployments WHERE id = $id";
-        command.Parameters.AddWithValue("$id", id);
-        await command.ExecuteNonQueryAsync(cancellationToken);
+        command.CommandText = $"DELETE FROM deployments WHERE id = $id AND {Fence}";
+        command.Parameters.AddWithValue("$id", deployment.Id);
+        AddFence(command, heldLock);
+        return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
     }
 
     public async Task<IReadOnlyList<Deployment>> GetDeploymentsAsync(string target, CancellationToken cancellationToken = default)

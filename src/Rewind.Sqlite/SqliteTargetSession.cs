@@ -270,6 +270,16 @@ internal sealed class SqliteTargetSession(SqliteConnection connection) : ITarget
         }
     }
 
+    public async Task DropQuarantinedAsync(string quarantined, CancellationToken cancellationToken = default)
+    {
+        if (!quarantined.StartsWith(NameRules.QuarantinePrefix, StringComparison.Ordinal))
+        {
+            throw new ArgumentException($"'{quarantined}' is not a quarantined table", nameof(quarantined));
+        }
+
+        await ExecuteAsync(connection, $"DROP TABLE IF EXISTS {Quote(quarantined)}", cancellationToken);
+    }
+
     public async Task<QuarantinedTable> QuarantineTableAsync(string table, string tag, CancellationToken cancellationToken = default)
     {
         var quarantine = NameRules.QuarantineName(table, tag);

@@ -114,17 +114,6 @@ public sealed partial class SqliteTargetStore
         return result;
     }
 
-    public async Task DropQuarantinedAsync(string quarantined, CancellationToken cancellationToken = default)
-    {
-        if (!quarantined.StartsWith(NameRules.QuarantinePrefix, StringComparison.Ordinal))
-        {
-            throw new ArgumentException($"'{quarantined}' is not a quarantined table", nameof(quarantined));
-        }
-
-        await using var connection = await SqliteConnections.OpenAsync(path, cancellationToken);
-        await ExecuteAsync(connection, $"DROP TABLE IF EXISTS {Quote(quarantined)}", cancellationToken);
-    }
-
     private async Task<SqliteConnection> OpenReadOnlyAsync(CancellationToken cancellationToken)
     {
         var builder = new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadOnly, Pooling = false, DefaultTimeout = (int)BusyTimeout.TotalSeconds };

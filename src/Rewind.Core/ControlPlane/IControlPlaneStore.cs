@@ -23,7 +23,8 @@ public interface IControlPlaneStore : IAsyncDisposable
     /// <summary>Replaces a deployment's image; fenced by <paramref name="heldLock"/> like <see cref="InsertDeploymentAsync"/>.</summary>
     Task<bool> UpdateDeploymentAsync(Deployment deployment, LockHolder? heldLock, CancellationToken cancellationToken = default);
 
-    Task DeleteDeploymentAsync(string id, CancellationToken cancellationToken = default);
+    /// <summary>Removes a deployment that never applied; fenced by <paramref name="heldLock"/> like <see cref="InsertDeploymentAsync"/>.</summary>
+    Task<bool> DeleteDeploymentAsync(Deployment deployment, LockHolder? heldLock, CancellationToken cancellationToken = default);
 
     /// <summary>A target's deployments, newest first.</summary>
     Task<IReadOnlyList<Deployment>> GetDeploymentsAsync(string target, CancellationToken cancellationToken = default);

@@ -19,7 +19,7 @@ internal sealed class SecretMaskingStore(IControlPlaneStore inner) : IControlPla
 
     public Task<bool> UpdateDeploymentAsync(Deployment deployment, LockHolder? heldLock, CancellationToken cancellationToken = default) => inner.UpdateDeploymentAsync(Masked(deployment), heldLock, cancellationToken);
 
-    public Task DeleteDeploymentAsync(string id, CancellationToken cancellationToken = default) => inner.DeleteDeploymentAsync(id, cancellationToken);
+    public Task<bool> DeleteDeploymentAsync(Deployment deployment, LockHolder? heldLock, CancellationToken cancellationToken = default) => inner.DeleteDeploymentAsync(deployment, heldLock, cancellationToken);
 
     public Task<IReadOnlyList<Deployment>> GetDeploymentsAsync(string target, CancellationToken cancellationToken = default) => inner.GetDeploymentsAsync(target, cancellationToken);
 

@@ -12,22 +12,23 @@ internal sealed class DeploymentJournal(IControlPlaneStore store, TimeProvider t
 {
     public Deployment Deployment { get; private set; } = deployment;
 
-    public async Task UpdateAsync(Func<Deployment, Deployment> change, CancellationToken cancellationToken = default)
+    /// <summary>Changes the deployment; <paramref name="failing"/> is the failure the change records, if any.</summary>
+    public async Task UpdateAsync(Func<Deployment, Deployment> change, CancellationToken cancellationToken = default, Exception? failing = null)
     {
         Deployment = change(Deployment);
         if (!await store.UpdateDeploymentAsync(Deployment, held.Holder, cancellationToken))
         {
-            throw held.LostLedgerWrite();
+            throw held.LostLedgerWrite(failing);
         }
     }
 
     /// <summary>Writes the deployment and its target's new state together (the end of a rollback, a freeze).</summary>
-    public async Task SaveAsync(Deployment deployment, TargetState state, CancellationToken cancellationToken = default)
+    public async Task SaveAsync(Deployment deployment, TargetState state, CancellationToken cancellationToken = default, Exception? failing = null)
     {
         Deployment = deployment;
         if (!await store.SaveAsync(deployment, state, held.Holder, cancellationToken))
         {
-            throw held.LostLedgerWrite();
+            throw held.LostLedgerWrite(failing);
         }
     }
 
@@ -43,7 +44,7 @@ internal sealed class DeploymentJournal(IControlPlaneStore store, TimeProvider t
         catch (Exception e) when (e is not BadInputException)
         {
             // Bad input leaves no trace (its deployment entry is removed); anything else is journaled.
-            await AppendAsync(step, "failed", e.Message, CancellationToken.None);
+            await AppendAsync(step, "failed", e.Message, CancellationToken.None, failing: e);
             throw;
         }
     }
@@ -55,6 +56,6 @@ internal sealed class DeploymentJournal(IControlPlaneStore store, TimeProvider t
             return true;
         }, cancellationToken);
 
-    private Task AppendAsync(string step, string state, string? detail, CancellationToken cancellationToken) =>
-        UpdateAsync(d => d with { Steps = [.. d.Steps, new JournalStep(step, state, time.GetUtcNow(), detail)] }, cancellationToken);
+    private Task AppendAsync(string step, string state, string? detail, CancellationToken cancellationToken, Exception? failing = null) =>
+        UpdateAsync(d => d with { Steps = [.. d.Steps, new JournalStep(step, state, time.GetUtcNow(), detail)] }, cancellationToken, failing);
 }

@@ -109,7 +109,7 @@ public sealed partial class RewindEngine
         catch (Exception e) when (e is not BadInputException)
         {
             // Through the journal, so its image (which recorded the failed step) and the ledger agree: failed, unchanged.
-            await journal.UpdateAsync(d => d with { Status = DeploymentStatus.Failed, FinishedAt = _time.GetUtcNow(), Error = e.Message }, CancellationToken.None);
+            await journal.UpdateAsync(d => d with { Status = DeploymentStatus.Failed, FinishedAt = _time.GetUtcNow(), Error = e.Message }, CancellationToken.None, failing: e);
             throw;
         }
 
@@ -199,7 +199,8 @@ public sealed partial class RewindEngine
             if (e is BadInputException)
             {
                 // The bundle cannot apply to this target: the transaction rolled back, so leave no trace in the ledger.
-                await _store.DeleteDeploymentAsync(deployment.Id, CancellationToken.None);
+                // Fenced: if the lock was broken meanwhile, the entry is the successor's to settle (as failed).
+                await _store.DeleteDeploymentAsync(deployment, held.Holder, CancellationToken.None);
                 throw;
             }
 

@@ -14,17 +14,22 @@ public sealed partial class RewindEngine
         var entries = new List<QuarantineEntry>();
         foreach (var target in _config.Targets.Values.OrderBy(t => t.Name, StringComparer.Ordinal))
         {
-            var deployments = await _store.GetDeploymentsAsync(target.Name, cancellationToken);
-            await using var store = _targets.Open(target);
-            foreach (var table in await store.ListQuarantineAsync(cancellationToken))
-            {
-                var tag = NameRules.QuarantineTag(table.As);
-                var deployment = deployments.FirstOrDefault(d => string.Equals(d.Id, tag, StringComparison.OrdinalIgnoreCase));
-                entries.Add(new QuarantineEntry(target.Name, table.Table, table.As, table.Rows, deployment?.Id, deployment?.RolledBackAt ?? deployment?.StartedAt));
-            }
+            entries.AddRange(await QuarantineOfAsync(target, cancellationToken));
         }
 
         return entries;
+    }
+
+    private async Task<IReadOnlyList<QuarantineEntry>> QuarantineOfAsync(TargetConfig target, CancellationToken cancellationToken)
+    {
+        var deployments = await _store.GetDeploymentsAsync(target.Name, cancellationToken);
+        await using var store = _targets.Open(target);
+        return (await store.ListQuarantineAsync(cancellationToken)).Select(table =>
+        {
+            var tag = NameRules.QuarantineTag(table.As);
+            var deployment = deployments.FirstOrDefault(d => string.Equals(d.Id, tag, StringComparison.OrdinalIgnoreCase));
+            return new QuarantineEntry(target.Name, table.Table, table.As, table.Rows, deployment?.Id, deployment?.RolledBackAt ?? deployment?.StartedAt);
+        }).ToList();
     }
 
     /// <summary>Drops quarantined tables older than <paramref name="olderThan"/> (train-admin; audited per target).</summary>
@@ -38,21 +43,31 @@ public sealed partial class RewindEngine
         }
 
         var cutoff = _time.GetUtcNow() - olderThan;
+        bool Old(QuarantineEntry e) => e.Since is { } since && since < cutoff;
         var purged = new List<QuarantineEntry>();
-        foreach (var group in (await QuarantineListAsync(cancellationToken)).Where(e => e.Since is { } since && since < cutoff).GroupBy(e => e.Target))
+        foreach (var name in (await QuarantineListAsync(cancellationToken)).Where(Old).Select(e => e.Target).Distinct())
         {
-            var target = _config.Target(group.Key);
+            var target = _config.Target(name);
             await AuditedAsync("quarantine-purge", target.Name, who, $"older than {olderThan}", async scope =>
             {
+                // Listed again and dropped under the lock, in one fenced transaction: a purge whose lock was broken
+                // drops nothing after its successor began.
                 await using var targetLock = await LockTargetAsync(target, "quarantine-purge", who, cancellationToken);
-                await using var store = _targets.Open(target);
-                foreach (var entry in group)
+                var old = (await QuarantineOfAsync(target, cancellationToken)).Where(Old).ToList();
+                await using (var store = _targets.Open(target))
+                await using (var session = await store.BeginAsync(cancellationToken))
                 {
-                    await store.DropQuarantinedAsync(entry.As, cancellationToken);
-                    purged.Add(entry);
+                    foreach (var entry in old)
+                    {
+                        await session.DropQuarantinedAsync(entry.As, cancellationToken);
+                    }
+
+                    await targetLock.EnsureHeldAsync(session, cancellationToken);
+                    await session.CommitAsync(cancellationToken);
                 }
 
-                scope.Detail = $"dropped {string.Join(", ", group.Select(e => $"{e.As} ({e.Rows} rows)"))}";
+                purged.AddRange(old);
+                scope.Detail = $"dropped {string.Join(", ", old.Select(e => $"{e.As} ({e.Rows} rows)"))}";
                 return true;
             }, cancellationToken);
         }

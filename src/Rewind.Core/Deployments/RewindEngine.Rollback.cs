@@ -147,7 +147,7 @@ public sealed partial class RewindEngine
         {
             await SwitchSlotsAsync(target, journal, back: true, cancellationToken);
         }
-        catch (Exception e) when (e is not OperationCanceledException)
+        catch (Exception e) when (e is not (OperationCanceledException or LockLostException))
         {
             // All or nothing: the metadata is back but a slot is not. Freeze, so a person decides.
             var why = $"rollback of {journal.Deployment.Id}: the metadata was restored but a code slot could not be switched back: {e.Message}";
@@ -266,7 +266,7 @@ public sealed partial class RewindEngine
     private async Task<TargetState> FreezeAsync(TargetConfig target, DeploymentJournal journal, Deployment deployment, string why, Notification notice, long started)
     {
         var frozen = new TargetState(target.Name, TrainState.Frozen, why, deployment.RolledBackBy, _time.GetUtcNow(), deployment.Id);
-        await journal.SaveAsync(deployment, frozen, CancellationToken.None);
+        await journal.SaveAsync(deployment, frozen, CancellationToken.None, failing: new OperationFailedException(why));
         await NotifyAsync(notice with { Event = "target-frozen", Outcome = "frozen", Detail = why, DurationSeconds = _time.GetElapsedTime(started).TotalSeconds, At = _time.GetUtcNow() }, started, CancellationToken.None);
         return frozen;
     }

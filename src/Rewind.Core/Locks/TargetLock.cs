@@ -89,14 +89,23 @@ public sealed class TargetLock : IAsyncDisposable
         }
     }
 
-    /// <summary>A ledger write fenced by this lock found it broken: the operation stops where it is.</summary>
-    public LockLostException LostLedgerWrite() =>
-        Lost("a ledger write found it gone", "it stopped there and wrote nothing more to the ledger; the next operation on the target settles what it left from the target's own record (or run: rewind recover)");
+    /// <summary>
+    /// A ledger write fenced by this lock found it broken: the operation stops where it is. <paramref name="failing"/>
+    /// is the failure the write was recording, kept so the stop does not hide it.
+    /// </summary>
+    public LockLostException LostLedgerWrite(Exception? failing = null)
+    {
+        var settle = _holder.Target.StartsWith(GroupPrefix, StringComparison.Ordinal)
+            ? "the targets it deployed keep their own records; see rewind train --group " + _holder.Target[GroupPrefix.Length..]
+            : "the next operation on the target settles what it committed from the target's own record (or run: rewind recover)";
+        var cause = failing is null or LockLostException ? "" : $" It was recording this failure: {failing.Message}";
+        return Lost("a ledger write found it gone", $"it stopped there and wrote nothing more to the ledger; {settle}.{cause}", failing);
+    }
 
-    private const string NothingCommitted = "it stopped before committing: nothing of it reached the target";
+    private const string NothingCommitted = "it stopped before committing: nothing of it reached the target.";
 
-    private LockLostException Lost(string now, string consequence) =>
-        new($"the lock on {Subject(_holder.Target)} was broken while this {_holder.Operation} ran ({now}), so {consequence}. See: rewind audit --operation unlock");
+    private LockLostException Lost(string now, string consequence, Exception? inner = null) =>
+        new($"the lock on {Subject(_holder.Target)} was broken while this {_holder.Operation} ran ({now}), so {consequence} See: rewind audit --operation unlock", inner);
 
     public async ValueTask DisposeAsync()
     {

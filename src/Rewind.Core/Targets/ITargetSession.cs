@@ -32,6 +32,9 @@ public interface ITargetSession : IAsyncDisposable
     /// <summary>Moves a table aside under the quarantine prefix with its rows and indexes; never drops it.</summary>
     Task<QuarantinedTable> QuarantineTableAsync(string table, string tag, CancellationToken cancellationToken = default);
 
+    /// <summary>Drops one quarantined table, in this transaction (only names under the quarantine prefix are accepted).</summary>
+    Task DropQuarantinedAsync(string quarantined, CancellationToken cancellationToken = default);
+
     Task<DeploymentMarker?> ReadMarkerAsync(string deploymentId, CancellationToken cancellationToken = default);
 
     /// <summary>Writes or replaces the marker of a deployment, in this transaction.</summary>

@@ -26,6 +26,4 @@ public interface ITargetStore : IAsyncDisposable
     /// <summary>A throwaway copy of the whole target database (for a rehearsal), taken without changing the target.</summary>
     Task<TargetClone> CloneAsync(CancellationToken cancellationToken = default);
 
-    /// <summary>Drops one quarantined table (only names under the quarantine prefix are accepted).</summary>
-    Task DropQuarantinedAsync(string quarantined, CancellationToken cancellationToken = default);
 }
