@@ -1,4 +1,5 @@
 using Npgsql;
+using Rewind.Core.Locks;
 using Rewind.Core.Train;
 using static Rewind.Postgres.PgSql;
 
@@ -15,13 +16,21 @@ public sealed partial class PostgresControlPlaneStore
 
     private const string SelectTrain = "SELECT grp, position, bundle_id, bundle_digest, who, boarded_at FROM rw_ledger_train WHERE grp = @grp ORDER BY position";
 
-    public async Task<TrainEntry> BoardTrainAsync(string group, string bundleId, string bundleDigest, string who, DateTimeOffset at, CancellationToken cancellationToken = default)
+    public async Task<TrainEntry?> BoardTrainAsync(string group, string bundleId, string bundleDigest, string who, DateTimeOffset at, LockHolder? heldLock, CancellationToken cancellationToken = default)
     {
         await using var connection = await OpenAsync(connectionString, cancellationToken);
 
-        // The group's advisory lock serialises boarders, so two rollouts never take the same position.
+        // The group's advisory lock serialises boarders, so two rollouts never take the same position; the rollout's
+        // own lock row is share-locked first, so it cannot be broken between the check and the insert.
         await using (var transaction = await connection.BeginTransactionAsync(cancellationToken))
         {
+            if (heldLock is not null && !await HoldsAsync(connection, heldLock, cancellationToken))
+            {
+                RoundTrips.Add();
+                await transaction.RollbackAsync(cancellationToken);
+                return null;
+            }
+
             await ExecuteAsync(connection, InsertTrainEntry, cancellationToken,
                 ("grp", group), ("bundle_id", bundleId), ("bundle_digest", bundleDigest), ("who", who), ("boarded_at", at.ToUniversalTime()));
             await transaction.CommitAsync(cancellationToken);

@@ -117,7 +117,7 @@ public sealed partial class PostgresControlPlaneStore(string connectionString) :
     {
         await using var connection = await OpenAsync(connectionString, cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        if (heldLock is not null && (await ReadLockAsync(connection, heldLock.Target, LockRead.Share, cancellationToken))?.Token != heldLock.Token)
+        if (heldLock is not null && !await HoldsAsync(connection, heldLock, cancellationToken))
         {
             RoundTrips.Add();
             await transaction.RollbackAsync(cancellationToken);
@@ -206,10 +206,14 @@ public sealed partial class PostgresControlPlaneStore(string connectionString) :
             return true;
         }
 
-        return heldLock is not null && (await ReadLockAsync(connection, heldLock.Target, LockRead.Plain, cancellationToken))?.Token != heldLock.Token
+        return heldLock is not null && !await HoldsAsync(connection, heldLock, cancellationToken)
             ? false
             : throw new InvalidOperationException($"deployment {deployment.Id} is not in the ledger");
     }
+
+    /// <summary>Whether the lock is still held under its token; the row stays share-locked until the transaction ends.</summary>
+    private static async Task<bool> HoldsAsync(NpgsqlConnection connection, LockHolder heldLock, CancellationToken cancellationToken) =>
+        (await ReadLockAsync(connection, heldLock.Target, LockRead.Share, cancellationToken))?.Token == heldLock.Token;
 
     private enum LockRead
     {

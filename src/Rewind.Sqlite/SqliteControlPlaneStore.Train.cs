@@ -1,5 +1,6 @@
 using System.Globalization;
 using Microsoft.Data.Sqlite;
+using Rewind.Core.Locks;
 using Rewind.Core.Train;
 using static Rewind.Sqlite.SqliteConnections;
 
@@ -15,12 +16,19 @@ public sealed partial class SqliteControlPlaneStore
 
     private const string SelectTrain = "SELECT grp, position, bundle_id, bundle_digest, who, boarded_at FROM train WHERE grp = $grp ORDER BY position";
 
-    public async Task<TrainEntry> BoardTrainAsync(string group, string bundleId, string bundleDigest, string who, DateTimeOffset at, CancellationToken cancellationToken = default)
+    public async Task<TrainEntry?> BoardTrainAsync(string group, string bundleId, string bundleDigest, string who, DateTimeOffset at, LockHolder? heldLock, CancellationToken cancellationToken = default)
     {
         await using var connection = await OpenAsync(path, cancellationToken);
 
-        // BEGIN IMMEDIATE serialises boarders: the next position is read and taken in one write transaction.
+        // BEGIN IMMEDIATE serialises boarders: the lock is checked and the next position read and taken in one
+        // write transaction.
         await ExecuteAsync(connection, "BEGIN IMMEDIATE", cancellationToken);
+        if (heldLock is not null && !await HoldsAsync(connection, heldLock, cancellationToken))
+        {
+            await ExecuteAsync(connection, "ROLLBACK", cancellationToken);
+            return null;
+        }
+
         await using (var insert = connection.CreateCommand())
         {
             insert.CommandText = InsertTrainEntry;

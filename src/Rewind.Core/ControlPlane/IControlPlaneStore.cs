@@ -49,9 +49,10 @@ public interface IControlPlaneStore : IAsyncDisposable
 
     /// <summary>
     /// Puts a bundle on a group's train at the next position, once per bundle digest (safe against concurrent
-    /// callers); returns its entry, the existing one when the bundle was already aboard.
+    /// callers); returns its entry, the existing one when the bundle was already aboard. Fenced by
+    /// <paramref name="heldLock"/> (the group's lock) like <see cref="InsertDeploymentAsync"/>: null when it was not held.
     /// </summary>
-    Task<Train.TrainEntry> BoardTrainAsync(string group, string bundleId, string bundleDigest, string who, DateTimeOffset at, CancellationToken cancellationToken = default);
+    Task<Train.TrainEntry?> BoardTrainAsync(string group, string bundleId, string bundleDigest, string who, DateTimeOffset at, LockHolder? heldLock, CancellationToken cancellationToken = default);
 
     /// <summary>A group's train, in position order.</summary>
     Task<IReadOnlyList<Train.TrainEntry>> GetTrainAsync(string group, CancellationToken cancellationToken = default);

@@ -36,8 +36,8 @@ internal sealed class SecretMaskingStore(IControlPlaneStore inner) : IControlPla
 
     public Task<LockHolder?> GetLockAsync(string target, CancellationToken cancellationToken = default) => inner.GetLockAsync(target, cancellationToken);
 
-    public Task<Train.TrainEntry> BoardTrainAsync(string group, string bundleId, string bundleDigest, string who, DateTimeOffset at, CancellationToken cancellationToken = default) =>
-        inner.BoardTrainAsync(group, bundleId, bundleDigest, who, at, cancellationToken);
+    public Task<Train.TrainEntry?> BoardTrainAsync(string group, string bundleId, string bundleDigest, string who, DateTimeOffset at, LockHolder? heldLock, CancellationToken cancellationToken = default) =>
+        inner.BoardTrainAsync(group, bundleId, bundleDigest, who, at, heldLock, cancellationToken);
 
     public Task<IReadOnlyList<Train.TrainEntry>> GetTrainAsync(string group, CancellationToken cancellationToken = default) => inner.GetTrainAsync(group, cancellationToken);
 

@@ -47,8 +47,6 @@ public sealed partial class RewindEngine
         var trainPosition = aboard?.Position;
         for (var i = 0; i < group.Stages.Count && stoppedAt is null; i++)
         {
-            // A rollout whose group lock was broken (rewind unlock --group) while it hung goes no further.
-            await groupLock.EnsureHeldAsync(cancellationToken);
             var stage = i + 1;
             var deployed = new List<DeployResult>();
             var skipped = new List<SkippedTarget>();
@@ -56,6 +54,9 @@ public sealed partial class RewindEngine
             var rolledBack = new List<RollbackResult>();
             foreach (var name in group.Stages[i])
             {
+                // A rollout whose group lock was broken (rewind unlock --group) while it hung goes no further: it
+                // checks before each target, and its skips and its boarding are fenced by the lock.
+                await groupLock.EnsureHeldAsync(cancellationToken);
                 var row = matrix.Targets.Single(r => r.Target == name);
                 var state = await _store.GetTargetStateAsync(name, cancellationToken);
                 var hasIt = aboard is not null && row.Cells[aboard.Position - 1].State.IsOn();
@@ -103,7 +104,7 @@ public sealed partial class RewindEngine
                 var why = failed is not null
                     ? $"{failed.Deployment.Target} failed verification: {failed.Verification.Summary}"
                     : $"{failures[0].Target}: {failures[0].Error}";
-                await RollBackStageAsync(group.Name, stage, why, verified, rolledBack, failures, cancellationToken);
+                await RollBackStageAsync(groupLock, group.Name, stage, why, verified, rolledBack, failures, cancellationToken);
                 stopReason = $"stage {stage}: {why}; the stage's deployed targets were rolled back and later stages never saw {bundleId}";
                 gate = "failed";
                 stoppedAt = stage;
@@ -140,7 +141,7 @@ public sealed partial class RewindEngine
                 else
                 {
                     var why = $"after the soak, {regression.Value.Target} failed its checks: {regression.Value.Summary}";
-                    await RollBackStageAsync(group.Name, stage, why, verified, rolledBack, failures, cancellationToken);
+                    await RollBackStageAsync(groupLock, group.Name, stage, why, verified, rolledBack, failures, cancellationToken);
                     stopReason = $"stage {stage}: {why}; the stage's deployed targets were rolled back and later stages never saw {bundleId}";
                     gate = "failed after the soak";
                     stoppedAt = stage;
@@ -149,8 +150,9 @@ public sealed partial class RewindEngine
 
             if (stoppedAt is null && trainPosition is null && verified.Count > 0)
             {
-                await groupLock.EnsureHeldAsync(cancellationToken);
-                trainPosition = (await _store.BoardTrainAsync(group.Name, bundleId, digest, request.Who, _time.GetUtcNow(), cancellationToken)).Position;
+                var boarded = await _store.BoardTrainAsync(group.Name, bundleId, digest, request.Who, _time.GetUtcNow(), groupLock.Holder, cancellationToken)
+                    ?? throw groupLock.LostLedgerWrite();
+                trainPosition = boarded.Position;
             }
 
             stages.Add(new StageResult(stage, deployed, skipped, failures, rolledBack, gate));
@@ -181,10 +183,12 @@ public sealed partial class RewindEngine
     }
 
     /// <summary>Rolls back, newest first, the deployments a failed stage made (the failing one rolled itself back).</summary>
-    private async Task RollBackStageAsync(string group, int stage, string why, List<DeployResult> verified, List<RollbackResult> rolledBack, List<StageFailure> failures, CancellationToken cancellationToken)
+    private async Task RollBackStageAsync(TargetLock groupLock, string group, int stage, string why, List<DeployResult> verified, List<RollbackResult> rolledBack, List<StageFailure> failures, CancellationToken cancellationToken)
     {
         foreach (var result in Enumerable.Reverse(verified).Where(r => !r.AlreadyApplied))
         {
+            // Not on behalf of a rollout whose lock was broken: the targets may be its successor's by now.
+            await groupLock.EnsureHeldAsync(cancellationToken);
             try
             {
                 var reason = $"group {group} stage {stage} failed: {why}";

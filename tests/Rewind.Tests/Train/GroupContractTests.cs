@@ -18,6 +18,7 @@ public abstract class GroupContractTests(StorageProvider provider)
     {
         ["alice"] = ["train-admin"],
         ["bob"] = ["deployer"],
+        ["ada"] = ["admin"],
     };
 
     /// <summary>A harness over the stages' targets, and an engine whose configuration declares group <c>eu</c>.</summary>
@@ -231,6 +232,29 @@ public abstract class GroupContractTests(StorageProvider provider)
         var second = await RollOutAsync(h, engine, Patch(2));
         Assert.True(second.Succeeded, second.StopReason);
         Assert.Equal(2, second.TrainPosition);
+    }
+
+    [Fact]
+    public async Task A_rollout_whose_group_lock_is_broken_mid_stage_deploys_no_further_target_and_never_boards()
+    {
+        // env1's check hangs until the test lets it go: the rollout is stuck in the middle of its only stage.
+        var (h, engine) = await GroupAsync([["env1", "env2"]],
+            checks: t => t == "env1" ? [new CheckConfig { Name = "hang", Command = "touch checking; while [ ! -f go ]; do sleep 0.05; done", Timeout = TimeSpan.FromSeconds(60) }] : []);
+        await using var _ = h;
+        var rollout = RollOutAsync(h, engine, Patch(1));
+        for (var waited = 0; !File.Exists(h.Folder.Combine("checking")); waited++)
+        {
+            Assert.True(waited < 600 && !rollout.IsCompleted, "the rollout never reached env1's check");
+            await Task.Delay(50);
+        }
+
+        await engine.UnlockGroupAsync("eu", "ada", "rollout hung in a check");
+        await File.WriteAllTextAsync(h.Folder.Combine("go"), "");
+
+        var lost = await Assert.ThrowsAsync<LockLostException>(() => rollout);
+        Assert.Contains("the lock on group eu was broken while this deploy-group ran", lost.Message, StringComparison.Ordinal);
+        Assert.Empty(await engine.HistoryAsync("env2"));
+        Assert.Empty((await engine.TrainAsync("eu")).Bundles);
     }
 
     [Fact]
