@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Rewind.Core.Artifacts;
 using Rewind.Core.Audit;
 using Rewind.Core.Impact;
@@ -69,21 +70,24 @@ public sealed partial class RewindEngine
         var startedAt = _time.GetUtcNow();
         var notice = RollbackNotice(target, deployment, who, reason, scope, startedAt);
         await NotifyAsync(notice, started, cancellationToken);
+        var inverseCommitted = new StrongBox<bool>();
         try
         {
-            return await RollbackNotifiedAsync(target, held, deployment, who, reason, automatic, scope, notice, started, startedAt, progress, cancellationToken);
+            return await RollbackNotifiedAsync(target, held, deployment, who, reason, automatic, scope, notice, started, startedAt, inverseCommitted, progress, cancellationToken);
         }
         catch (LockLostException e)
         {
             // An admin broke the lock and another operation owns the target now: close what "rollback-started"
-            // opened, so nobody waits for an end that will not come from this rollback.
-            await NotifyAsync(notice with { Event = "rollback-failed", Outcome = "stopped: lock broken", Detail = e.Message, At = _time.GetUtcNow() }, started, CancellationToken.None);
+            // opened, so nobody waits for an end that will not come from this rollback. Whether the target went
+            // back decides who finishes: nobody (nothing changed), or the next operation on it, from the marker.
+            var outcome = inverseCommitted.Value ? "stopped: lock broken after the inverse was committed; the next operation on the target finishes it" : "stopped: lock broken; nothing changed";
+            await NotifyAsync(notice with { Event = "rollback-failed", Outcome = outcome, Detail = e.Message, At = _time.GetUtcNow() }, started, CancellationToken.None);
             throw;
         }
     }
 
     /// <summary>The rollback once "rollback-started" has gone out: hooks, the inverse, and what follows.</summary>
-    private async Task<RollbackResult> RollbackNotifiedAsync(TargetConfig target, TargetLock held, Deployment deployment, string who, string? reason, bool automatic, AuditScope scope, Notification notice, long started, DateTimeOffset startedAt, IProgress<OperationProgress>? progress, CancellationToken cancellationToken)
+    private async Task<RollbackResult> RollbackNotifiedAsync(TargetConfig target, TargetLock held, Deployment deployment, string who, string? reason, bool automatic, AuditScope scope, Notification notice, long started, DateTimeOffset startedAt, StrongBox<bool> inverseCommitted, IProgress<OperationProgress>? progress, CancellationToken cancellationToken)
     {
         var environment = HookEnvironment(target, "rollback", deployment.Id, deployment.BundleId);
         var before = await RunHooksAsync("beforeRollback", target.Hooks.BeforeRollback, target, environment, cancellationToken);
@@ -112,7 +116,12 @@ public sealed partial class RewindEngine
         ApplySummary summary;
         try
         {
-            summary = await journal.StepAsync("apply inverse metadata", () => ApplyInverseAsync(target, held, journal, startedAt, progress, cancellationToken), cancellationToken);
+            summary = await journal.StepAsync("apply inverse metadata", async () =>
+            {
+                var applied = await ApplyInverseAsync(target, held, journal, startedAt, progress, cancellationToken);
+                inverseCommitted.Value = true;
+                return applied;
+            }, cancellationToken);
         }
         catch (Exception e)
         {

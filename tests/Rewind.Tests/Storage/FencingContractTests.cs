@@ -2,7 +2,9 @@ using Rewind.Cli.Composition;
 using Rewind.Core;
 using Rewind.Core.Deployments;
 using Rewind.Core.Locks;
+using Rewind.Core.Notifications;
 using Rewind.Core.Targets;
+using Rewind.Core.Verification;
 using Rewind.Tests.Support;
 
 namespace Rewind.Tests.Storage;
@@ -147,8 +149,73 @@ public abstract class FencingContractTests(StorageProvider provider)
         Assert.Empty(await h.Engine.RecoverTargetAsync("env1", "bob"));
     }
 
-    /// <summary>Deploys while, at the apply's first progress report, an admin breaks the lock and another operation takes it in the ledger.</summary>
-    private static async Task<LockLostException> DeployLosingItsLockMidApplyAsync(EngineHarness h, BundleBuilder bundle)
+    [Fact]
+    public async Task A_rollback_whose_lock_is_broken_mid_apply_commits_nothing_and_says_so()
+    {
+        await using var h = await EngineHarness.CreateAsync(provider);
+        await h.DeployAsync(Rules("one", "v1"));
+        await h.DeployAsync(Rules("two", "v2"));
+        var afterTwo = await h.SnapshotAsync();
+        var engine = await NotifyingEngineAsync(h);
+
+        // Its last ledger write before the commit (the live-edit record) finds the lock gone: no commit follows.
+        await LosingTheLockMidApplyAsync(h, progress => engine.RollbackAsync(new RollbackRequest("env1", "tester", "test"), progress));
+
+        Assert.Null(afterTwo.FirstDifference(await h.SnapshotAsync()));
+        await engine.RecoverTargetAsync("env1", "bob");
+        Assert.Equal([DeploymentStatus.Verified, DeploymentStatus.Verified], (await engine.HistoryAsync("env1")).Select(d => d.Status));
+        Assert.Equal(["rollback-started", "rollback-failed stopped: lock broken; nothing changed"], await EventsAsync(h));
+    }
+
+    [Fact]
+    public async Task A_rollback_whose_lock_is_broken_after_its_inverse_committed_says_who_finishes_it_and_recovery_does()
+    {
+        // The post-rollback check hangs while the file "arm" exists: the rollback has committed and is verifying.
+        await using var h = await EngineHarness.CreateAsync(provider, t => t with
+        {
+            Checks = [new CheckConfig { Name = "hang", Command = "if [ -f arm ]; then touch checking; while [ ! -f go ]; do sleep 0.05; done; fi", Timeout = TimeSpan.FromSeconds(60) }],
+        });
+        await h.DeployAsync(Rules("one", "v1"));
+        var before = await h.SnapshotAsync();
+        await h.DeployAsync(Rules("two", "v2"));
+        var engine = await NotifyingEngineAsync(h);
+        await File.WriteAllTextAsync(h.Folder.Combine("arm"), "");
+
+        var rollback = engine.RollbackAsync(new RollbackRequest("env1", "tester", "test"));
+        for (var waited = 0; !File.Exists(h.Folder.Combine("checking")); waited++)
+        {
+            Assert.True(waited < 600 && !rollback.IsCompleted, "the rollback never reached its check");
+            await Task.Delay(50);
+        }
+
+        await h.Engine.UnlockAsync("env1", "ada", "rollback hung in a check");
+        File.Delete(h.Folder.Combine("arm"));
+        await File.WriteAllTextAsync(h.Folder.Combine("go"), "");
+        await Assert.ThrowsAsync<LockLostException>(() => rollback);
+
+        // The target is back, the ledger still says rolling back: the next operation finishes it from the marker.
+        Assert.Null(before.FirstDifference(await h.SnapshotAsync()));
+        Assert.Equal(DeploymentStatus.RollingBack, (await engine.HistoryAsync("env1"))[0].Status);
+        await engine.RecoverTargetAsync("env1", "bob");
+        Assert.Equal([DeploymentStatus.RolledBack, DeploymentStatus.Verified], (await engine.HistoryAsync("env1")).Select(d => d.Status));
+        Assert.Equal(TrainState.OffTrain, (await engine.StatusAsync("env1"))[0].State.State);
+        Assert.Equal(
+            ["rollback-started", "rollback-failed stopped: lock broken after the inverse was committed; the next operation on the target finishes it", "rollback-completed rolled-back"],
+            await EventsAsync(h));
+    }
+
+    /// <summary>The harness's engine, sending every notification to a command that appends it to events.log.</summary>
+    private static Task<RewindEngine> NotifyingEngineAsync(EngineHarness h) =>
+        RewindHost.CreateEngineAsync(h.Config with { Notify = new NotifyConfig { Commands = ["echo \"$REWIND_EVENT $REWIND_OUTCOME\" >> events.log"] } });
+
+    private static async Task<IEnumerable<string>> EventsAsync(EngineHarness h) =>
+        (await File.ReadAllLinesAsync(h.Folder.Combine("events.log"))).Select(e => e.Trim());
+
+    private static Task<LockLostException> DeployLosingItsLockMidApplyAsync(EngineHarness h, BundleBuilder bundle) =>
+        LosingTheLockMidApplyAsync(h, progress => h.Engine.DeployAsync(new DeployRequest(h.Write(bundle), "env1", "tester", "test"), progress));
+
+    /// <summary>Runs an operation while, at its apply's first progress report, an admin breaks the lock and another operation takes it in the ledger.</summary>
+    private static async Task<LockLostException> LosingTheLockMidApplyAsync(EngineHarness h, Func<IProgress<OperationProgress>, Task> operation)
     {
         var ledger = RewindHost.OpenControlPlane(h.Config.Store);
         TargetLock? successor = null;
@@ -162,7 +229,7 @@ public abstract class FencingContractTests(StorageProvider provider)
         });
         try
         {
-            return await Assert.ThrowsAsync<LockLostException>(() => h.Engine.DeployAsync(new DeployRequest(h.Write(bundle), "env1", "tester", "test"), progress));
+            return await Assert.ThrowsAsync<LockLostException>(() => operation(progress));
         }
         finally
         {
