@@ -1,4 +1,5 @@
 using Npgsql;
+using Rewind.Core;
 using Rewind.Core.Targets;
 using static Rewind.Postgres.PgSql;
 
@@ -67,48 +68,57 @@ public sealed partial class PostgresTargetStore(string connectionString, string 
     private string LockKey => "rewind-target:" + schema;
 
     /// <summary>
-    /// Creates the schema and Rewind's tables when missing. Checked first, because CREATE SCHEMA IF NOT EXISTS
-    /// still demands the CREATE privilege; created under an advisory lock, because concurrent CREATE TABLE IF
-    /// NOT EXISTS can still collide in the catalog.
+    /// Creates the schema and those of Rewind's tables that are missing (a new target; or <c>rw_fence</c>, which
+    /// targets made by earlier versions lack). Checked first and created one by one, because CREATE … IF NOT
+    /// EXISTS still demands the CREATE privilege even for what exists; created under an advisory lock, because
+    /// concurrent CREATE TABLE IF NOT EXISTS can still collide in the catalog.
     /// </summary>
     private async Task EnsureSchemaAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
     {
-        var records = $"{Quote(schema)}.{Quote("rw_records")}";
-        var deployments = $"{Quote(schema)}.{Quote("rw_deployments")}";
-        var fence = $"{Quote(schema)}.{Quote("rw_fence")}";
-        var ready = await ScalarAsync(connection,
-            "SELECT to_regclass(@records) IS NOT NULL AND to_regclass(@deployments) IS NOT NULL AND to_regclass(@fence) IS NOT NULL",
-            cancellationToken, ("records", records), ("deployments", deployments), ("fence", fence));
-        if (ready is true)
+        // body is text, not jsonb: JSON must come back byte for byte (number text, key order, whitespace).
+        var tables = new Dictionary<string, string>
+        {
+            ["rw_records"] = "layer text NOT NULL, type text NOT NULL, key text NOT NULL, body text NOT NULL, PRIMARY KEY (layer, type, key)",
+            ["rw_deployments"] = "id text PRIMARY KEY, bundle_id text NOT NULL, bundle_digest text NOT NULL, inverse_digest text NOT NULL, applied_at text NOT NULL, rolled_back_at text",
+            ["rw_fence"] = "id int PRIMARY KEY CHECK (id = 1), token text NOT NULL, holder text NOT NULL",
+        };
+        async Task<List<string>> MissingAsync()
+        {
+            await using var command = Command(connection,
+                "SELECT t FROM unnest(@tables::text[]) t WHERE to_regclass(@schema || '.' || quote_ident(t)) IS NULL",
+                ("tables", tables.Keys.ToArray()), ("schema", Quote(schema)));
+            await using var reader = await ReaderAsync(command, cancellationToken);
+            var missing = new List<string>();
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                missing.Add(reader.GetString(0));
+            }
+
+            return missing;
+        }
+
+        if ((await MissingAsync()).Count == 0)
         {
             return;
         }
 
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        await ExecuteAsync(connection, "SELECT pg_advisory_xact_lock(hashtextextended(@key, 0))", cancellationToken, ("key", LockKey));
+        await ExecuteAsync(connection, $"SET LOCAL lock_timeout = '{(int)_busyTimeout.TotalMilliseconds}ms'; SELECT pg_advisory_xact_lock(hashtextextended(@key, 0))", cancellationToken, ("key", LockKey));
         var schemaExists = await ScalarAsync(connection, "SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = @schema)", cancellationToken, ("schema", schema));
-        var create = schemaExists is true ? "" : $"CREATE SCHEMA IF NOT EXISTS {Quote(schema)};";
+        var missing = await MissingAsync();
+        var ddl = (schemaExists is true ? "" : $"CREATE SCHEMA IF NOT EXISTS {Quote(schema)};\n")
+            + string.Join("\n", missing.Select(t => $"CREATE TABLE IF NOT EXISTS {Quote(schema)}.{Quote(t)} ({tables[t]});"));
+        try
+        {
+            await ExecuteAsync(connection, ddl, cancellationToken);
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.InsufficientPrivilege)
+        {
+            throw new OperationFailedException(
+                $"{ToString()} lacks Rewind's table{(missing.Count > 1 ? "s" : "")} {string.Join(", ", missing)} and this role may not create {(missing.Count > 1 ? "them" : "it")} ({e.MessageText}). " +
+                $"Run Rewind once as a role with CREATE on schema {schema} (or GRANT CREATE ON SCHEMA {Quote(schema)} TO the role Rewind uses); nothing was changed.", e);
+        }
 
-        // body is text, not jsonb: JSON must come back byte for byte (number text, key order, whitespace).
-        await ExecuteAsync(connection, $"""
-            {create}
-            CREATE TABLE IF NOT EXISTS {records} (
-                layer text NOT NULL,
-                type text NOT NULL,
-                key text NOT NULL,
-                body text NOT NULL,
-                PRIMARY KEY (layer, type, key)
-            );
-            CREATE TABLE IF NOT EXISTS {deployments} (
-                id text PRIMARY KEY,
-                bundle_id text NOT NULL,
-                bundle_digest text NOT NULL,
-                inverse_digest text NOT NULL,
-                applied_at text NOT NULL,
-                rolled_back_at text
-            );
-            CREATE TABLE IF NOT EXISTS {fence} (id int PRIMARY KEY CHECK (id = 1), token text NOT NULL, holder text NOT NULL);
-            """, cancellationToken);
         RoundTrips.Add();
         await transaction.CommitAsync(cancellationToken);
     }

@@ -5,6 +5,7 @@ using Rewind.Core.Bundles;
 using Rewind.Core.Configuration;
 using Rewind.Core.Deployments;
 using Rewind.Core.Locks;
+using Rewind.Core.Targets;
 using Rewind.Postgres;
 using Rewind.Tests.Support;
 using Xunit.Abstractions;
@@ -234,6 +235,44 @@ public sealed class PostgresAdapterTests(PostgresServerFixture server, ITestOutp
         Assert.Contains("constraint", duplicate.Message, StringComparison.Ordinal);
 
         Assert.Null(before.FirstDifference(await h.SnapshotAsync()));
+    }
+
+    [PostgresFact]
+    public async Task A_target_made_by_an_earlier_version_gains_its_fence_table_once_and_a_role_that_cannot_create_it_is_told_how()
+    {
+        // An earlier version's target (no rw_fence), and a role with rights on its tables but not CREATE on the schema.
+        using var folder = new TestFolder();
+        var database = PostgresProvider.ConnectionString(await _provider.CreateTargetDatabaseAsync(folder, "env1"));
+        var role = "rw_limited_" + Guid.NewGuid().ToString("N")[..8];
+        await _provider.ExecuteAsync("postgres:" + database, $"""
+            CREATE TABLE rw_records (layer text NOT NULL, type text NOT NULL, key text NOT NULL, body text NOT NULL, PRIMARY KEY (layer, type, key));
+            CREATE TABLE rw_deployments (id text PRIMARY KEY, bundle_id text NOT NULL, bundle_digest text NOT NULL, inverse_digest text NOT NULL, applied_at text NOT NULL, rolled_back_at text);
+            INSERT INTO rw_records VALUES ('platform', 'rule', 'a', '1');
+            CREATE ROLE {role} LOGIN;
+            REVOKE CREATE ON SCHEMA public FROM PUBLIC;
+            GRANT USAGE ON SCHEMA public TO {role};
+            GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {role};
+            """);
+        var limited = new Npgsql.NpgsqlConnectionStringBuilder(database) { Username = role }.ConnectionString;
+        await using var store = new PostgresTargetStore(limited, "public");
+
+        var refused = await Assert.ThrowsAsync<OperationFailedException>(() => store.BeginAsync());
+        Assert.Contains("lacks Rewind's table rw_fence and this role may not create it", refused.Message, StringComparison.Ordinal);
+        Assert.Contains("GRANT CREATE ON SCHEMA \"public\"", refused.Message, StringComparison.Ordinal);
+        Assert.Equal(4, refused.ExitCode);
+
+        // Granted once, the table is made; afterwards the role needs no CREATE to work on the target.
+        await _provider.ExecuteAsync("postgres:" + database, $"GRANT CREATE ON SCHEMA public TO {role}");
+        await (await store.BeginAsync()).DisposeAsync();
+        await _provider.ExecuteAsync("postgres:" + database, $"REVOKE CREATE ON SCHEMA public FROM {role}");
+        await using (var session = await store.BeginAsync())
+        {
+            await session.WriteFenceAsync(new TargetFence("token", "deploy by alice"));
+            await session.CommitAsync();
+        }
+
+        Assert.Equal("1", await _provider.ScalarAsync("postgres:" + database, "SELECT body FROM rw_records WHERE key = 'a'"));
+        Assert.Equal("token", await _provider.ScalarAsync("postgres:" + database, "SELECT token FROM rw_fence"));
     }
 
     [PostgresFact]
