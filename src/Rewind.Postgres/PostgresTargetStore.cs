@@ -104,9 +104,16 @@ public sealed partial class PostgresTargetStore(string connectionString, string 
 
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         await ExecuteAsync(connection, $"SET LOCAL lock_timeout = '{(int)_busyTimeout.TotalMilliseconds}ms'; SELECT pg_advisory_xact_lock(hashtextextended(@key, 0))", cancellationToken, ("key", LockKey));
-        var schemaExists = await ScalarAsync(connection, "SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = @schema)", cancellationToken, ("schema", schema));
+        var schemaExists = await ScalarAsync(connection, "SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = @schema)", cancellationToken, ("schema", schema)) is true;
         var missing = await MissingAsync();
-        var ddl = (schemaExists is true ? "" : $"CREATE SCHEMA IF NOT EXISTS {Quote(schema)};\n")
+        if (schemaExists && missing.Count == 0)
+        {
+            // Another process created them while this one waited for the lock.
+            await transaction.CommitAsync(cancellationToken);
+            return;
+        }
+
+        var ddl = (schemaExists ? "" : $"CREATE SCHEMA IF NOT EXISTS {Quote(schema)};\n")
             + string.Join("\n", missing.Select(t => $"CREATE TABLE IF NOT EXISTS {Quote(schema)}.{Quote(t)} ({tables[t]});"));
         try
         {
@@ -114,9 +121,14 @@ public sealed partial class PostgresTargetStore(string connectionString, string 
         }
         catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.InsufficientPrivilege)
         {
-            throw new OperationFailedException(
-                $"{ToString()} lacks Rewind's table{(missing.Count > 1 ? "s" : "")} {string.Join(", ", missing)} and this role may not create {(missing.Count > 1 ? "them" : "it")} ({e.MessageText}). " +
-                $"Run Rewind once as a role with CREATE on schema {schema} (or GRANT CREATE ON SCHEMA {Quote(schema)} TO the role Rewind uses); nothing was changed.", e);
+            // The grant is the way that keeps the tables the role's own: made by another role, they would not be.
+            var what = schemaExists
+                ? $"lacks Rewind's table{(missing.Count > 1 ? "s" : "")} {string.Join(", ", missing)} and this role may not create {(missing.Count > 1 ? "them" : "it")}"
+                : $"has no schema {schema} and this role may not create it";
+            var fix = schemaExists
+                ? $"GRANT CREATE ON SCHEMA {Quote(schema)} TO the role Rewind uses (it may be revoked again once the first operation has made the table)"
+                : $"create the schema for the role Rewind uses: CREATE SCHEMA {Quote(schema)} AUTHORIZATION that role";
+            throw new OperationFailedException($"{ToString()} {what} ({e.MessageText}). {char.ToUpperInvariant(fix[0])}{fix[1..]}; nothing was changed.", e);
         }
 
         RoundTrips.Add();

@@ -18,7 +18,7 @@ internal sealed class DeploymentJournal(IControlPlaneStore store, TimeProvider t
         Deployment = change(Deployment);
         if (!await store.UpdateDeploymentAsync(Deployment, held.Holder, cancellationToken))
         {
-            throw held.LostLedgerWrite(failing);
+            throw Lost(failing);
         }
     }
 
@@ -28,9 +28,12 @@ internal sealed class DeploymentJournal(IControlPlaneStore store, TimeProvider t
         Deployment = deployment;
         if (!await store.SaveAsync(deployment, state, held.Holder, cancellationToken))
         {
-            throw held.LostLedgerWrite(failing);
+            throw Lost(failing);
         }
     }
+
+    /// <summary>A fenced write refused: the lost lock found first, when that is what was being recorded, says more.</summary>
+    private LockLostException Lost(Exception? failing) => failing as LockLostException ?? held.LostLedgerWrite(failing);
 
     public async Task<T> StepAsync<T>(string step, Func<Task<T>> run, CancellationToken cancellationToken)
     {

@@ -54,6 +54,12 @@ public sealed partial class RewindEngine
                 // drops nothing after its successor began.
                 await using var targetLock = await LockTargetAsync(target, "quarantine-purge", who, cancellationToken);
                 var old = (await QuarantineOfAsync(target, cancellationToken)).Where(Old).ToList();
+                if (old.Count == 0)
+                {
+                    scope.Detail = "nothing to drop: another purge got there first";
+                    return true;
+                }
+
                 await using (var store = _targets.Open(target))
                 await using (var session = await store.BeginAsync(cancellationToken))
                 {

@@ -116,12 +116,7 @@ public sealed partial class RewindEngine
         ApplySummary summary;
         try
         {
-            summary = await journal.StepAsync("apply inverse metadata", async () =>
-            {
-                var applied = await ApplyInverseAsync(target, held, journal, startedAt, progress, cancellationToken);
-                inverseCommitted.Value = true;
-                return applied;
-            }, cancellationToken);
+            summary = await journal.StepAsync("apply inverse metadata", () => ApplyInverseAsync(target, held, journal, startedAt, inverseCommitted, progress, cancellationToken), cancellationToken);
         }
         catch (Exception e)
         {
@@ -131,9 +126,16 @@ public sealed partial class RewindEngine
                 throw;
             }
 
+            if (inverseCommitted.Value)
+            {
+                // Failed after its commit (cleaning up): the target is back and the ledger says rolling back, so the
+                // next operation on the target finishes it from the marker, as after a crash.
+                throw new OperationFailedException($"rollback of {deployment.Id} on {target.Name} committed its inverse but failed before finishing ({e.Message}); run rewind recover --target {target.Name} to finish it", e);
+            }
+
             // One transaction: the target is as it was. But the way back failed, so nothing further is applied.
             var why = $"rollback of {deployment.Id} failed: {e.Message}";
-            await FreezeAsync(target, journal, journal.Deployment with { Status = priorStatus, Error = why }, why, notice, started);
+            await FreezeAsync(target, journal, journal.Deployment with { Status = priorStatus, Error = why }, why, notice, started, e);
             throw new OperationFailedException($"rollback of {deployment.Id} on {target.Name} failed; the target is frozen and nothing further will be applied to it. Cause: {e.Message}", e);
         }
 
@@ -170,7 +172,7 @@ public sealed partial class RewindEngine
             }
 
             var rolledBack = journal.Deployment with { Status = DeploymentStatus.RolledBack, Error = why };
-            var frozenState = await FreezeAsync(target, journal, rolledBack, why, notice, started);
+            var frozenState = await FreezeAsync(target, journal, rolledBack, why, notice, started, e);
             return new RollbackResult(rolledBack, summary, frozenState, VerificationResult.From([new CheckResult("switch code slots back", CheckOutcome.Failed, e.Message, 0)]));
         }
 
@@ -236,7 +238,7 @@ public sealed partial class RewindEngine
     /// Applies the inverse in one transaction while watching for live edits: records people changed after the
     /// deployment are saved as a bundle of their own, published before the commit, so nothing is lost.
     /// </summary>
-    private async Task<ApplySummary> ApplyInverseAsync(TargetConfig target, TargetLock held, DeploymentJournal journal, DateTimeOffset startedAt, IProgress<OperationProgress>? progress, CancellationToken cancellationToken)
+    private async Task<ApplySummary> ApplyInverseAsync(TargetConfig target, TargetLock held, DeploymentJournal journal, DateTimeOffset startedAt, StrongBox<bool> committed, IProgress<OperationProgress>? progress, CancellationToken cancellationToken)
     {
         var deployment = journal.Deployment;
         using var inverse = await _artifacts.OpenAsync(deployment.InverseDigest!, cancellationToken);
@@ -263,6 +265,7 @@ public sealed partial class RewindEngine
             await session.WriteMarkerAsync(marker with { RolledBackAt = startedAt }, cancellationToken);
             await held.EnsureHeldAsync(session, cancellationToken);
             await session.CommitAsync(cancellationToken);
+            committed.Value = true;
             return summary;
         }
         finally
@@ -272,10 +275,10 @@ public sealed partial class RewindEngine
     }
 
     /// <summary>Freezes the target (a failed rollback is escalated, never retried automatically) and sends the one escalation.</summary>
-    private async Task<TargetState> FreezeAsync(TargetConfig target, DeploymentJournal journal, Deployment deployment, string why, Notification notice, long started)
+    private async Task<TargetState> FreezeAsync(TargetConfig target, DeploymentJournal journal, Deployment deployment, string why, Notification notice, long started, Exception? cause = null)
     {
         var frozen = new TargetState(target.Name, TrainState.Frozen, why, deployment.RolledBackBy, _time.GetUtcNow(), deployment.Id);
-        await journal.SaveAsync(deployment, frozen, CancellationToken.None, failing: new OperationFailedException(why));
+        await journal.SaveAsync(deployment, frozen, CancellationToken.None, failing: new OperationFailedException(why, cause));
         await NotifyAsync(notice with { Event = "target-frozen", Outcome = "frozen", Detail = why, DurationSeconds = _time.GetElapsedTime(started).TotalSeconds, At = _time.GetUtcNow() }, started, CancellationToken.None);
         return frozen;
     }

@@ -5,6 +5,7 @@ using Rewind.Core.Configuration;
 using Rewind.Core.ControlPlane;
 using Rewind.Core.Locks;
 using Rewind.Core.Targets;
+using Rewind.Core.Verification;
 
 namespace Rewind.Core.Deployments;
 
@@ -149,7 +150,7 @@ public sealed partial class RewindEngine
                 // the deployment is still applied, and a new rollback request will run it from the start.
                 await journal.UpdateAsync(d => d with
                 {
-                    Status = d.FinishedAt is not null && d.Checks.All(c => c.Outcome == Verification.CheckOutcome.Passed) ? DeploymentStatus.Verified : DeploymentStatus.Applied,
+                    Status = d.FinishedAt is not null && d.Checks.All(c => c.Outcome == CheckOutcome.Passed) ? DeploymentStatus.Verified : DeploymentStatus.Applied,
                     RolledBackAt = null,
                     RolledBackBy = null,
                     RollbackReason = null,
@@ -176,27 +177,43 @@ public sealed partial class RewindEngine
         await using var targetLock = await LockTargetAsync(config, "recover", who, cancellationToken);
         await RecoverAsync(config, targetLock, cancellationToken);
         var settled = new List<Deployment>();
-        var deployments = await _store.GetDeploymentsAsync(config.Name, cancellationToken);
-        var newest = deployments.FirstOrDefault(d => d.IsApplied);
-        foreach (var deployment in deployments.Where(d => d.Status == DeploymentStatus.Applied && d.FinishedAt is null))
+        while (true)
         {
-            if (deployment.Id != newest?.Id)
+            var deployments = await _store.GetDeploymentsAsync(config.Name, cancellationToken);
+            var newest = deployments.FirstOrDefault(d => d.IsApplied);
+            if (newest is { Status: DeploymentStatus.Applied, FinishedAt: null })
             {
-                // A newer deployment went on top before this one was verified: its checks would test the newer one,
-                // and a failure would roll this one back from under it. It stays applied (it rolls back in its turn).
-                var journal = new DeploymentJournal(_store, _time, targetLock, deployment);
-                await journal.UpdateAsync(d => d with { FinishedAt = _time.GetUtcNow(), Error = $"never verified: {newest!.Id} ({newest.BundleId}) was deployed on top of it first; {d.Error}" }, cancellationToken);
-                settled.Add(journal.Deployment);
-                continue;
+                var result = await AuditedAsync("recover", config.Name, who, "finish an interrupted deploy",
+                    scope => VerifyDeploymentAsync(config, targetLock, new DeploymentJournal(_store, _time, targetLock, newest), new ApplySummary(0, 0, [], [], []), scope, null, cancellationToken),
+                    cancellationToken);
+                settled.Add(result.Deployment);
+
+                // One that failed and rolled itself back leaves the deployment under it on top: that one is next.
+                if (result.Deployment.Status == DeploymentStatus.RolledBack && (await _store.GetTargetStateAsync(config.Name, cancellationToken)).State != TrainState.Frozen)
+                {
+                    continue;
+                }
             }
 
-            var result = await AuditedAsync("recover", config.Name, who, "finish an interrupted deploy",
-                scope => VerifyDeploymentAsync(config, targetLock, new DeploymentJournal(_store, _time, targetLock, deployment), new ApplySummary(0, 0, [], [], []), scope, null, cancellationToken),
-                cancellationToken);
-            settled.Add(result.Deployment);
-        }
+            // A newer deployment went on top of these before they were verified: their checks would test the newer
+            // one, and a failure would roll them back from under it. They stay applied (each rolls back in its
+            // turn), recorded as never verified, with a check result saying so: a status restored later (an
+            // interrupted rollback) must not read an empty check list as passed.
+            foreach (var deployment in deployments.Where(d => d.Status == DeploymentStatus.Applied && d.FinishedAt is null && d.Id != newest?.Id))
+            {
+                var why = $"never verified: {newest!.Id} ({newest.BundleId}) was deployed on top of it first";
+                var journal = new DeploymentJournal(_store, _time, targetLock, deployment);
+                await journal.UpdateAsync(d => d with
+                {
+                    FinishedAt = _time.GetUtcNow(),
+                    Checks = [.. d.Checks, new CheckResult("verification", CheckOutcome.Error, why, 0)],
+                    Error = $"{why}; {d.Error}",
+                }, cancellationToken);
+                settled.Add(journal.Deployment);
+            }
 
-        return settled;
+            return settled;
+        }
     }
 
     private static TargetState OffTrain(string target, Deployment deployment, string who, DateTimeOffset since) =>

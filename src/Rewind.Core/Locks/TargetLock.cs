@@ -72,7 +72,7 @@ public sealed class TargetLock : IAsyncDisposable
         var current = await _store.GetLockAsync(_holder.Target, cancellationToken);
         if (current?.Token != _holder.Token)
         {
-            throw Lost(current is null ? "it is free now" : $"now held: {current.Describe()}", NothingCommitted);
+            throw Lost(current is null ? "it is free now" : $"now held: {current.Describe()}", IsGroup ? GroupStopped : NothingCommitted);
         }
     }
 
@@ -95,17 +95,21 @@ public sealed class TargetLock : IAsyncDisposable
     /// </summary>
     public LockLostException LostLedgerWrite(Exception? failing = null)
     {
-        var settle = _holder.Target.StartsWith(GroupPrefix, StringComparison.Ordinal)
-            ? "the targets it deployed keep their own records; see rewind train --group " + _holder.Target[GroupPrefix.Length..]
-            : "the next operation on the target settles what it committed from the target's own record (or run: rewind recover)";
-        var cause = failing is null or LockLostException ? "" : $" It was recording this failure: {failing.Message}";
-        return Lost("a ledger write found it gone", $"it stopped there and wrote nothing more to the ledger; {settle}.{cause}", failing);
+        var consequence = IsGroup
+            ? GroupStopped
+            : "it stopped there and wrote nothing more to the ledger; the next operation on the target settles what it committed from the target's own record (or run: rewind recover)";
+        var cause = failing is null ? "" : $" It was recording this failure: {failing.Message.TrimEnd('.')}.";
+        return Lost("a ledger write found it gone", consequence + cause, failing);
     }
 
-    private const string NothingCommitted = "it stopped before committing: nothing of it reached the target.";
+    private bool IsGroup => _holder.Target.StartsWith(GroupPrefix, StringComparison.Ordinal);
+
+    private const string NothingCommitted = "it stopped before committing: nothing of it reached the target";
+
+    private string GroupStopped => $"it stopped before its next step; the targets it deployed keep their deployments, each with its own record (see: rewind train --group {_holder.Target[GroupPrefix.Length..]})";
 
     private LockLostException Lost(string now, string consequence, Exception? inner = null) =>
-        new($"the lock on {Subject(_holder.Target)} was broken while this {_holder.Operation} ran ({now}), so {consequence} See: rewind audit --operation unlock", inner);
+        new($"the lock on {Subject(_holder.Target)} was broken while this {_holder.Operation} ran ({now}), so {consequence.TrimEnd('.')}. See: rewind audit --operation unlock", inner);
 
     public async ValueTask DisposeAsync()
     {

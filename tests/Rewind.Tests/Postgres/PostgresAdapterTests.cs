@@ -258,7 +258,7 @@ public sealed class PostgresAdapterTests(PostgresServerFixture server, ITestOutp
 
         var refused = await Assert.ThrowsAsync<OperationFailedException>(() => store.BeginAsync());
         Assert.Contains("lacks Rewind's table rw_fence and this role may not create it", refused.Message, StringComparison.Ordinal);
-        Assert.Contains("GRANT CREATE ON SCHEMA \"public\"", refused.Message, StringComparison.Ordinal);
+        Assert.Contains("GRANT CREATE ON SCHEMA \"public\" TO the role Rewind uses", refused.Message, StringComparison.Ordinal);
         Assert.Equal(4, refused.ExitCode);
 
         // Granted once, the table is made; afterwards the role needs no CREATE to work on the target.

@@ -147,6 +147,33 @@ public abstract class FencingContractTests(StorageProvider provider)
         Assert.Equal([("three", DeploymentStatus.Verified), ("two", DeploymentStatus.Applied), ("one", DeploymentStatus.Verified)],
             (await h.Engine.HistoryAsync("env1")).Select(d => (d.BundleId, d.Status)));
         Assert.Empty(await h.Engine.RecoverTargetAsync("env1", "bob"));
+
+        // Later, a rollback of two is interrupted before it commits: recovery restores two as applied, not as
+        // verified (its record says it never was).
+        await h.RollbackAsync();
+        await LosingTheLockMidApplyAsync(h, progress => h.Engine.RollbackAsync(new RollbackRequest("env1", "tester", "test"), progress));
+        await h.Engine.RecoverTargetAsync("env1", "bob");
+        Assert.Equal(DeploymentStatus.Applied, (await h.Engine.HistoryAsync("env1")).Single(d => d.BundleId == "two").Status);
+    }
+
+    [Fact]
+    public async Task Recover_verifies_the_deployment_that_is_on_top_once_the_newest_failed_and_rolled_itself_back()
+    {
+        // The check fails while version 3 is live: three will fail its verification, two pass it.
+        await using var h = await EngineHarness.CreateAsync(provider, t => t with
+        {
+            Checks = [new CheckConfig { Name = "not three", Sql = "SELECT count(*) = 0 FROM rw_records WHERE body LIKE '%v3%'" }],
+        });
+        await h.DeployAsync(Rules("one", "v1"));
+        await DeployLosingItsLockMidApplyAsync(h, Rules("two", "v2"));
+        var afterTwo = await h.SnapshotAsync();
+        await DeployLosingItsLockMidApplyAsync(h, Rules("three", "v3"));
+
+        var settled = await h.Engine.RecoverTargetAsync("env1", "bob");
+
+        Assert.Equal([("three", DeploymentStatus.RolledBack), ("two", DeploymentStatus.Verified)], settled.Select(d => (d.BundleId, d.Status)));
+        Assert.Equal([DeploymentStatus.RolledBack, DeploymentStatus.Verified, DeploymentStatus.Verified], (await h.Engine.HistoryAsync("env1")).Select(d => d.Status));
+        Assert.Null(afterTwo.FirstDifference(await h.SnapshotAsync()));
     }
 
     [Fact]
