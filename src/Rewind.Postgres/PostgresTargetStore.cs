@@ -18,6 +18,8 @@ public sealed partial class PostgresTargetStore(string connectionString, string 
 
     public string Schema => schema;
 
+    public bool Exists => true;
+
     public async Task<ITargetSession> BeginAsync(CancellationToken cancellationToken = default)
     {
         var connection = await OpenAsync(connectionString, cancellationToken);

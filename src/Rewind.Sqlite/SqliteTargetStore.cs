@@ -31,6 +31,8 @@ public sealed partial class SqliteTargetStore(string path, TimeSpan? busyTimeout
 
     public string Path => path;
 
+    public bool Exists => File.Exists(path);
+
     public async Task<ITargetSession> BeginAsync(CancellationToken cancellationToken = default)
     {
         SqliteConnection connection;

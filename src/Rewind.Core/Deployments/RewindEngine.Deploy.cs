@@ -27,7 +27,7 @@ public sealed partial class RewindEngine
     {
         var target = _config.Target(request.Target);
         using var bundle = await OpenBundleAsync(request.BundlePath, cancellationToken);
-        await using var targetLock = await LockTargetAsync(target, "deploy", request.Who, cancellationToken);
+        await using var targetLock = await LockTargetAsync(target, "deploy", request.Who, cancellationToken, createsTarget: true);
         await RecoverAsync(target, targetLock, cancellationToken);
 
         var state = await _store.GetTargetStateAsync(target.Name, cancellationToken);

@@ -72,15 +72,21 @@ public sealed partial class RewindEngine
 
     /// <summary>
     /// The lock of an operation that writes the target: taken in the ledger, then claimed in the target itself
-    /// before anything is read, so a holder whose lock was broken can no longer commit there.
+    /// before anything is read, so a holder whose lock was broken can no longer commit there. A target database
+    /// that does not exist yet has nothing to fence, and only a deploy (<paramref name="createsTarget"/>) may make
+    /// it: a rollback refused on a mistyped path must not leave an empty database behind.
     /// </summary>
-    private async Task<TargetLock> LockTargetAsync(TargetConfig target, string operation, string who, CancellationToken cancellationToken)
+    private async Task<TargetLock> LockTargetAsync(TargetConfig target, string operation, string who, CancellationToken cancellationToken, bool createsTarget = false)
     {
         var held = await LockAsync(target.Name, operation, who, cancellationToken);
         try
         {
             await using var targetStore = _targets.Open(target);
-            await held.ClaimAsync(targetStore, cancellationToken);
+            if (createsTarget || targetStore.Exists)
+            {
+                await held.ClaimAsync(targetStore, cancellationToken);
+            }
+
             return held;
         }
         catch

@@ -5,6 +5,9 @@ namespace Rewind.Core.Targets;
 /// </summary>
 public interface ITargetStore : IAsyncDisposable
 {
+    /// <summary>Whether the target's database exists yet (a SQLite file is made by its first session; a PostgreSQL database must exist to be reached).</summary>
+    bool Exists { get; }
+
     /// <summary>Opens a session holding the target's write transaction; disposing without commit rolls back.</summary>
     Task<ITargetSession> BeginAsync(CancellationToken cancellationToken = default);
 

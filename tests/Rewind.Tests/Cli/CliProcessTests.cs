@@ -154,6 +154,12 @@ public sealed class CliProcessTests : IDisposable
         var result = await Rewind("rollback", "--target", "env1", "--yes");
         Assert.Equal(3, result.ExitCode);
         Assert.Contains("nothing to roll back", result.Stderr, StringComparison.Ordinal);
+
+        // Refused without touching the target: its database (never deployed to) is not created by the attempt.
+        Assert.False(File.Exists(_folder.Combine("env1.db")), "the refused rollback created the target's database");
+        var recover = await Rewind("recover", "--target", "env1");
+        Assert.True(recover.ExitCode == 0, recover.ToString());
+        Assert.False(File.Exists(_folder.Combine("env1.db")), "recover created the target's database");
     }
 
     [Fact]
