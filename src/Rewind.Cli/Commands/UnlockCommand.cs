@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Rewind.Cli.Rendering;
 using Rewind.Core;
+using Rewind.Core.Reporting;
 
 namespace Rewind.Cli.Commands;
 
@@ -28,7 +29,7 @@ internal static class UnlockCommand
             var subject = targetName is not null ? targetName : $"group {groupName}";
             if (context.Json)
             {
-                Output.WriteJson(new { target = targetName, group = groupName, broken = new { operation = holder.Operation, who = holder.Who, since = holder.AcquiredAt, host = holder.Host, pid = holder.ProcessId } });
+                Output.WriteJson(JsonViews.Unlocked(targetName, groupName, holder));
             }
             else
             {

@@ -128,6 +128,10 @@ public static class JsonViews
 
     public static object State(TargetState s) => new { target = s.Target, state = s.StateName, reason = s.Reason, by = s.Who, since = s.Since, deployment = s.Deployment };
 
+    /// <summary>A lock an admin broke (<c>rewind unlock</c>): whose it was, and the host and process still to be stopped.</summary>
+    public static object Unlocked(string? target, string? group, Locks.LockHolder holder) =>
+        new { target, group, broken = new { operation = holder.Operation, who = holder.Who, since = holder.AcquiredAt, host = holder.Host, pid = holder.ProcessId } };
+
     /// <summary>A group's patch train: the bundles on it and, per target, where it stands on each.</summary>
     public static object Train(TrainMatrix m) => new
     {

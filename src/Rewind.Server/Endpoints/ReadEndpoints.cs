@@ -70,5 +70,10 @@ internal static class ReadEndpoints
         api.MapGet("/groups/{name}/train", async (string name, RewindEngine engine, CancellationToken cancellationToken) =>
             Results.Ok(JsonViews.Train(await engine.TrainAsync(name, cancellationToken))))
             .WithSummary("The train matrix of a group: its targets × the bundles of its train, each cell's state, each target's position");
+
+        api.MapPost("/groups/{name}/unlock", async (string name, [FromBody] ReasonBody? body, HttpContext http, RewindEngine engine, CancellationToken cancellationToken) =>
+            Results.Ok(JsonViews.Unlocked(null, name, await engine.UnlockGroupAsync(name, Caller.Of(http).Name, body?.Reason ?? "", cancellationToken))))
+            .RequireRole(AccessRoles.Admin, "unlock")
+            .WithSummary("Break the lock of a hung group rollout: {\"reason\": ...}; the same rules as a target's");
     }
 }

@@ -59,6 +59,11 @@ internal static class TargetEndpoints
             Results.Ok(JsonViews.State(await engine.UnfreezeAsync(name, Caller.Of(http).Name, body?.Reason ?? "", cancellationToken))))
             .RequireRole(AccessRoles.Admin, "unfreeze")
             .WithSummary("Record the decision that ends a frozen incident: {\"reason\": ...}; the target stays off-train until cleared");
+
+        api.MapPost("/targets/{name}/unlock", async (string name, [FromBody] ReasonBody? body, HttpContext http, RewindEngine engine, CancellationToken cancellationToken) =>
+            Results.Ok(JsonViews.Unlocked(name, null, await engine.UnlockAsync(name, Caller.Of(http).Name, body?.Reason ?? "", cancellationToken))))
+            .RequireRole(AccessRoles.Admin, "unlock")
+            .WithSummary("Break the lock of a live but hung operation: {\"reason\": ...}; the holder's process keeps running until someone stops it on its host, and is fenced out of the target and the ledger meanwhile");
     }
 
     private static async Task<IResult> PreviewAsync(string name, string? deployment, RewindEngine engine, CancellationToken cancellationToken)

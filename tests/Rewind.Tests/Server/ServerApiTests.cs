@@ -292,6 +292,59 @@ public sealed class ServerApiTests : IAsyncLifetime
         Assert.Empty((await _server.GetJsonAsync("/api/quarantine", _tokens["viewer"])).GetProperty("tables").EnumerateArray());
     }
 
+    [Fact]
+    public async Task An_admin_breaks_a_hung_operations_lock_over_http_and_the_busy_refusal_names_the_way()
+    {
+        await DeployTwoAsync("env1");
+
+        // The hung holder: a live process on this host, holding env1's lock well within its lease.
+        using var hung = System.Diagnostics.Process.Start("sleep", "600")!;
+        try
+        {
+            var now = DateTimeOffset.UtcNow;
+            Assert.Null(await new SqliteControlPlaneStore(_folder.Combine("rewind.db")).TryAcquireLockAsync(
+                new Core.Locks.LockHolder("env1", "hung", "deploy", "bob", Environment.MachineName, hung.Id, now, now.AddMinutes(5)), _ => false));
+
+            using (var busy = await _server.PostJsonAsync("/api/targets/env1/rollback", _tokens["operator"], """{"reason": "regression"}"""))
+            {
+                Assert.Contains("rewind unlock --target env1", (await ServerProcess.JsonOf(busy, expected: 409)).GetProperty("detail").GetString(), StringComparison.Ordinal);
+            }
+
+            using (var refused = await _server.PostJsonAsync("/api/targets/env1/unlock", _tokens["operator"], """{"reason": "looks stuck"}"""))
+            {
+                await ServerProcess.JsonOf(refused, expected: 403);
+            }
+
+            using (var noReason = await _server.PostJsonAsync("/api/targets/env1/unlock", _tokens["admin"], """{"reason": " "}"""))
+            {
+                await ServerProcess.JsonOf(noReason, expected: 400);
+            }
+
+            using (var unknownGroup = await _server.PostJsonAsync("/api/groups/nowhere/unlock", _tokens["admin"], """{"reason": "hung"}"""))
+            {
+                await ServerProcess.JsonOf(unknownGroup, expected: 400);
+            }
+
+            using (var unlocked = await _server.PostJsonAsync("/api/targets/env1/unlock", _tokens["admin"], """{"reason": "deploy hung on a hook"}"""))
+            {
+                var broken = (await ServerProcess.JsonOf(unlocked, expected: 200)).GetProperty("broken");
+                Assert.Equal((hung.Id, "bob"), (broken.GetProperty("pid").GetInt32(), broken.GetProperty("who").GetString()));
+            }
+
+            var status = await _server.GetJsonAsync("/api/targets/env1", _tokens["viewer"]);
+            Assert.True(!status.TryGetProperty("busy", out var busyNow) || busyNow.ValueKind == JsonValueKind.Null, status.ToString());
+            var entry = (await _server.GetJsonAsync("/api/audit?operation=unlock", _tokens["viewer"])).GetProperty("entries").EnumerateArray().Last();
+            Assert.Equal(("succeeded", "admin-token", "deploy hung on a hook"), (entry.GetProperty("outcome").GetString(), entry.GetProperty("who").GetString(), entry.GetProperty("reason").GetString()));
+
+            using var rollback = await _server.PostJsonAsync("/api/targets/env1/rollback", _tokens["operator"], """{"reason": "regression"}""");
+            await ServerProcess.JsonOf(rollback, expected: 200);
+        }
+        finally
+        {
+            hung.Kill();
+        }
+    }
+
     /// <summary>Two bundles deployed through the API by the deployer; returns their deployment ids.</summary>
     private async Task<(string First, string Second)> DeployTwoAsync(string target)
     {
