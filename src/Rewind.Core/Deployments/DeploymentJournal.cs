@@ -16,24 +16,15 @@ internal sealed class DeploymentJournal(IControlPlaneStore store, TimeProvider t
     public async Task UpdateAsync(Func<Deployment, Deployment> change, CancellationToken cancellationToken = default, Exception? failing = null)
     {
         Deployment = change(Deployment);
-        if (!await store.UpdateDeploymentAsync(Deployment, held.Holder, cancellationToken))
-        {
-            throw Lost(failing);
-        }
+        await held.WriteFencedAsync(h => store.UpdateDeploymentAsync(Deployment, h, cancellationToken), failing);
     }
 
     /// <summary>Writes the deployment and its target's new state together (the end of a rollback, a freeze).</summary>
     public async Task SaveAsync(Deployment deployment, TargetState state, CancellationToken cancellationToken = default, Exception? failing = null)
     {
         Deployment = deployment;
-        if (!await store.SaveAsync(deployment, state, held.Holder, cancellationToken))
-        {
-            throw Lost(failing);
-        }
+        await held.WriteFencedAsync(h => store.SaveAsync(deployment, state, h, cancellationToken), failing);
     }
-
-    /// <summary>A fenced write refused: the lost lock found first, when that is what was being recorded, says more.</summary>
-    private LockLostException Lost(Exception? failing) => failing as LockLostException ?? held.LostLedgerWrite(failing);
 
     public async Task<T> StepAsync<T>(string step, Func<Task<T>> run, CancellationToken cancellationToken)
     {

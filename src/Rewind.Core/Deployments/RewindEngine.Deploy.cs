@@ -95,10 +95,7 @@ public sealed partial class RewindEngine
 
         // Recorded before the target changes: if this process dies mid-apply, the next operation finds the
         // entry and settles it from the target's marker.
-        if (!await _store.InsertDeploymentAsync(deployment, targetLock.Holder, cancellationToken))
-        {
-            throw targetLock.LostLedgerWrite();
-        }
+        await targetLock.WriteFencedAsync(h => _store.InsertDeploymentAsync(deployment, h, cancellationToken));
 
         var journal = new DeploymentJournal(_store, _time, targetLock, deployment);
         (ApplySummary Apply, string InverseDigest) summary;

@@ -238,11 +238,7 @@ public sealed partial class RewindEngine
             Stage = stage,
         };
         // Fenced by the group's lock: a rollout whose lock was broken must not mark targets skipped for the next one.
-        if (!await _store.InsertDeploymentAsync(skipped, groupLock.Holder, cancellationToken))
-        {
-            throw groupLock.LostLedgerWrite();
-        }
-
+        await groupLock.WriteFencedAsync(h => _store.InsertDeploymentAsync(skipped, h, cancellationToken));
         return skipped.Id;
     }
 }

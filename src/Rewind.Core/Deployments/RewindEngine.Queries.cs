@@ -42,7 +42,7 @@ public sealed partial class RewindEngine
 
         scope.Detail = notAligned is null ? null : $"forced: {notAligned}";
         var cleared = new TargetState(config.Name, TrainState.OnTrain, notAligned is null ? $"cleared: {reason}" : $"cleared (forced, not aligned): {reason}", who, _time.GetUtcNow(), null);
-        await SaveStateAsync(targetLock, cleared, cancellationToken);
+        await targetLock.WriteFencedAsync(h => _store.SaveAsync(null, cleared, h, cancellationToken));
         return cleared;
     }
 

@@ -311,7 +311,7 @@ public sealed partial class RewindEngine
             }
 
             var offTrain = new TargetState(config.Name, TrainState.OffTrain, $"unfrozen: {reason} (was frozen: {state.Reason})", who, _time.GetUtcNow(), state.Deployment);
-            await SaveStateAsync(targetLock, offTrain, cancellationToken);
+            await targetLock.WriteFencedAsync(h => _store.SaveAsync(null, offTrain, h, cancellationToken));
             return offTrain;
         }, cancellationToken);
 

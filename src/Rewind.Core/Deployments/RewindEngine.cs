@@ -96,15 +96,6 @@ public sealed partial class RewindEngine
         }
     }
 
-    /// <summary>Writes a target's state under the lock the caller holds; a broken lock stops the operation instead.</summary>
-    private async Task SaveStateAsync(TargetLock held, TargetState state, CancellationToken cancellationToken)
-    {
-        if (!await _store.SaveAsync(null, state, held.Holder, cancellationToken))
-        {
-            throw held.LostLedgerWrite();
-        }
-    }
-
     /// <summary>
     /// Settles operations a crash interrupted, from the target's marker and the deployment's journal. The marker
     /// is written in the same transaction as the change, so it says whether the change happened: a deploy that

@@ -46,9 +46,11 @@ public sealed class TargetLock : IAsyncDisposable
     /// <summary>The lock key of a group's rollouts.</summary>
     public static string GroupKey(string group) => GroupPrefix + group;
 
-    private static string Subject(string key) => key.StartsWith(GroupPrefix, StringComparison.Ordinal) ? $"group {key[GroupPrefix.Length..]}" : $"target {key}";
+    private static bool IsGroupKey(string key) => key.StartsWith(GroupPrefix, StringComparison.Ordinal);
 
-    private static string UnlockOption(string key) => key.StartsWith(GroupPrefix, StringComparison.Ordinal) ? $"--group {key[GroupPrefix.Length..]}" : $"--target {key}";
+    private static string Subject(string key) => IsGroupKey(key) ? $"group {key[GroupPrefix.Length..]}" : $"target {key}";
+
+    private static string UnlockOption(string key) => IsGroupKey(key) ? $"--group {key[GroupPrefix.Length..]}" : $"--target {key}";
 
     /// <summary>
     /// Claims the target itself for this holder, before anything of it is read: the target keeps the token of the
@@ -90,9 +92,20 @@ public sealed class TargetLock : IAsyncDisposable
     }
 
     /// <summary>
-    /// A ledger write fenced by this lock found it broken: the operation stops where it is. <paramref name="failing"/>
-    /// is the failure the write was recording, kept so the stop does not hide it.
+    /// Runs a ledger write fenced by this lock (the store writes only while the lock is still this holder's, and
+    /// answers false otherwise) and stops the operation when it was broken. <paramref name="failing"/> is the
+    /// failure the write was recording, kept so the stop does not hide it.
     /// </summary>
+    public async Task WriteFencedAsync(Func<LockHolder, Task<bool>> write, Exception? failing = null)
+    {
+        if (!await write(_holder))
+        {
+            // When what was being recorded is itself this lock's loss, that message (it says what committed) says more.
+            throw failing as LockLostException ?? LostLedgerWrite(failing);
+        }
+    }
+
+    /// <summary>A ledger write fenced by this lock found it broken: the operation stops where it is.</summary>
     public LockLostException LostLedgerWrite(Exception? failing = null)
     {
         var consequence = IsGroup
@@ -102,7 +115,7 @@ public sealed class TargetLock : IAsyncDisposable
         return Lost("a ledger write found it gone", consequence + cause, failing);
     }
 
-    private bool IsGroup => _holder.Target.StartsWith(GroupPrefix, StringComparison.Ordinal);
+    private bool IsGroup => IsGroupKey(_holder.Target);
 
     private const string NothingCommitted = "it stopped before committing: nothing of it reached the target";
 
