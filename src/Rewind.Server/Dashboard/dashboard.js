@@ -115,7 +115,8 @@ async function loadTargets() {
         }, "Roll back last deployment"),
         el("button", { "data-action": "history", onclick: () => loadHistory(t.name) }, "History"),
         t.state === "off-train" && can("train-admin") ? el("button", { "data-action": "clear", onclick: () => reasoned("clear", t.name) }, "Clear hold") : null,
-        t.state === "frozen" && can("admin") ? el("button", { "data-action": "unfreeze", onclick: () => reasoned("unfreeze", t.name) }, "Unfreeze") : null));
+        t.state === "frozen" && can("admin") ? el("button", { "data-action": "unfreeze", onclick: () => reasoned("unfreeze", t.name) }, "Unfreeze") : null,
+        t.busy && can("admin") ? el("button", { "data-action": "unlock", class: "danger", onclick: () => reasoned("unlock", t.name, t.busy) }, "Break lock") : null));
   });
   $("targets").tBodies[0].replaceChildren(...rows);
   if (selectedTarget) await loadHistory(selectedTarget, true);
@@ -126,10 +127,15 @@ function showBanner(message) {
   $("banner").hidden = false;
 }
 
-async function reasoned(action, target) {
-  const reason = prompt(action === "clear"
-    ? `Why may ${target} rejoin its train? (goes into the audit)`
-    : `What was decided about the frozen incident on ${target}? (goes into the audit)`);
+const questions = {
+  clear: (target) => `Why may ${target} rejoin its train? (goes into the audit)`,
+  unfreeze: (target) => `What was decided about the frozen incident on ${target}? (goes into the audit)`,
+  unlock: (target, busy) => `${target} is held: ${busy.description}. Why is that operation judged hung? ` +
+    `Breaking the lock does not stop its process: stop it on ${busy.host} (process ${busy.pid}). (goes into the audit)`,
+};
+
+async function reasoned(action, target, busy) {
+  const reason = prompt(questions[action](target, busy));
   if (!reason) return;
   try {
     await api("POST", `/api/targets/${encodeURIComponent(target)}/${action}`, { reason });
