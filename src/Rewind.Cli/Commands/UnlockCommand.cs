@@ -34,7 +34,7 @@ internal static class UnlockCommand
             else
             {
                 Output.Line($"Broke the lock on {Output.Esc(subject)}: {Output.Esc(holder.Describe())}.");
-                Output.Line($"If that process is still running it was not stopped: stop it on {Output.Esc(holder.Host)} (process {holder.ProcessId}) before the next operation.");
+                Output.Line($"A hook or check that process runs is killed at its next heartbeat (within 10 s) and it stops; if it is hung anywhere else, stop it on {Output.Esc(holder.Host)} (process {holder.ProcessId}).");
             }
 
             return 0;

@@ -12,6 +12,9 @@ internal sealed class DeploymentJournal(IControlPlaneStore store, TimeProvider t
 {
     public Deployment Deployment { get; private set; } = deployment;
 
+    /// <summary>The lock the operation holds, which fences every write of this journal.</summary>
+    public TargetLock Lock => held;
+
     /// <summary>Changes the deployment; <paramref name="failing"/> is the failure the change records, if any.</summary>
     public async Task UpdateAsync(Func<Deployment, Deployment> change, CancellationToken cancellationToken = default, Exception? failing = null)
     {

@@ -56,7 +56,7 @@ public sealed partial class RewindEngine
         await RefuseBusinessTablesAsync(target, bundle, cancellationToken);
         var code = request.IncludeCode ? await PlanCodeAsync(target, bundle, deployments, cancellationToken) : [];
         var environment = HookEnvironment(target, "deploy", null, bundle.Manifest.Id);
-        var before = await RunHooksAsync("beforeDeploy", target.Hooks.BeforeDeploy, target, environment, cancellationToken);
+        var before = await targetLock.RunWhileHeldAsync(t => RunHooksAsync("beforeDeploy", target.Hooks.BeforeDeploy, target, environment, t), cancellationToken);
         if (before.FirstOrDefault(h => !h.Succeeded) is { } failedHook)
         {
             throw new OperationFailedException($"beforeDeploy hook '{failedHook.Command}' failed ({Describe(failedHook)}); nothing was changed. Output: {failedHook.Output}");
@@ -127,9 +127,9 @@ public sealed partial class RewindEngine
         try
         {
             await SwitchSlotsAsync(target, journal, back: false, cancellationToken);
-            var after = await RunHooksAsync("afterDeploy", target.Hooks.AfterDeploy, target, environment, cancellationToken);
+            var after = await held.RunWhileHeldAsync(t => RunHooksAsync("afterDeploy", target.Hooks.AfterDeploy, target, environment, t), cancellationToken);
             await journal.UpdateAsync(d => d with { Hooks = [.. d.Hooks, .. after] }, CancellationToken.None);
-            verification = await journal.StepAsync("verify", () => VerifyAsync(target, environment, cancellationToken), cancellationToken);
+            verification = await journal.StepAsync("verify", () => held.RunWhileHeldAsync(t => VerifyAsync(target, environment, t), cancellationToken), cancellationToken);
             if (after.FirstOrDefault(h => !h.Succeeded) is { } afterFailure)
             {
                 // A failing after-hook means the target is not known to be healthy: it counts as a failed check.

@@ -90,7 +90,7 @@ public sealed partial class RewindEngine
     private async Task<RollbackResult> RollbackNotifiedAsync(TargetConfig target, TargetLock held, Deployment deployment, string who, string? reason, bool automatic, AuditScope scope, Notification notice, long started, DateTimeOffset startedAt, StrongBox<bool> inverseCommitted, IProgress<OperationProgress>? progress, CancellationToken cancellationToken)
     {
         var environment = HookEnvironment(target, "rollback", deployment.Id, deployment.BundleId);
-        var before = await RunHooksAsync("beforeRollback", target.Hooks.BeforeRollback, target, environment, cancellationToken);
+        var before = await held.RunWhileHeldAsync(t => RunHooksAsync("beforeRollback", target.Hooks.BeforeRollback, target, environment, t), cancellationToken);
 
         // A hook that hangs is the usual reason a lock gets broken: stop here, before anything is written. The
         // image of the deployment read before the hook may be stale by now (a new holder may have rolled it back).
@@ -181,8 +181,8 @@ public sealed partial class RewindEngine
         IReadOnlyList<HookResult> after;
         try
         {
-            after = await RunHooksAsync("afterRollback", target.Hooks.AfterRollback, target, environment, cancellationToken);
-            verification = await journal.StepAsync("verify", () => VerifyAsync(target, environment, cancellationToken), cancellationToken);
+            after = await journal.Lock.RunWhileHeldAsync(t => RunHooksAsync("afterRollback", target.Hooks.AfterRollback, target, environment, t), cancellationToken);
+            verification = await journal.StepAsync("verify", () => journal.Lock.RunWhileHeldAsync(t => VerifyAsync(target, environment, t), cancellationToken), cancellationToken);
         }
         catch
         {

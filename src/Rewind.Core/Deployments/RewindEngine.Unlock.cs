@@ -7,7 +7,8 @@ public sealed partial class RewindEngine
     /// <summary>
     /// Breaks the lock of a live but hung operation on a target (<c>rewind unlock</c>): the admin role, a reason,
     /// and an audit entry naming the holder. A dead holder's lock needs no unlocking (the next operation takes it
-    /// over); breaking a lock does not stop its process, so the holder's host and process are named for that.
+    /// over). The holder finds out at its next heartbeat and kills the hooks and checks it runs; a process hung
+    /// anywhere else is not stopped by it, so the holder's host and process are named for that.
     /// </summary>
     public Task<LockHolder> UnlockAsync(string target, string who, string reason, CancellationToken cancellationToken = default) =>
         UnlockAsync(target, _config.Target(target).Name, $"target {target}", who, reason, cancellationToken);

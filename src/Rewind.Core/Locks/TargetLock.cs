@@ -20,6 +20,7 @@ public sealed class TargetLock : IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly LockHolder _holder;
     private readonly CancellationTokenSource _stop = new();
+    private readonly CancellationTokenSource _lost = new();
     private readonly Task _heartbeat;
 
     private TargetLock(IControlPlaneStore store, TimeProvider time, LockHolder holder)
@@ -31,6 +32,26 @@ public sealed class TargetLock : IAsyncDisposable
     }
 
     public LockHolder Holder => _holder;
+
+    /// <summary>
+    /// Runs a step that runs commands (hooks, checks) so that they are killed when the heartbeat finds the lock no
+    /// longer this holder's (broken by <c>rewind unlock</c>, or taken over after the lease ran out): a hook that hangs
+    /// is what gets a lock broken, and this is how the hung process stops itself within a heartbeat.
+    /// </summary>
+    public async Task<T> RunWhileHeldAsync<T>(Func<CancellationToken, Task<T>> run, CancellationToken cancellationToken)
+    {
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _lost.Token);
+        try
+        {
+            return await run(linked.Token);
+        }
+        catch (OperationCanceledException) when (_lost.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            throw Lost("its heartbeat found it gone", IsGroup
+                ? GroupStopped
+                : "it killed the command it was running (a hook or a check) and stopped there; what it had committed is settled by the next operation on the target (or run: rewind recover)");
+        }
+    }
 
     /// <summary>Takes the lock or throws <see cref="RefusedException"/> naming the live holder.</summary>
     public static async Task<TargetLock> AcquireAsync(IControlPlaneStore store, TimeProvider time, string target, string operation, string who, CancellationToken cancellationToken)
@@ -137,6 +158,7 @@ public sealed class TargetLock : IAsyncDisposable
 
         await _store.ReleaseLockAsync(_holder.Target, _holder.Token, CancellationToken.None);
         _stop.Dispose();
+        _lost.Dispose();
     }
 
     private async Task RenewAsync(CancellationToken cancellationToken)
@@ -144,7 +166,18 @@ public sealed class TargetLock : IAsyncDisposable
         using var timer = new PeriodicTimer(Heartbeat, _time);
         while (await timer.WaitForNextTickAsync(cancellationToken))
         {
-            await _store.RenewLockAsync(_holder.Target, _holder.Token, _time.GetUtcNow() + Lease, cancellationToken);
+            try
+            {
+                if (!await _store.RenewLockAsync(_holder.Target, _holder.Token, _time.GetUtcNow() + Lease, cancellationToken))
+                {
+                    await _lost.CancelAsync();
+                    return;
+                }
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // The store did not answer this beat: the lease outlasts several, and the next one tries again.
+            }
         }
     }
 }

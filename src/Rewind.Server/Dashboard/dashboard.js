@@ -131,7 +131,7 @@ const questions = {
   clear: (target) => `Why may ${target} rejoin its train? (goes into the audit)`,
   unfreeze: (target) => `What was decided about the frozen incident on ${target}? (goes into the audit)`,
   unlock: (target, busy) => `${target} is held: ${busy.description}. Why is that operation judged hung? ` +
-    `Breaking the lock does not stop its process: stop it on ${busy.host} (process ${busy.pid}). (goes into the audit)`,
+    `Its process kills a hung hook or check within 10 s; if it is hung elsewhere, stop it on ${busy.host} (process ${busy.pid}). (goes into the audit)`,
 };
 
 async function reasoned(action, target, busy) {

@@ -130,9 +130,74 @@ public sealed class UnlockCliTests : IDisposable
         Assert.Equal(statusAfter, (await Rewind("ada", "status", "--target", "env1", "--json")).Json().GetProperty("targets")[0].ToString());
         Assert.Equal(historyAfter, (await Rewind("ada", "history", "--target", "env1", "--json")).Json().ToString());
 
-        // Whoever heard the hung rollback start hears it end: its successor's rollback, then its own stop.
-        var events = File.Exists(_folder.Combine("events.log")) ? await File.ReadAllLinesAsync(_folder.Combine("events.log")) : [];
-        Assert.Equal(operation == "deploy" ? [] : ["rollback-started", "rollback-started", "rollback-completed rolled-back", "rollback-failed stopped: lock broken; nothing changed"], events.Select(e => e.Trim()));
+        // Whoever heard the hung rollback start hears it end, once: its own stop comes when its heartbeat kills the
+        // hook or when the hook returns, before or after its successor's rollback.
+        var events = (File.Exists(_folder.Combine("events.log")) ? await File.ReadAllLinesAsync(_folder.Combine("events.log")) : []).Select(e => e.Trim()).ToList();
+        const string Stopped = "rollback-failed stopped: lock broken; nothing changed";
+        Assert.Equal(operation == "deploy" ? [] : ["rollback-started", "rollback-started", "rollback-completed rolled-back"], events.Where(e => e != Stopped));
+        Assert.Equal(operation == "deploy" ? 0 : 1, events.Count(e => e == Stopped));
+    }
+
+    [Fact]
+    public async Task A_hook_that_never_returns_is_killed_by_its_own_process_once_its_lock_is_broken()
+    {
+        // The hook hangs for good: only the unlock can end it. The hung process notices at its next heartbeat.
+        await File.WriteAllTextAsync(_folder.Combine("rewind.yaml"), """
+            targets:
+              env1:
+                database: sqlite:env1.db
+                hooks:
+                  beforeDeploy: ["echo $$ > hook.pid; while true; do sleep 0.05; done"]
+                  timeout: 10m
+            """);
+        var bundle = new BundleBuilder("one").Upsert("platform", "rule", "a", "1").WriteTo(_folder.Combine("b"));
+        using var hung = CliRunner.Start(_folder.Path, new Dictionary<string, string> { ["REWIND_USER"] = "bob" }, ["deploy", bundle, "--target", "env1"]);
+        var stderr = hung.StandardError.ReadToEndAsync();
+        var stdout = hung.StandardOutput.ReadToEndAsync();
+        for (var waited = 0; !File.Exists(_folder.Combine("hook.pid")) || (await File.ReadAllTextAsync(_folder.Combine("hook.pid"))).Trim().Length == 0; waited++)
+        {
+            Assert.True(waited < 600 && !hung.HasExited, "the deploy never reached its hook");
+            await Task.Delay(50);
+        }
+
+        var hook = int.Parse((await File.ReadAllTextAsync(_folder.Combine("hook.pid"))).Trim(), System.Globalization.CultureInfo.InvariantCulture);
+        var unlock = await Rewind("ada", "unlock", "--target", "env1", "--reason", "hook hung");
+        Assert.True(unlock.ExitCode == 0, unlock.ToString());
+
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        try
+        {
+            await hung.WaitForExitAsync(deadline.Token);
+        }
+        finally
+        {
+            // A failing run must not leave the deploy and its endless hook behind.
+            if (!hung.HasExited)
+            {
+                hung.Kill(entireProcessTree: true);
+            }
+        }
+
+        await stdout;
+        Assert.Equal(4, hung.ExitCode);
+        var message = await stderr;
+        Assert.Contains("the lock on target env1 was broken while this deploy ran (its heartbeat found it gone), so it killed the command it was running", message, StringComparison.Ordinal);
+        Assert.False(IsRunning(hook), $"the hook (process {hook}) still runs");
+        Assert.Null(await ReadBodyAsync(_folder.Combine("env1.db")));
+        Assert.Equal(0, (await Rewind("ada", "history", "--target", "env1", "--json")).Json().GetProperty("deployments").GetArrayLength());
+    }
+
+    private static bool IsRunning(int pid)
+    {
+        try
+        {
+            using var process = System.Diagnostics.Process.GetProcessById(pid);
+            return !process.HasExited;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
     }
 
     private static async Task<string?> ReadBodyAsync(string database)
