@@ -10,7 +10,7 @@ public sealed class QuarantineCliTests : IDisposable
     public void Dispose() => _folder.Dispose();
 
     private Task<CliResult> Rewind(string who, params string[] args) =>
-        CliRunner.RunAsync(_folder.Path, new Dictionary<string, string> { ["REWIND_USER"] = who }, args);
+        CliRunner.RunAsync(_folder.Path, CliRunner.As(who), args);
 
     [Fact]
     public async Task Quarantined_tables_are_listed_with_their_rows_and_purged_only_by_a_train_admin()

@@ -1,4 +1,3 @@
-using Rewind.Core.Locks;
 using Rewind.Sqlite;
 using Rewind.Tests.Support;
 
@@ -15,7 +14,7 @@ public sealed class UnlockCliTests : IDisposable
     public void Dispose() => _folder.Dispose();
 
     private Task<CliResult> Rewind(string who, params string[] args) =>
-        CliRunner.RunAsync(_folder.Path, new Dictionary<string, string> { ["REWIND_USER"] = who }, args);
+        CliRunner.RunAsync(_folder.Path, CliRunner.As(who), args);
 
     [Fact]
     public async Task An_admin_breaks_a_hung_operations_lock_with_a_reason_and_the_audit_names_the_holder()
@@ -32,44 +31,35 @@ public sealed class UnlockCliTests : IDisposable
         Assert.Equal(3, (await Rewind("ada", "unlock", "--target", "env1", "--reason", "nothing holds it")).ExitCode);
 
         // The hung holder: a live process on this host, holding the lock well within its lease.
-        using var hung = System.Diagnostics.Process.Start("sleep", "600")!;
-        try
-        {
-            var store = new SqliteControlPlaneStore(_folder.Combine("rewind.db"));
-            var now = DateTimeOffset.UtcNow;
-            Assert.Null(await store.TryAcquireLockAsync(new LockHolder("env1", "hung", "deploy", "bob", Environment.MachineName, hung.Id, now, now.AddMinutes(5)), _ => false));
+        using var hung = await HungLockHolder.TakeAsync(_folder.Combine("rewind.db"), "env1", "bob");
+        var store = new SqliteControlPlaneStore(_folder.Combine("rewind.db"));
 
-            var busy = await Rewind("olga", "deploy", bundle, "--target", "env1");
-            Assert.Equal(3, busy.ExitCode);
-            Assert.Contains("rewind unlock --target env1 --reason", busy.Stderr, StringComparison.Ordinal);
+        var busy = await Rewind("olga", "deploy", bundle, "--target", "env1");
+        Assert.Equal(3, busy.ExitCode);
+        Assert.Contains("rewind unlock --target env1 --reason", busy.Stderr, StringComparison.Ordinal);
 
-            var noReason = await Rewind("ada", "unlock", "--target", "env1", "--reason", " ");
-            Assert.Equal(2, noReason.ExitCode);
-            var notAdmin = await Rewind("olga", "unlock", "--target", "env1", "--reason", "looks stuck");
-            Assert.Equal(3, notAdmin.ExitCode);
-            Assert.Contains("admin role", notAdmin.Stderr, StringComparison.Ordinal);
-            Assert.Equal("hung", (await store.GetLockAsync("env1"))?.Token);
+        var noReason = await Rewind("ada", "unlock", "--target", "env1", "--reason", " ");
+        Assert.Equal(2, noReason.ExitCode);
+        var notAdmin = await Rewind("olga", "unlock", "--target", "env1", "--reason", "looks stuck");
+        Assert.Equal(3, notAdmin.ExitCode);
+        Assert.Contains("admin role", notAdmin.Stderr, StringComparison.Ordinal);
+        Assert.Equal("hung", (await store.GetLockAsync("env1"))?.Token);
 
-            var unlock = await Rewind("ada", "unlock", "--target", "env1", "--reason", "deploy stuck on a hook for an hour", "--json");
-            Assert.True(unlock.ExitCode == 0, unlock.ToString());
-            Assert.Equal(hung.Id, unlock.Json().GetProperty("broken").GetProperty("pid").GetInt32());
-            Assert.Null(await store.GetLockAsync("env1"));
+        var unlock = await Rewind("ada", "unlock", "--target", "env1", "--reason", "deploy stuck on a hook for an hour", "--json");
+        Assert.True(unlock.ExitCode == 0, unlock.ToString());
+        Assert.Equal(hung.ProcessId, unlock.Json().GetProperty("broken").GetProperty("pid").GetInt32());
+        Assert.Null(await store.GetLockAsync("env1"));
 
-            var text = await Rewind("ada", "audit", "--operation", "unlock", "--json");
-            var outcomes = text.Json().GetProperty("entries").EnumerateArray().Select(e => (e.GetProperty("outcome").GetString(), e.GetProperty("who").GetString())).ToList();
-            Assert.Equal([("refused:not-locked", "ada"), ("refused:not-authorized", "olga"), ("succeeded", "ada")], outcomes);
-            var entry = text.Json().GetProperty("entries").EnumerateArray().Last();
-            Assert.Equal("deploy stuck on a hook for an hour", entry.GetProperty("reason").GetString());
-            Assert.Contains($"deploy by bob", entry.GetProperty("detail").GetString(), StringComparison.Ordinal);
-            Assert.Contains($"process {hung.Id}", entry.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        var text = await Rewind("ada", "audit", "--operation", "unlock", "--json");
+        var outcomes = text.Json().GetProperty("entries").EnumerateArray().Select(e => (e.GetProperty("outcome").GetString(), e.GetProperty("who").GetString())).ToList();
+        Assert.Equal([("refused:not-locked", "ada"), ("refused:not-authorized", "olga"), ("succeeded", "ada")], outcomes);
+        var entry = text.Json().GetProperty("entries").EnumerateArray().Last();
+        Assert.Equal("deploy stuck on a hook for an hour", entry.GetProperty("reason").GetString());
+        Assert.Contains($"deploy by bob", entry.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Contains($"process {hung.ProcessId}", entry.GetProperty("detail").GetString(), StringComparison.Ordinal);
 
-            var deploy = await Rewind("olga", "deploy", bundle, "--target", "env1");
-            Assert.True(deploy.ExitCode == 0, deploy.ToString());
-        }
-        finally
-        {
-            hung.Kill();
-        }
+        var deploy = await Rewind("olga", "deploy", bundle, "--target", "env1");
+        Assert.True(deploy.ExitCode == 0, deploy.ToString());
     }
 
     [Theory]
@@ -99,7 +89,7 @@ public sealed class UnlockCliTests : IDisposable
 
         File.Delete(_folder.Combine("hook-started"));
         string[] args = operation == "deploy" ? ["deploy", second, "--target", "env1"] : ["rollback", "--target", "env1", "--yes"];
-        using var hung = CliRunner.Start(_folder.Path, new Dictionary<string, string> { ["REWIND_USER"] = "bob" }, args);
+        using var hung = CliRunner.Start(_folder.Path, CliRunner.As("bob"), args);
         var stdout = hung.StandardOutput.ReadToEndAsync();
         var stderr = hung.StandardError.ReadToEndAsync();
         for (var waited = 0; !File.Exists(_folder.Combine("hook-started")); waited++)
@@ -151,7 +141,7 @@ public sealed class UnlockCliTests : IDisposable
                   timeout: 10m
             """);
         var bundle = new BundleBuilder("one").Upsert("platform", "rule", "a", "1").WriteTo(_folder.Combine("b"));
-        using var hung = CliRunner.Start(_folder.Path, new Dictionary<string, string> { ["REWIND_USER"] = "bob" }, ["deploy", bundle, "--target", "env1"]);
+        using var hung = CliRunner.Start(_folder.Path, CliRunner.As("bob"), ["deploy", bundle, "--target", "env1"]);
         var stderr = hung.StandardError.ReadToEndAsync();
         var stdout = hung.StandardOutput.ReadToEndAsync();
         for (var waited = 0; !File.Exists(_folder.Combine("hook.pid")) || (await File.ReadAllTextAsync(_folder.Combine("hook.pid"))).Trim().Length == 0; waited++)

@@ -56,7 +56,7 @@ public sealed class CrashTrialTests : IDisposable
             var delay = TimeSpan.FromMilliseconds(random.Next(20, (int)Math.Max(60, duration.TotalMilliseconds * 1.1)));
             var journaled = await JournalLengthAsync(work);
             var killedAt = "";
-            using (var process = CliRunner.Start(work, new Dictionary<string, string> { ["REWIND_USER"] = "crash-trial" }, command))
+            using (var process = CliRunner.Start(work, CliRunner.As("crash-trial"), command))
             {
                 var clock = Stopwatch.StartNew();
                 while (!process.HasExited && clock.Elapsed < (atStep > 0 ? TimeSpan.FromSeconds(30) : delay))

@@ -101,37 +101,26 @@ public sealed class DashboardBrowserTests : IAsyncLifetime
     public async Task An_admin_sees_a_hung_operation_breaks_its_lock_with_a_reason_and_the_target_is_free()
     {
         // The hung holder: a live process on this host, holding checkout-eu's lock well within its lease.
-        using var hung = Process.Start("sleep", "600")!;
-        try
-        {
-            var now = DateTimeOffset.UtcNow;
-            Assert.Null(await new SqliteControlPlaneStore(_folder.Combine("rewind.db")).TryAcquireLockAsync(
-                new Core.Locks.LockHolder("checkout-eu", "hung", "deploy", "release-pipeline", Environment.MachineName, hung.Id, now, now.AddMinutes(5)), _ => false));
+        using var hung = await HungLockHolder.TakeAsync(_folder.Combine("rewind.db"), "checkout-eu", "release-pipeline");
+        using var driver = StartChromium();
+        driver.Navigate().GoToUrl(_server.Url + "/");
+        driver.FindElement(By.Id("token-input")).SendKeys(_admin);
+        driver.FindElement(By.Id("save-token")).Click();
+        Until(driver, () => Row(driver, "checkout-eu").Text.Contains("busy: deploy by release-pipeline", StringComparison.Ordinal), "checkout-eu shown busy");
+        Assert.Empty(Row(driver, "checkout-us").FindElements(By.CssSelector("button[data-action=unlock]")));
 
-            using var driver = StartChromium();
-            driver.Navigate().GoToUrl(_server.Url + "/");
-            driver.FindElement(By.Id("token-input")).SendKeys(_admin);
-            driver.FindElement(By.Id("save-token")).Click();
-            Until(driver, () => Row(driver, "checkout-eu").Text.Contains("busy: deploy by release-pipeline", StringComparison.Ordinal), "checkout-eu shown busy");
-            Assert.Empty(Row(driver, "checkout-us").FindElements(By.CssSelector("button[data-action=unlock]")));
+        // The question names the holder and says its process is still to be stopped; the answer goes into the audit.
+        Row(driver, "checkout-eu").FindElement(By.CssSelector("button[data-action=unlock]")).Click();
+        var question = driver.SwitchTo().Alert();
+        Assert.Contains($"process {hung.ProcessId}", question.Text, StringComparison.Ordinal);
+        question.SendKeys("deploy stuck in its hook since 02:40");
+        question.Accept();
 
-            // The question names the holder and says its process is still to be stopped; the answer goes into the audit.
-            Row(driver, "checkout-eu").FindElement(By.CssSelector("button[data-action=unlock]")).Click();
-            var question = driver.SwitchTo().Alert();
-            Assert.Contains($"process {hung.Id}", question.Text, StringComparison.Ordinal);
-            question.SendKeys("deploy stuck in its hook since 02:40");
-            question.Accept();
-
-            Until(driver, () => !Row(driver, "checkout-eu").Text.Contains("busy", StringComparison.Ordinal), "checkout-eu no longer busy");
-            Assert.Empty(Row(driver, "checkout-eu").FindElements(By.CssSelector("button[data-action=unlock]")));
-            Until(driver, () => driver.FindElements(By.CssSelector("#audit tbody tr[data-outcome=succeeded]")).Any(r => r.Text.Contains("ada unlock checkout-eu", StringComparison.Ordinal)), "the unlock in the audit log");
-            var entry = (await _server.GetJsonAsync("/api/audit?operation=unlock", _admin)).GetProperty("entries").EnumerateArray().Single();
-            Assert.Equal("deploy stuck in its hook since 02:40", entry.GetProperty("reason").GetString());
-        }
-        finally
-        {
-            hung.Kill();
-        }
+        Until(driver, () => !Row(driver, "checkout-eu").Text.Contains("busy", StringComparison.Ordinal), "checkout-eu no longer busy");
+        Assert.Empty(Row(driver, "checkout-eu").FindElements(By.CssSelector("button[data-action=unlock]")));
+        Until(driver, () => driver.FindElements(By.CssSelector("#audit tbody tr[data-outcome=succeeded]")).Any(r => r.Text.Contains("ada unlock checkout-eu", StringComparison.Ordinal)), "the unlock in the audit log");
+        var entry = (await _server.GetJsonAsync("/api/audit?operation=unlock", _admin)).GetProperty("entries").EnumerateArray().Single();
+        Assert.Equal("deploy stuck in its hook since 02:40", entry.GetProperty("reason").GetString());
     }
 
     private static ChromeDriver StartChromium()

@@ -298,51 +298,40 @@ public sealed class ServerApiTests : IAsyncLifetime
         await DeployTwoAsync("env1");
 
         // The hung holder: a live process on this host, holding env1's lock well within its lease.
-        using var hung = System.Diagnostics.Process.Start("sleep", "600")!;
-        try
+        using var hung = await HungLockHolder.TakeAsync(_folder.Combine("rewind.db"), "env1", "bob");
+        using (var busy = await _server.PostJsonAsync("/api/targets/env1/rollback", _tokens["operator"], """{"reason": "regression"}"""))
         {
-            var now = DateTimeOffset.UtcNow;
-            Assert.Null(await new SqliteControlPlaneStore(_folder.Combine("rewind.db")).TryAcquireLockAsync(
-                new Core.Locks.LockHolder("env1", "hung", "deploy", "bob", Environment.MachineName, hung.Id, now, now.AddMinutes(5)), _ => false));
-
-            using (var busy = await _server.PostJsonAsync("/api/targets/env1/rollback", _tokens["operator"], """{"reason": "regression"}"""))
-            {
-                Assert.Contains("rewind unlock --target env1", (await ServerProcess.JsonOf(busy, expected: 409)).GetProperty("detail").GetString(), StringComparison.Ordinal);
-            }
-
-            using (var refused = await _server.PostJsonAsync("/api/targets/env1/unlock", _tokens["operator"], """{"reason": "looks stuck"}"""))
-            {
-                await ServerProcess.JsonOf(refused, expected: 403);
-            }
-
-            using (var noReason = await _server.PostJsonAsync("/api/targets/env1/unlock", _tokens["admin"], """{"reason": " "}"""))
-            {
-                await ServerProcess.JsonOf(noReason, expected: 400);
-            }
-
-            using (var unknownGroup = await _server.PostJsonAsync("/api/groups/nowhere/unlock", _tokens["admin"], """{"reason": "hung"}"""))
-            {
-                await ServerProcess.JsonOf(unknownGroup, expected: 400);
-            }
-
-            using (var unlocked = await _server.PostJsonAsync("/api/targets/env1/unlock", _tokens["admin"], """{"reason": "deploy hung on a hook"}"""))
-            {
-                var broken = (await ServerProcess.JsonOf(unlocked, expected: 200)).GetProperty("broken");
-                Assert.Equal((hung.Id, "bob"), (broken.GetProperty("pid").GetInt32(), broken.GetProperty("who").GetString()));
-            }
-
-            var status = await _server.GetJsonAsync("/api/targets/env1", _tokens["viewer"]);
-            Assert.True(!status.TryGetProperty("busy", out var busyNow) || busyNow.ValueKind == JsonValueKind.Null, status.ToString());
-            var entry = (await _server.GetJsonAsync("/api/audit?operation=unlock", _tokens["viewer"])).GetProperty("entries").EnumerateArray().Last();
-            Assert.Equal(("succeeded", "admin-token", "deploy hung on a hook"), (entry.GetProperty("outcome").GetString(), entry.GetProperty("who").GetString(), entry.GetProperty("reason").GetString()));
-
-            using var rollback = await _server.PostJsonAsync("/api/targets/env1/rollback", _tokens["operator"], """{"reason": "regression"}""");
-            await ServerProcess.JsonOf(rollback, expected: 200);
+            Assert.Contains("rewind unlock --target env1", (await ServerProcess.JsonOf(busy, expected: 409)).GetProperty("detail").GetString(), StringComparison.Ordinal);
         }
-        finally
+
+        using (var refused = await _server.PostJsonAsync("/api/targets/env1/unlock", _tokens["operator"], """{"reason": "looks stuck"}"""))
         {
-            hung.Kill();
+            await ServerProcess.JsonOf(refused, expected: 403);
         }
+
+        using (var noReason = await _server.PostJsonAsync("/api/targets/env1/unlock", _tokens["admin"], """{"reason": " "}"""))
+        {
+            await ServerProcess.JsonOf(noReason, expected: 400);
+        }
+
+        using (var unknownGroup = await _server.PostJsonAsync("/api/groups/nowhere/unlock", _tokens["admin"], """{"reason": "hung"}"""))
+        {
+            await ServerProcess.JsonOf(unknownGroup, expected: 400);
+        }
+
+        using (var unlocked = await _server.PostJsonAsync("/api/targets/env1/unlock", _tokens["admin"], """{"reason": "deploy hung on a hook"}"""))
+        {
+            var broken = (await ServerProcess.JsonOf(unlocked, expected: 200)).GetProperty("broken");
+            Assert.Equal((hung.ProcessId, "bob"), (broken.GetProperty("pid").GetInt32(), broken.GetProperty("who").GetString()));
+        }
+
+        var status = await _server.GetJsonAsync("/api/targets/env1", _tokens["viewer"]);
+        Assert.True(!status.TryGetProperty("busy", out var busyNow) || busyNow.ValueKind == JsonValueKind.Null, status.ToString());
+        var entry = (await _server.GetJsonAsync("/api/audit?operation=unlock", _tokens["viewer"])).GetProperty("entries").EnumerateArray().Last();
+        Assert.Equal(("succeeded", "admin-token", "deploy hung on a hook"), (entry.GetProperty("outcome").GetString(), entry.GetProperty("who").GetString(), entry.GetProperty("reason").GetString()));
+
+        using var rollback = await _server.PostJsonAsync("/api/targets/env1/rollback", _tokens["operator"], """{"reason": "regression"}""");
+        await ServerProcess.JsonOf(rollback, expected: 200);
     }
 
     /// <summary>Two bundles deployed through the API by the deployer; returns their deployment ids.</summary>

@@ -45,7 +45,7 @@ public sealed class ServerProcess : IAsyncDisposable
     public static async Task<ServerProcess> StartAsync(string folder)
     {
         var url = $"http://127.0.0.1:{TestHttpServer.FreePort()}";
-        var server = new ServerProcess(CliRunner.Start(folder, new Dictionary<string, string> { ["REWIND_USER"] = "server-host" }, "serve", "--urls", url), url);
+        var server = new ServerProcess(CliRunner.Start(folder, CliRunner.As("server-host"), "serve", "--urls", url), url);
         var clock = Stopwatch.StartNew();
         while (clock.Elapsed < TimeSpan.FromSeconds(60))
         {

@@ -21,12 +21,12 @@ public sealed class TokenCommandTests : IDisposable
               root-admin: [admin]
               alice: [operator]
             """);
-        var asAlice = new Dictionary<string, string> { ["REWIND_USER"] = "alice" };
+        var asAlice = CliRunner.As("alice");
         var refused = await CliRunner.RunAsync(_folder.Path, asAlice, "token", "create", "--name", "alice", "--role", "admin");
         Assert.Equal(3, refused.ExitCode);
         Assert.Contains("takes the admin role", refused.Stderr, StringComparison.Ordinal);
 
-        var created = await CliRunner.RunAsync(_folder.Path, new Dictionary<string, string> { ["REWIND_USER"] = "root-admin" }, "token", "create", "--name", "alice", "--role", "operator");
+        var created = await CliRunner.RunAsync(_folder.Path, CliRunner.As("root-admin"), "token", "create", "--name", "alice", "--role", "operator");
         Assert.True(created.ExitCode == 0, created.ToString());
         Assert.Contains("shown this once", created.Stdout, StringComparison.Ordinal);
 

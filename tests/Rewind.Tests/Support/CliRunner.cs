@@ -12,6 +12,9 @@ public static class CliRunner
     public static string RewindDll { get; } = Path.Combine(RepositoryRoot, "src", "Rewind.Cli", "bin",
         new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Parent!.Name, "net10.0", "rewind.dll");
 
+    /// <summary>The environment of a run as <paramref name="who"/> (the identity the audit and the roles see).</summary>
+    public static IDictionary<string, string> As(string who) => new Dictionary<string, string> { ["REWIND_USER"] = who };
+
     public static async Task<CliResult> RunAsync(string workingDirectory, params string[] args) =>
         await RunAsync(workingDirectory, null, args);
 
