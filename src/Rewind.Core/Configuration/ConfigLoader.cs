@@ -88,6 +88,7 @@ public static class ConfigLoader
         var roles = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
         var notify = NotifyConfig.None;
         var sharedBusiness = new List<BusinessTable>();
+        var sharedPlatform = new List<PlatformTable>();
         var owners = new Dictionary<string, string>(StringComparer.Ordinal);
         var impactRowLimit = 100;
         var limits = BundleLimits.Default;
@@ -132,6 +133,9 @@ public static class ConfigLoader
                     break;
                 case "businessTables":
                     sharedBusiness.AddRange(ReadBusinessTables(reader, value));
+                    break;
+                case "platformTables":
+                    sharedPlatform.AddRange(ReadPlatformTables(reader, value));
                     break;
                 case "owners":
                     foreach (var (role, person) in reader.Entries(value))
@@ -191,8 +195,20 @@ public static class ConfigLoader
 
                     break;
                 default:
-                    reader.Unknown(key, "store, artifacts, rollbackBudget, layers, targets, groups, businessTables, owners, impactRowLimit, notify, limits, roles");
+                    reader.Unknown(key, "store, artifacts, rollbackBudget, layers, targets, groups, businessTables, platformTables, owners, impactRowLimit, notify, limits, roles");
                     break;
+            }
+        }
+
+        targets = targets.ToDictionary(
+            t => t.Key,
+            t => t.Value with { BusinessTables = [.. sharedBusiness, .. t.Value.BusinessTables], PlatformTables = [.. sharedPlatform, .. t.Value.PlatformTables] },
+            StringComparer.Ordinal);
+        foreach (var target in targets.Values)
+        {
+            foreach (var table in target.PlatformTables.Where(p => target.BusinessTables.Any(b => string.Equals(b.Name, p.Name, StringComparison.OrdinalIgnoreCase))))
+            {
+                errors.Add($"{fileName}: target {target.Name}: '{table.Name}' is declared both as a business table and as a platform table; business data is never written by Rewind, so it cannot be a platform table");
             }
         }
 
@@ -222,7 +238,7 @@ public static class ConfigLoader
             Artifacts = Path.GetFullPath(Path.Combine(baseDirectory, artifacts)),
             RollbackBudget = budget,
             Layers = layers,
-            Targets = sharedBusiness.Count == 0 ? targets : targets.ToDictionary(t => t.Key, t => t.Value with { BusinessTables = [.. sharedBusiness, .. t.Value.BusinessTables] }, StringComparer.Ordinal),
+            Targets = targets,
             Roles = roles,
             Notify = notify,
             Owners = owners,
@@ -307,6 +323,7 @@ public static class ConfigLoader
         var shared = false;
         var busyTimeout = TargetConfig.DefaultBusyTimeout;
         var business = new List<BusinessTable>();
+        var platform = new List<PlatformTable>();
         var checks = new List<CheckConfig>();
         var hooks = HooksConfig.None;
         var code = new Dictionary<string, CodeSlotConfig>(StringComparer.Ordinal);
@@ -339,6 +356,9 @@ public static class ConfigLoader
                 case "businessTables":
                     business.AddRange(ReadBusinessTables(reader, value));
                     break;
+                case "platformTables":
+                    platform.AddRange(ReadPlatformTables(reader, value));
+                    break;
                 case "checks":
                     foreach (var item in reader.Items(value))
                     {
@@ -368,7 +388,7 @@ public static class ConfigLoader
 
                     break;
                 default:
-                    reader.Unknown(key, "database, schema, shared, busyTimeout, businessTables, checks, hooks, code");
+                    reader.Unknown(key, "database, schema, shared, busyTimeout, businessTables, platformTables, checks, hooks, code");
                     break;
             }
         }
@@ -392,6 +412,7 @@ public static class ConfigLoader
             Shared = shared,
             BusyTimeout = busyTimeout,
             BusinessTables = business,
+            PlatformTables = platform,
             Checks = checks,
             Hooks = hooks,
             Code = code,
@@ -505,6 +526,66 @@ public static class ConfigLoader
             }
 
             yield return new BusinessTable(table, changedAt) { PrimaryKey = primaryKey };
+        }
+    }
+
+    private static IEnumerable<PlatformTable> ReadPlatformTables(Reader reader, YamlNode value)
+    {
+        foreach (var item in reader.Items(value))
+        {
+            PlatformTable? table = null;
+            if (item is YamlScalarNode scalar)
+            {
+                table = new PlatformTable(scalar.Value ?? "");
+            }
+            else
+            {
+                string? name = null;
+                IReadOnlyList<string>? key = null;
+                var liveEdits = LiveEditPolicy.Keep;
+                foreach (var (k, v) in reader.Entries(item))
+                {
+                    switch (k.Value)
+                    {
+                        case "name": name = reader.Scalar(v); break;
+                        case "key": key = v is YamlScalarNode ? [reader.Scalar(v) ?? ""] : reader.Strings(v); break;
+                        case "liveEdits":
+                            switch (reader.Scalar(v))
+                            {
+                                case "keep": liveEdits = LiveEditPolicy.Keep; break;
+                                case "restore": liveEdits = LiveEditPolicy.Restore; break;
+                                default: reader.Error(v, "liveEdits is 'keep' (leave a value changed since the deploy) or 'restore' (save it, then restore the prior value)"); break;
+                            }
+
+                            break;
+                        default: reader.Unknown(k, "name, key, liveEdits"); break;
+                    }
+                }
+
+                if (name is null)
+                {
+                    reader.Error(item, "a platform table needs a 'name'");
+                    continue;
+                }
+
+                table = new PlatformTable(name) { Key = key, LiveEdits = liveEdits };
+            }
+
+            if (NameRules.WhyNotTableName(table.Name) is { } why)
+            {
+                reader.Error(item, why);
+                continue;
+            }
+
+            foreach (var column in table.Key ?? [])
+            {
+                if (NameRules.WhyNotIdentifier(column, "key column") is { } bad)
+                {
+                    reader.Error(item, $"platform table '{table.Name}': {bad}");
+                }
+            }
+
+            yield return table;
         }
     }
 

@@ -82,6 +82,12 @@ public sealed record TargetConfig
 
     public IReadOnlyList<BusinessTable> BusinessTables { get; init; } = [];
 
+    /// <summary>
+    /// The platform's own tables that bundles may write (data copies, row changes), besides those a table record
+    /// defines. Rewind writes no other table.
+    /// </summary>
+    public IReadOnlyList<PlatformTable> PlatformTables { get; init; } = [];
+
     /// <summary>Run after every deploy and rollback; a deploy is verified (known-good) only when they pass.</summary>
     public IReadOnlyList<Verification.CheckConfig> Checks { get; init; } = [];
 
@@ -99,4 +105,26 @@ public sealed record BusinessTable(string Name, string? ChangedAt)
 {
     /// <summary>The columns that identify a row in the report; read from the table when not given.</summary>
     public IReadOnlyList<string>? PrimaryKey { get; init; }
+}
+
+/// <summary>What a rollback does with a value of a platform table that someone changed after the deploy wrote it.</summary>
+public enum LiveEditPolicy
+{
+    /// <summary>Leave the value as it is now (the default): someone worked on it.</summary>
+    Keep,
+
+    /// <summary>Save the live row, then set the value back to its prior image.</summary>
+    Restore,
+}
+
+/// <summary>
+/// One of the platform's own tables that bundles may write. <see cref="Key"/> names the unique key row changes
+/// address it by (its primary key when null): real configuration tables carry a surrogate id that differs
+/// between environments beside a natural key that does not.
+/// </summary>
+public sealed record PlatformTable(string Name)
+{
+    public IReadOnlyList<string>? Key { get; init; }
+
+    public LiveEditPolicy LiveEdits { get; init; } = LiveEditPolicy.Keep;
 }

@@ -36,7 +36,7 @@ public sealed partial class RewindEngine
     }
 
     /// <summary>Switches each slot forward (deploy) or back (rollback, in reverse order); each switch is idempotent and journaled.</summary>
-    private async Task SwitchSlotsAsync(TargetConfig target, DeploymentJournal journal, bool back, CancellationToken cancellationToken)
+    private async Task SwitchSlotsAsync(TargetConfig target, DeploymentLifecycle journal, bool back, CancellationToken cancellationToken)
     {
         var changes = back ? journal.Deployment.Code.Reverse() : journal.Deployment.Code;
         foreach (var change in changes)

@@ -49,11 +49,11 @@ public sealed partial class RewindEngine
             scope.Detail = "already applied";
             var nothing = new ApplySummary(0, 0, [], [], []);
             return newest.Status == DeploymentStatus.Applied
-                ? await VerifyDeploymentAsync(target, targetLock, new DeploymentJournal(_store, _time, targetLock, newest), nothing, scope, progress, cancellationToken) with { AlreadyApplied = true }
+                ? await VerifyDeploymentAsync(target, targetLock, new DeploymentLifecycle(_store, _time, targetLock, newest), nothing, scope, progress, cancellationToken) with { AlreadyApplied = true }
                 : new DeployResult(newest, nothing, VerificationResult.From(newest.Checks), AlreadyApplied: true);
         }
 
-        await RefuseBusinessTablesAsync(target, bundle, cancellationToken);
+        await new WritableTables(_config.Layers, _targets).RefuseUnwritableAsync(target, bundle, cancellationToken);
         var code = request.IncludeCode ? await PlanCodeAsync(target, bundle, deployments, cancellationToken) : [];
         var environment = HookEnvironment(target, "deploy", null, bundle.Manifest.Id);
         var before = await targetLock.RunWhileHeldAsync(t => RunHooksAsync("beforeDeploy", target.Hooks.BeforeDeploy, target, environment, t), cancellationToken);
@@ -67,28 +67,25 @@ public sealed partial class RewindEngine
         var priorFingerprint = await PriorFingerprintAsync(target, bundle, cancellationToken);
         await _artifacts.StoreAsync(bundle, cancellationToken);
         var now = _time.GetUtcNow();
-        var deployment = new Deployment
+        var deployment = DeploymentLifecycle.Recorded(new Deployment
         {
             Id = await _store.NextDeploymentIdAsync(cancellationToken),
             Target = target.Name,
             BundleId = bundle.Manifest.Id,
             BundleDigest = bundle.Digest,
             Kind = bundle.Manifest.Kind,
-            Status = DeploymentStatus.Applying,
             Who = request.Who,
             Reason = request.Reason,
-            StartedAt = now,
             Records = bundle.RecordCount,
             Rows = bundle.RowCount,
             AutoRollback = request.AutoRollback,
             Hooks = before,
             Code = code,
-            Steps = [new JournalStep("lock", "done", now, targetLock.Holder.Describe())],
             Group = request.Group,
             Stage = request.Stage,
             Realign = request.Realign,
             PriorFingerprint = priorFingerprint,
-        };
+        }, targetLock, now);
         scope.Deployment = deployment.Id;
         scope.ToVersion = $"{deployment.BundleId} ({deployment.Id})";
         scope.Detail = UnknownPriorWarning(code);
@@ -97,7 +94,7 @@ public sealed partial class RewindEngine
         // entry and settles it from the target's marker.
         await targetLock.WriteFencedAsync(h => _store.InsertDeploymentAsync(deployment, h, cancellationToken));
 
-        var journal = new DeploymentJournal(_store, _time, targetLock, deployment);
+        var journal = new DeploymentLifecycle(_store, _time, targetLock, deployment);
         (ApplySummary Apply, string InverseDigest) summary;
         try
         {
@@ -106,11 +103,11 @@ public sealed partial class RewindEngine
         catch (Exception e) when (e is not BadInputException)
         {
             // Through the journal, so its image (which recorded the failed step) and the ledger agree: failed, unchanged.
-            await journal.UpdateAsync(d => d with { Status = DeploymentStatus.Failed, FinishedAt = _time.GetUtcNow(), Error = e.Message }, CancellationToken.None, failing: e);
+            await journal.FailedAsync(e.Message, e);
             throw;
         }
 
-        await journal.UpdateAsync(d => d with { Status = DeploymentStatus.Applied, InverseDigest = summary.InverseDigest }, CancellationToken.None);
+        await journal.AppliedAsync(summary.InverseDigest);
         var baselines = await MeasureBusinessTablesAsync(target, cancellationToken);
         await journal.UpdateAsync(d => d with { BusinessBaselines = baselines }, CancellationToken.None);
         return await VerifyDeploymentAsync(target, targetLock, journal, summary.Apply, scope, progress, cancellationToken) with { Warning = UnknownPriorWarning(code) };
@@ -120,7 +117,7 @@ public sealed partial class RewindEngine
     /// The rest of a deploy once its metadata is applied: switch the code slots, after-hooks and checks. Pass →
     /// verified; fail → rolled back automatically (unless <c>--no-auto-rollback</c>); inconclusive → left applied.
     /// </summary>
-    private async Task<DeployResult> VerifyDeploymentAsync(TargetConfig target, TargetLock held, DeploymentJournal journal, ApplySummary summary, AuditScope scope, IProgress<OperationProgress>? progress, CancellationToken cancellationToken)
+    private async Task<DeployResult> VerifyDeploymentAsync(TargetConfig target, TargetLock held, DeploymentLifecycle journal, ApplySummary summary, AuditScope scope, IProgress<OperationProgress>? progress, CancellationToken cancellationToken)
     {
         var environment = HookEnvironment(target, "deploy", journal.Deployment.Id, journal.Deployment.BundleId);
         VerificationResult verification;
@@ -128,7 +125,7 @@ public sealed partial class RewindEngine
         {
             await SwitchSlotsAsync(target, journal, back: false, cancellationToken);
             var after = await held.RunWhileHeldAsync(t => RunHooksAsync("afterDeploy", target.Hooks.AfterDeploy, target, environment, t), cancellationToken);
-            await journal.UpdateAsync(d => d with { Hooks = [.. d.Hooks, .. after] }, CancellationToken.None);
+            await journal.HooksRanAsync(after);
             verification = await journal.StepAsync("verify", () => held.RunWhileHeldAsync(t => VerifyAsync(target, environment, t), cancellationToken), cancellationToken);
             if (after.FirstOrDefault(h => !h.Succeeded) is { } afterFailure)
             {
@@ -143,13 +140,9 @@ public sealed partial class RewindEngine
         }
 
         var passed = verification.Outcome == VerificationOutcome.Passed;
-        await journal.UpdateAsync(d => d with
-        {
-            Status = passed ? DeploymentStatus.Verified : DeploymentStatus.Applied,
-            FinishedAt = _time.GetUtcNow(),
-            Checks = verification.Checks,
-            Error = passed ? null : $"verification {verification.Outcome.ToString().ToLowerInvariant()}: {verification.Summary}",
-        }, CancellationToken.None);
+        await (passed
+            ? journal.VerifiedAsync(verification.Checks)
+            : journal.UnverifiedAsync(verification.Checks, $"verification {verification.Outcome.ToString().ToLowerInvariant()}: {verification.Summary}"));
         var deployment = journal.Deployment;
         if (passed)
         {

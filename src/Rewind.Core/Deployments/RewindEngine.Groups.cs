@@ -221,22 +221,18 @@ public sealed partial class RewindEngine
     private async Task<string> RecordSkipAsync(TargetLock groupLock, string target, string bundleId, string digest, Bundles.BundleKind kind, string group, int stage, GroupDeployRequest request, string why, CancellationToken cancellationToken)
     {
         var now = _time.GetUtcNow();
-        var skipped = new Deployment
+        var skipped = DeploymentLifecycle.Skipped(new Deployment
         {
             Id = await _store.NextDeploymentIdAsync(cancellationToken),
             Target = target,
             BundleId = bundleId,
             BundleDigest = digest,
             Kind = kind,
-            Status = DeploymentStatus.Skipped,
             Who = request.Who,
             Reason = request.Reason,
-            StartedAt = now,
-            FinishedAt = now,
-            Error = $"skipped by group {group}'s rollout: {why}",
             Group = group,
             Stage = stage,
-        };
+        }, $"skipped by group {group}'s rollout: {why}", now);
         // Fenced by the group's lock: a rollout whose lock was broken must not mark targets skipped for the next one.
         await groupLock.WriteFencedAsync(h => _store.InsertDeploymentAsync(skipped, h, cancellationToken));
         return skipped.Id;

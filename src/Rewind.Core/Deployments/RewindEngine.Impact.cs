@@ -7,31 +7,6 @@ namespace Rewind.Core.Deployments;
 public sealed partial class RewindEngine
 {
     /// <summary>Business data is never written by Rewind: a bundle that names a business table is bad input.</summary>
-    private static async Task RefuseBusinessTablesAsync(TargetConfig target, Bundle bundle, CancellationToken cancellationToken)
-    {
-        if (target.BusinessTables.Count == 0)
-        {
-            return;
-        }
-
-        bool IsBusiness(string table) => target.BusinessTables.Any(b => string.Equals(b.Name, table, StringComparison.OrdinalIgnoreCase));
-        foreach (var copy in bundle.DataCopies.Where(c => IsBusiness(c.Table)))
-        {
-            throw new BundleInvalidException(copy.Path, 0, $"'{copy.Table}' is a business table of target {target.Name}: Rewind never writes business data. Remove the data copy from the bundle.");
-        }
-
-        foreach (var file in bundle.RecordFiles.Where(f => f.Type == RecordKey.TableType))
-        {
-            await foreach (var change in bundle.ReadRecordsAsync(file, cancellationToken))
-            {
-                if (IsBusiness(change.Address.Key))
-                {
-                    throw new BundleInvalidException(file.Path, change.Line, $"'{change.Address.Key}' is a business table of target {target.Name}: Rewind never changes its definition. Remove it from the bundle.");
-                }
-            }
-        }
-    }
-
     /// <summary>Each business table's counters as the deployment goes live: the start of its impact window.</summary>
     private async Task<IReadOnlyList<TableBaseline>> MeasureBusinessTablesAsync(TargetConfig target, CancellationToken cancellationToken)
     {

@@ -10,7 +10,7 @@ public sealed partial class RewindEngine
     {
         var config = _config.Target(target);
         using var bundle = await OpenBundleAsync(bundlePath, cancellationToken);
-        await RefuseBusinessTablesAsync(config, bundle, cancellationToken);
+        await new WritableTables(_config.Layers, _targets).RefuseUnwritableAsync(config, bundle, cancellationToken);
         var diff = await DiffAsync(bundlePath, target, listLimit: int.MaxValue, cancellationToken);
         var code = new List<(string, string?, string)>();
         foreach (var (slot, artifact) in bundle.Manifest.Code.OrderBy(c => c.Key, StringComparer.Ordinal))

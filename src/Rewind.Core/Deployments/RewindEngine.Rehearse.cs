@@ -26,7 +26,7 @@ public sealed partial class RewindEngine
         string bundleId;
         using (var bundle = await OpenBundleAsync(bundlePath, cancellationToken))
         {
-            await RefuseBusinessTablesAsync(config, bundle, cancellationToken);
+            await new WritableTables(_config.Layers, _targets).RefuseUnwritableAsync(config, bundle, cancellationToken);
             bundleId = bundle.Manifest.Id;
         }
 

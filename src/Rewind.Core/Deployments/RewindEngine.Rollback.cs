@@ -95,8 +95,8 @@ public sealed partial class RewindEngine
         // A hook that hangs is the usual reason a lock gets broken: stop here, before anything is written. The
         // image of the deployment read before the hook may be stale by now (a new holder may have rolled it back).
         await held.EnsureHeldAsync(cancellationToken);
-        var journal = new DeploymentJournal(_store, _time, held, deployment);
-        await journal.UpdateAsync(d => d with { Hooks = [.. d.Hooks, .. before] }, CancellationToken.None);
+        var journal = new DeploymentLifecycle(_store, _time, held, deployment);
+        await journal.HooksRanAsync(before);
         if (before.FirstOrDefault(h => !h.Succeeded) is { } failedHook)
         {
             // Nothing has changed yet: the target stays as it is, and so does its state.
@@ -105,8 +105,7 @@ public sealed partial class RewindEngine
             throw new OperationFailedException(message);
         }
 
-        var priorStatus = deployment.Status;
-        await journal.UpdateAsync(d => d with { Status = DeploymentStatus.RollingBack, RolledBackBy = who, RollbackReason = reason, RolledBackAt = startedAt, AutomaticRollback = automatic }, cancellationToken);
+        await journal.RollingBackAsync(who, reason, startedAt, automatic);
 
         // What users changed in business tables while the deployment was live, read (read-only, on its own
         // connection) while the inverse applies: on SQLite it counts rows, the one cost that grows with the
@@ -135,7 +134,7 @@ public sealed partial class RewindEngine
 
             // One transaction: the target is as it was. But the way back failed, so nothing further is applied.
             var why = $"rollback of {deployment.Id} failed: {e.Message}";
-            await FreezeAsync(target, journal, journal.Deployment with { Status = priorStatus, Error = why }, why, notice, started, e);
+            await FreezeAsync(target, journal, committed: false, why, notice, started, e);
             throw new OperationFailedException($"rollback of {deployment.Id} on {target.Name} failed; the target is frozen and nothing further will be applied to it. Cause: {e.Message}", e);
         }
 
@@ -150,7 +149,7 @@ public sealed partial class RewindEngine
     /// Also what completes a rollback a crash interrupted after its transaction committed (which reads the
     /// business impact now; a rollback in progress passes the reading it started beside its apply).
     /// </summary>
-    private async Task<RollbackResult> FinishRollbackAsync(TargetConfig target, DeploymentJournal journal, ApplySummary summary, AuditScope scope, Notification notice, long started, CancellationToken cancellationToken, Task<IReadOnlyList<BusinessImpact>>? businessImpact = null)
+    private async Task<RollbackResult> FinishRollbackAsync(TargetConfig target, DeploymentLifecycle journal, ApplySummary summary, AuditScope scope, Notification notice, long started, CancellationToken cancellationToken, Task<IReadOnlyList<BusinessImpact>>? businessImpact = null)
     {
         var environment = HookEnvironment(target, "rollback", journal.Deployment.Id, journal.Deployment.BundleId);
         VerificationResult verification;
@@ -171,9 +170,8 @@ public sealed partial class RewindEngine
                 Observe(businessImpact);
             }
 
-            var rolledBack = journal.Deployment with { Status = DeploymentStatus.RolledBack, Error = why };
-            var frozenState = await FreezeAsync(target, journal, rolledBack, why, notice, started, e);
-            return new RollbackResult(rolledBack, summary, frozenState, VerificationResult.From([new CheckResult("switch code slots back", CheckOutcome.Failed, e.Message, 0)]));
+            var frozenState = await FreezeAsync(target, journal, committed: true, why, notice, started, e);
+            return new RollbackResult(journal.Deployment, summary, frozenState, VerificationResult.From([new CheckResult("switch code slots back", CheckOutcome.Failed, e.Message, 0)]));
         }
 
         // The impact report is only needed for the record: it keeps reading while the hooks and checks run.
@@ -182,6 +180,7 @@ public sealed partial class RewindEngine
         try
         {
             after = await journal.Lock.RunWhileHeldAsync(t => RunHooksAsync("afterRollback", target.Hooks.AfterRollback, target, environment, t), cancellationToken);
+            await journal.HooksRanAsync(after);
             verification = await journal.StepAsync("verify", () => journal.Lock.RunWhileHeldAsync(t => VerifyAsync(target, environment, t), cancellationToken), cancellationToken);
         }
         catch
@@ -203,11 +202,10 @@ public sealed partial class RewindEngine
             RollbackDuration = elapsed,
             RollbackOverBudget = elapsed > _config.RollbackBudget,
             RollbackChecks = verification.Checks,
-            Hooks = [.. d.Hooks, .. after],
         }, CancellationToken.None);
         // Still rolling-back in the ledger until the status and the target's new state (off-train or frozen) are
         // saved in one transaction below: a crash before that leaves it for the next run to finish from the journal.
-        var deployment = journal.Deployment with { Status = DeploymentStatus.RolledBack };
+        var deployment = journal.Deployment;
         if (deployment.RollbackOverBudget)
         {
             scope.Detail = $"over budget: took {elapsed.TotalSeconds:0.0}s, budget {_config.RollbackBudget.TotalSeconds:0}s";
@@ -218,14 +216,14 @@ public sealed partial class RewindEngine
             var why = $"rollback of {deployment.Id} applied but the target did not verify: {verification.Summary}";
             scope.Failed = true;
             scope.Detail = why;
-            var frozen = await FreezeAsync(target, journal, deployment, why, notice, started);
-            return new RollbackResult(deployment, summary, frozen, verification);
+            var frozen = await FreezeAsync(target, journal, committed: true, why, notice, started);
+            return new RollbackResult(journal.Deployment, summary, frozen, verification);
         }
 
         var offTrain = OffTrain(target.Name, deployment, deployment.RolledBackBy ?? "unknown", deployment.RolledBackAt ?? _time.GetUtcNow());
-        await journal.SaveAsync(deployment, offTrain, CancellationToken.None);
+        await journal.RolledBackAsync(offTrain);
         await NotifyAsync(notice with { Event = "rollback-completed", Outcome = "rolled-back", DurationSeconds = elapsed.TotalSeconds, At = _time.GetUtcNow() }, started, cancellationToken);
-        return new RollbackResult(deployment, summary, offTrain, verification);
+        return new RollbackResult(journal.Deployment, summary, offTrain, verification);
     }
 
     private static Notification RollbackNotice(TargetConfig target, Deployment deployment, string who, string? reason, AuditScope scope, DateTimeOffset at) => new()
@@ -238,7 +236,7 @@ public sealed partial class RewindEngine
     /// Applies the inverse in one transaction while watching for live edits: records people changed after the
     /// deployment are saved as a bundle of their own, published before the commit, so nothing is lost.
     /// </summary>
-    private async Task<ApplySummary> ApplyInverseAsync(TargetConfig target, TargetLock held, DeploymentJournal journal, DateTimeOffset startedAt, StrongBox<bool> committed, IProgress<OperationProgress>? progress, CancellationToken cancellationToken)
+    private async Task<ApplySummary> ApplyInverseAsync(TargetConfig target, TargetLock held, DeploymentLifecycle journal, DateTimeOffset startedAt, StrongBox<bool> committed, IProgress<OperationProgress>? progress, CancellationToken cancellationToken)
     {
         var deployment = journal.Deployment;
         using var inverse = await _artifacts.OpenAsync(deployment.InverseDigest!, cancellationToken);
@@ -274,11 +272,16 @@ public sealed partial class RewindEngine
         }
     }
 
-    /// <summary>Freezes the target (a failed rollback is escalated, never retried automatically) and sends the one escalation.</summary>
-    private async Task<TargetState> FreezeAsync(TargetConfig target, DeploymentJournal journal, Deployment deployment, string why, Notification notice, long started, Exception? cause = null)
+    /// <summary>
+    /// Freezes the target (a failed rollback is escalated, never retried automatically) and sends the one escalation.
+    /// The deployment is rolled back when its inverse <paramref name="committed"/>, else it is on the target as before.
+    /// </summary>
+    private async Task<TargetState> FreezeAsync(TargetConfig target, DeploymentLifecycle journal, bool committed, string why, Notification notice, long started, Exception? cause = null)
     {
+        var deployment = journal.Deployment;
         var frozen = new TargetState(target.Name, TrainState.Frozen, why, deployment.RolledBackBy, _time.GetUtcNow(), deployment.Id);
-        await journal.SaveAsync(deployment, frozen, CancellationToken.None, failing: new OperationFailedException(why, cause));
+        var failing = new OperationFailedException(why, cause);
+        await (committed ? journal.RolledBackAsync(frozen, why, failing) : journal.RollbackFailedAsync(frozen, why, failing));
         await NotifyAsync(notice with { Event = "target-frozen", Outcome = "frozen", Detail = why, DurationSeconds = _time.GetElapsedTime(started).TotalSeconds, At = _time.GetUtcNow() }, started, CancellationToken.None);
         return frozen;
     }

@@ -119,16 +119,16 @@ public sealed partial class RewindEngine
                 marker = await session.ReadMarkerAsync(deployment.Id, cancellationToken);
             }
 
-            var journal = new DeploymentJournal(_store, _time, held, deployment);
+            var journal = new DeploymentLifecycle(_store, _time, held, deployment);
             if (deployment.Status == DeploymentStatus.Applying)
             {
                 if (marker is null)
                 {
-                    await journal.UpdateAsync(d => d with { Status = DeploymentStatus.Failed, FinishedAt = _time.GetUtcNow(), Error = "interrupted before it applied; the target is unchanged" }, cancellationToken);
+                    await journal.SettledFromMarkerAsync(null);
                     continue;
                 }
 
-                await journal.UpdateAsync(d => d with { Status = DeploymentStatus.Applied, InverseDigest = marker.InverseDigest, Error = "interrupted after it applied, before it was verified: deploy it again (or rewind recover) to verify it" }, cancellationToken);
+                await journal.SettledFromMarkerAsync(marker);
                 try
                 {
                     await SwitchSlotsAsync(target, journal, back: false, cancellationToken);
@@ -145,14 +145,7 @@ public sealed partial class RewindEngine
             {
                 // The rollback's transaction never committed and its slots were not touched (they go after it):
                 // the deployment is still applied, and a new rollback request will run it from the start.
-                await journal.UpdateAsync(d => d with
-                {
-                    Status = d.FinishedAt is not null && d.Checks.All(c => c.Outcome == CheckOutcome.Passed) ? DeploymentStatus.Verified : DeploymentStatus.Applied,
-                    RolledBackAt = null,
-                    RolledBackBy = null,
-                    RollbackReason = null,
-                    Impact = null,
-                }, cancellationToken);
+                await journal.RollbackNeverCommittedAsync();
                 continue;
             }
 
@@ -181,7 +174,7 @@ public sealed partial class RewindEngine
             if (newest is { Status: DeploymentStatus.Applied, FinishedAt: null })
             {
                 var result = await AuditedAsync("recover", config.Name, who, "finish an interrupted deploy",
-                    scope => VerifyDeploymentAsync(config, targetLock, new DeploymentJournal(_store, _time, targetLock, newest), new ApplySummary(0, 0, [], [], []), scope, null, cancellationToken),
+                    scope => VerifyDeploymentAsync(config, targetLock, new DeploymentLifecycle(_store, _time, targetLock, newest), new ApplySummary(0, 0, [], [], []), scope, null, cancellationToken),
                     cancellationToken);
                 settled.Add(result.Deployment);
 
@@ -199,7 +192,7 @@ public sealed partial class RewindEngine
             foreach (var deployment in deployments.Where(d => d.Status == DeploymentStatus.Applied && d.FinishedAt is null && d.Id != newest?.Id))
             {
                 var why = $"never verified: {newest!.Id} ({newest.BundleId}) was deployed on top of it first";
-                var journal = new DeploymentJournal(_store, _time, targetLock, deployment);
+                var journal = new DeploymentLifecycle(_store, _time, targetLock, deployment);
                 await journal.UpdateAsync(d => d with
                 {
                     FinishedAt = _time.GetUtcNow(),

@@ -83,7 +83,7 @@ public sealed class PlanAndRehearseCliTests : IDisposable
         Assert.Equal(hash, Convert.ToHexString(SHA256.HashData(await File.ReadAllBytesAsync(_folder.Combine("env1.db")))));
         Assert.Equal(1, (await Rewind("history", "--target", "env1", "--json")).Json().GetProperty("deployments").GetArrayLength());
 
-        var failing = await Rewind("rehearse", new BundleBuilder("bad").DataCopy("missing", """{"id":"x"}""").WriteTo(_folder.Combine("b3")), "--target", "env1");
+        var failing = await Rewind("rehearse", new BundleBuilder("bad").DataCopy("tier", """{"id":"x","colour":"red"}""").WriteTo(_folder.Combine("b3")), "--target", "env1");
         Assert.Equal(4, failing.ExitCode);
         Assert.Contains("rehearsal failed at: deploy", failing.Stderr, StringComparison.Ordinal);
     }

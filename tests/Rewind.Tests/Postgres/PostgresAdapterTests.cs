@@ -193,7 +193,7 @@ public sealed class PostgresAdapterTests(PostgresServerFixture server, ITestOutp
     [PostgresFact]
     public async Task Typed_columns_of_an_existing_table_survive_capture_and_restore()
     {
-        await using var h = await EngineHarness.CreateAsync(_provider);
+        await using var h = await EngineHarness.CreateAsync(_provider, t => t with { PlatformTables = [new Rewind.Core.Configuration.PlatformTable("rates")] });
         await h.ExecuteAsync("""
             CREATE TABLE rates (id text PRIMARY KEY, small int4, big int8, ratio float4, precise float8, amount numeric(20,6),
                 doc jsonb, plain json, at timestamptz, day date, flag boolean, raw bytea, tags text[], label varchar(20));

@@ -372,14 +372,14 @@ public abstract class EngineContractTests(StorageProvider provider)
     public async Task A_rehearsal_that_cannot_apply_reports_the_failing_step()
     {
         await using var h = await HarnessAsync();
-        var bundle = h.Write(new BundleBuilder("bad").Upsert("platform", "rule", "a", "1").DataCopy("no_such_table", """{"id":"x"}"""));
+        var bundle = h.Write(new BundleBuilder("bad").Upsert("platform", "rule", "a", "1").SimpleTable("tier", ("rank", "integer")).DataCopy("tier", """{"id":"x","no_such_column":1}"""));
 
         var report = await h.Engine.RehearseAsync(bundle, "env1", (config, ct) => Rewind.Cli.Composition.RewindHost.CreateEngineAsync(config, null, ct));
 
         Assert.False(report.Succeeded);
         var failed = Assert.Single(report.Steps, s => !s.Passed);
         Assert.Equal("deploy", failed.Step);
-        Assert.Contains("no_such_table", failed.Detail, StringComparison.Ordinal);
+        Assert.Contains("no_such_column", failed.Detail, StringComparison.Ordinal);
     }
 
     [Fact]

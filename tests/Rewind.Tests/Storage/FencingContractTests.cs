@@ -242,7 +242,7 @@ public abstract class FencingContractTests(StorageProvider provider)
         LosingTheLockMidApplyAsync(h, progress => h.Engine.DeployAsync(new DeployRequest(h.Write(bundle), "env1", "tester", "test"), progress));
 
     /// <summary>Runs an operation while, at its apply's first progress report, an admin breaks the lock and another operation takes it in the ledger.</summary>
-    private static async Task<LockLostException> LosingTheLockMidApplyAsync(EngineHarness h, Func<IProgress<OperationProgress>, Task> operation)
+    internal static async Task<LockLostException> LosingTheLockMidApplyAsync(EngineHarness h, Func<IProgress<OperationProgress>, Task> operation)
     {
         var ledger = RewindHost.OpenControlPlane(h.Config.Store);
         TargetLock? successor = null;

@@ -160,7 +160,7 @@ def main():
     bundle("table-deleted-and-copied", "also copies data into it",
            {**records('{"key":"tier","delete":true}', path="records/platform/table.ndjson"), "data/tier.ndjson": '{"id":"a","rank":1}\n'})
     # --- found while applying: the target transaction rolls back
-    bundle("apply-data-into-missing-table", "table 'ghost' does not exist on the target", {**records(ok), "data/ghost.ndjson": '{"id":"a"}\n'})
+    bundle("apply-data-into-missing-table", "'ghost' is not a platform table of target env1", {**records(ok), "data/ghost.ndjson": '{"id":"a"}\n'})
     bundle("apply-unknown-column", "'colour' is not a column of table 'tier'", {**records(ok), "data/tier.ndjson": '{"id":"a","rank":1}\n{"id":"b","colour":"red"}\n'})
     bundle("apply-primary-key-violated", "violates a constraint of table 'tier'", {**records(ok), "data/tier.ndjson": '{"id":"a","rank":1}\n{"id":"a","rank":2}\n'})
     bundle("apply-primary-key-changed", "changing the primary key",

@@ -1,0 +1,95 @@
+using System.Runtime.CompilerServices;
+using Rewind.Core.Bundles;
+using Rewind.Core.Configuration;
+using Rewind.Core.Targets;
+
+namespace Rewind.Core.Deployments;
+
+/// <summary>
+/// Which tables a bundle may write on a target, checked before anything starts: never a business table, and
+/// rows only of platform tables — declared in <c>platformTables</c>, or defined by a table record of this bundle
+/// or of one already deployed. A mistyped table name in a partner's bundle must not empty a table nobody meant
+/// to touch.
+/// </summary>
+internal sealed class WritableTables(IReadOnlyList<string> layers, ITargetStoreFactory targets)
+{
+    /// <summary>Throws <see cref="BundleInvalidException"/> naming the first table <paramref name="bundle"/> may not write on <paramref name="target"/>.</summary>
+    public async Task RefuseUnwritableAsync(TargetConfig target, Bundle bundle, CancellationToken cancellationToken)
+    {
+        bool IsBusiness(string table) => target.BusinessTables.Any(b => Same(b.Name, table));
+        foreach (var copy in bundle.DataCopies.Where(c => IsBusiness(c.Table)))
+        {
+            throw new BundleInvalidException(copy.Path, 0, $"'{copy.Table}' is a business table of target {target.Name}: Rewind never writes business data. Remove the data copy from the bundle.");
+        }
+
+        var defined = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var file in bundle.RecordFiles.Where(f => f.Type == RecordKey.TableType))
+        {
+            await foreach (var change in bundle.ReadRecordsAsync(file, cancellationToken))
+            {
+                if (IsBusiness(change.Address.Key))
+                {
+                    throw new BundleInvalidException(file.Path, change.Line, $"'{change.Address.Key}' is a business table of target {target.Name}: Rewind never changes its definition. Remove it from the bundle.");
+                }
+
+                if (!change.IsDelete)
+                {
+                    defined.Add(change.Address.Key);
+                }
+            }
+        }
+
+        var undeclared = bundle.DataCopies
+            .Where(c => !defined.Contains(c.Table) && !target.PlatformTables.Any(p => Same(p.Name, c.Table)))
+            .ToList();
+        if (undeclared.Count == 0)
+        {
+            return;
+        }
+
+        var managed = await DefinedOnTargetAsync(target, undeclared.Select(c => c.Table), cancellationToken);
+        if (undeclared.FirstOrDefault(c => !managed.Contains(c.Table)) is { } unwritable)
+        {
+            throw new BundleInvalidException(unwritable.Path, 0,
+                $"'{unwritable.Table}' is not a platform table of target {target.Name}: bundles may write only tables declared in platformTables or defined by a table record. " +
+                $"If the platform owns it, add it to {RewindConfig.FileName}: platformTables: [{unwritable.Table}] (top level, or under targets.{target.Name}); nothing was changed");
+        }
+    }
+
+    private async Task<HashSet<string>> DefinedOnTargetAsync(TargetConfig target, IEnumerable<string> tables, CancellationToken cancellationToken)
+    {
+        var defined = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        await using var store = targets.Open(target);
+        if (!store.Exists)
+        {
+            return defined;
+        }
+
+        await using var session = await store.BeginAsync(cancellationToken);
+        foreach (var table in tables.Distinct(StringComparer.OrdinalIgnoreCase))
+        {
+            await foreach (var body in session.ReadRecordsAsync(Addresses(table, cancellationToken), cancellationToken))
+            {
+                if (body is not null)
+                {
+                    defined.Add(table);
+                }
+            }
+        }
+
+        return defined;
+    }
+
+    private async IAsyncEnumerable<RecordKey> Addresses(string table, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        foreach (var layer in layers)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            yield return new RecordKey(layer, RecordKey.TableType, table);
+        }
+
+        await Task.CompletedTask;
+    }
+
+    private static bool Same(string a, string b) => string.Equals(a, b, StringComparison.OrdinalIgnoreCase);
+}
