@@ -53,14 +53,9 @@ public sealed partial class PostgresTargetStore(string connectionString, string 
         return await TargetSnapshot.CaptureAsync(session, cancellationToken);
     }
 
-    public async Task<object?> EvaluateAsync(string sql, CancellationToken cancellationToken = default)
-    {
-        // A read-only transaction on the target's schema: a check must never change the target it verifies.
-        await using var connection = await OpenAsync(connectionString, cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        await ExecuteAsync(connection, $"SET TRANSACTION READ ONLY; SET LOCAL search_path TO {Quote(schema)}", cancellationToken);
-        return await ScalarAsync(connection, sql, cancellationToken);
-    }
+    /// <summary>A check reads: see <see cref="PostgresReadOnlyQuery"/> for how it is kept from writing.</summary>
+    public Task<object?> EvaluateAsync(string sql, CancellationToken cancellationToken = default) =>
+        PostgresReadOnlyQuery.EvaluateAsync(connectionString, schema, sql, cancellationToken);
 
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 

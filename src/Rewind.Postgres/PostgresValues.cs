@@ -2,7 +2,9 @@ using System.Buffers;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using System.Text.Unicode;
 using Rewind.Core;
+using Rewind.Core.Targets;
 
 namespace Rewind.Postgres;
 
@@ -74,6 +76,19 @@ internal static class PostgresValues
         BundleInvalidException Refuse(string why) =>
             new(file, lineNumber, $"column '{column.Name}' of table '{table}' is {column.SqlType}: {why}");
 
+        // A json/jsonb column holds JSON values, tags included; every other column reads a tagged value as what it carries.
+        if (token == JsonTokenType.StartObject && column.Kind != PgKind.Json && Tagged(probe, Refuse) is { } tagged)
+        {
+            return (tagged.Kind, column.Kind) switch
+            {
+                (TaggedKind.Real, PgKind.Real or PgKind.Numeric) => RowJson.NonFiniteText(tagged.Real),
+                (TaggedKind.Blob, PgKind.Bytea) => "\\x" + Convert.ToHexStringLower(tagged.Bytes!),
+                (TaggedKind.TextBytes, PgKind.Text) when Utf8.IsValid(tagged.Bytes) => Encoding.UTF8.GetString(tagged.Bytes!),
+                (TaggedKind.TextBytes, PgKind.Text) => throw Refuse("PostgreSQL text cannot hold bytes that are not valid UTF-8"),
+                _ => throw Refuse($"{rawText} is a tagged {Describe(tagged.Kind)}, which it cannot hold"),
+            };
+        }
+
         switch (column.Kind)
         {
             case PgKind.Integer:
@@ -127,14 +142,31 @@ internal static class PostgresValues
                     return probe.GetString();
                 }
 
-                return Rewind.Core.Targets.RowJson.TryReadBlob(ref probe) is { } bytes
-                    ? "\\x" + Convert.ToHexStringLower(bytes)
-                    : throw Refuse($"{rawText} is not binary data: use {{\"{Rewind.Core.Targets.RowJson.BlobProperty}\": \"...\"}}");
+                throw Refuse($"{rawText} is not binary data: use {{\"{RowJson.BlobProperty}\": \"...\"}}");
             default:
                 // Strings are stored unquoted; numbers, booleans, objects and arrays as their JSON text.
                 return token == JsonTokenType.String ? probe.GetString() : rawText;
         }
     }
+
+    private static TaggedValue? Tagged(Utf8JsonReader reader, Func<string, BundleInvalidException> refuse)
+    {
+        try
+        {
+            return RowJson.ReadTagged(ref reader);
+        }
+        catch (FormatException e)
+        {
+            throw refuse(e.Message);
+        }
+    }
+
+    private static string Describe(TaggedKind kind) => kind switch
+    {
+        TaggedKind.Blob => "blob",
+        TaggedKind.Real => "non-finite real",
+        _ => "text given as bytes",
+    };
 
     /// <summary>An integral JSON number as integer text; a number with a fraction or exponent only when its value is integral.</summary>
     private static string? IntegerText(ref Utf8JsonReader reader)
@@ -162,18 +194,15 @@ internal static class PostgresValues
             case long l:
                 writer.WriteNumberValue(l);
                 break;
-            case double d when double.IsFinite(d):
-                Rewind.Core.Targets.RowJson.WriteReal(writer, d);
-                break;
             case double d:
-                // NaN and infinities have no JSON number; as strings they cast back to the same double.
-                writer.WriteStringValue(d.ToString(CultureInfo.InvariantCulture));
+                // NaN and infinities have no JSON number: RowJson tags them, and ToText casts the tag back.
+                RowJson.WriteReal(writer, d);
                 break;
             case bool b:
                 writer.WriteBooleanValue(b);
                 break;
             case byte[] bytes:
-                Rewind.Core.Targets.RowJson.WriteBlob(writer, bytes);
+                RowJson.WriteBlob(writer, bytes);
                 break;
             case string s when column.Kind == PgKind.Json:
                 writer.WriteRawValue(s);

@@ -174,7 +174,7 @@ internal sealed class SqliteTargetSession(SqliteConnection connection) : ITarget
             for (var i = 0; i < names.Length; i++)
             {
                 writer.WritePropertyName(names[i]);
-                SqliteValues.Write(writer, values[i]);
+                SqliteValues.Write(writer, reader, i, values[i]);
             }
 
             writer.WriteEndObject();
@@ -194,15 +194,18 @@ internal sealed class SqliteTargetSession(SqliteConnection connection) : ITarget
 
         var columns = shape.Columns;
         var index = columns.Select((c, i) => (c, i)).ToDictionary(x => x.c, x => x.i, StringComparer.OrdinalIgnoreCase);
-        var parameters = columns.Select((_, i) => $"$p{i}").ToArray();
+        // $t{i} says the value is text given as bytes (bound as a blob): CAST keeps its bytes exactly, valid UTF-8 or not.
+        var parameters = columns.Select((_, i) => $"$p{i}").Concat(columns.Select((_, i) => $"$t{i}")).ToArray();
+        var values = string.Join(", ", columns.Select((_, i) => $"CASE WHEN $t{i} THEN CAST($p{i} AS TEXT) ELSE $p{i} END"));
         await using var insert = Prepare(
-            $"INSERT INTO {Quote(table)} ({string.Join(", ", columns.Select(Quote))}) VALUES ({string.Join(", ", parameters)})",
+            $"INSERT INTO {Quote(table)} ({string.Join(", ", columns.Select(Quote))}) VALUES ({values})",
             parameters);
         await foreach (var row in rows.WithCancellation(cancellationToken))
         {
-            foreach (SqliteParameter parameter in insert.Parameters)
+            for (var i = 0; i < columns.Count; i++)
             {
-                parameter.Value = DBNull.Value;
+                insert.Parameters[i].Value = DBNull.Value;
+                insert.Parameters[columns.Count + i].Value = 0L;
             }
 
             var span = row.Json.Span;
@@ -217,7 +220,14 @@ internal sealed class SqliteTargetSession(SqliteConnection connection) : ITarget
                 }
 
                 reader.Read();
-                insert.Parameters[i].Value = SqliteValues.ToDb(ref reader, span);
+                var value = SqliteValues.ToDb(ref reader, span, file, row.Line, column);
+                if (value is SqliteValues.TextBytes text)
+                {
+                    value = text.Bytes;
+                    insert.Parameters[columns.Count + i].Value = 1L;
+                }
+
+                insert.Parameters[i].Value = value;
             }
 
             try

@@ -70,16 +70,9 @@ public sealed partial class SqliteTargetStore(string path, TimeSpan? busyTimeout
         return await TargetSnapshot.CaptureAsync(session, cancellationToken);
     }
 
-    public async Task<object?> EvaluateAsync(string sql, CancellationToken cancellationToken = default)
-    {
-        // Read-only: a check must never change the target it verifies.
-        var builder = new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadOnly, Pooling = false };
-        await using var connection = new SqliteConnection(builder.ToString());
-        await connection.OpenAsync(cancellationToken);
-        await using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        return await command.ExecuteScalarAsync(cancellationToken);
-    }
+    /// <summary>A check reads: see <see cref="SqliteReadOnlyQuery"/> for how it is kept from writing.</summary>
+    public Task<object?> EvaluateAsync(string sql, CancellationToken cancellationToken = default) =>
+        SqliteReadOnlyQuery.EvaluateAsync(path, sql, cancellationToken);
 
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 

@@ -11,6 +11,9 @@ public static partial class NameRules
 {
     public const string ReservedPrefix = "rw_";
 
+    /// <summary>SQLite refuses table and index names it keeps for itself; refused on every engine, so bundles stay portable.</summary>
+    public const string SqliteReservedPrefix = "sqlite_";
+
     [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]{0,62}$", RegexOptions.CultureInvariant)]
     private static partial Regex IdentifierPattern();
 
@@ -36,14 +39,19 @@ public static partial class NameRules
 
         return name.StartsWith(ReservedPrefix, StringComparison.OrdinalIgnoreCase)
             ? $"'{name}' uses the prefix '{ReservedPrefix}', which is reserved for Rewind's own tables"
-            : null;
+            : WhySqliteReserved(name, "table");
     }
 
     /// <summary>Returns null when <paramref name="name"/> can be a column or index name, else why not.</summary>
     public static string? WhyNotIdentifier(string name, string what) =>
-        IdentifierPattern().IsMatch(name)
-            ? null
-            : $"'{name}' cannot be a {what} name: use 1 to 63 letters, digits or underscores, not starting with a digit";
+        !IdentifierPattern().IsMatch(name)
+            ? $"'{name}' cannot be a {what} name: use 1 to 63 letters, digits or underscores, not starting with a digit"
+            : what == "index" ? WhySqliteReserved(name, what) : null;
+
+    private static string? WhySqliteReserved(string name, string what) =>
+        name.StartsWith(SqliteReservedPrefix, StringComparison.OrdinalIgnoreCase)
+            ? $"'{name}' uses the prefix '{SqliteReservedPrefix}', which SQLite reserves for its own objects: choose another {what} name"
+            : null;
 
     /// <summary>Layers and types come from file names; they are data (always parameters), but must be printable.</summary>
     public static string? WhyNotLayerOrType(string name, string what)

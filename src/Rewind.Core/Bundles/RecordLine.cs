@@ -68,13 +68,22 @@ internal static class RecordLine
                 switch (field)
                 {
                     case 1:
+                        if (reader.TokenType == JsonTokenType.String && JsonStrings.WhyNotText(ref reader) is { } whyNotKey)
+                        {
+                            throw Invalid($"\"key\" {whyNotKey}");
+                        }
+
                         key = reader.TokenType == JsonTokenType.String
                             ? reader.GetString()
                             : throw Invalid("\"key\" must be a string");
                         break;
                     case 2:
                         bodyStart = (int)reader.TokenStartIndex;
-                        reader.Skip();
+                        if (JsonStrings.SkipCheckingText(ref reader) is { } whyNotBody)
+                        {
+                            throw Invalid($"the body: {whyNotBody}");
+                        }
+
                         bodyLength = (int)reader.BytesConsumed - bodyStart;
                         if (bodyLength > limits.MaxBodyBytes)
                         {
@@ -108,6 +117,11 @@ internal static class RecordLine
         if (key.Length == 0)
         {
             throw Invalid("the record's \"key\" is empty");
+        }
+
+        if (key.Contains('\0', StringComparison.Ordinal))
+        {
+            throw Invalid($"the record's \"key\" \"{JsonStrings.Escape(key)}\" contains a NUL character, which PostgreSQL text cannot hold");
         }
 
         if (bodyLength >= 0 && delete)
@@ -164,14 +178,27 @@ internal static class RecordLine
             var seen = new HashSet<string>(StringComparer.Ordinal);
             while (reader.Read() && reader.TokenType != JsonTokenType.EndObject)
             {
+                if (JsonStrings.WhyNotText(ref reader) is { } whyNotName)
+                {
+                    throw new BundleInvalidException(file, number, $"a column name {whyNotName}");
+                }
+
                 var column = reader.GetString()!;
+                if (JsonStrings.WhyNotColumnName(column) is { } whyNotColumn)
+                {
+                    throw new BundleInvalidException(file, number, whyNotColumn);
+                }
+
                 if (!seen.Add(column))
                 {
                     throw new BundleInvalidException(file, number, $"the column \"{column}\" appears twice");
                 }
 
                 reader.Read();
-                reader.Skip();
+                if (JsonStrings.SkipCheckingText(ref reader) is { } whyNotValue)
+                {
+                    throw new BundleInvalidException(file, number, $"column '{column}': {whyNotValue}");
+                }
             }
 
             if (reader.Read())

@@ -22,8 +22,11 @@ public sealed partial class RewindEngine
             await AppendAuditAsync(operation, target, who, reason, scope, started, outcome);
             return result;
         }
-        catch (BadInputException)
+        catch (BadInputException e)
         {
+            // Every refusal is audited (invariant 8), bad input too; it changed nothing else.
+            scope.Detail = e.Message;
+            await AppendAuditAsync(operation, target, who, reason, scope, started, "refused:bad-input");
             throw;
         }
         catch (RefusedException e)

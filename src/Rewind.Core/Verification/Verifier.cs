@@ -58,6 +58,10 @@ public sealed class Verifier(HttpClient http, string workingDirectory, int paral
         {
             return Result(CheckOutcome.TimedOut, $"timed out after {check.Timeout.TotalSeconds:0.#}s");
         }
+        catch (CheckNotReadOnlyException e)
+        {
+            return Result(CheckOutcome.Failed, e.Message);
+        }
         catch (HttpRequestException e)
         {
             return Result(CheckOutcome.Error, $"could not reach {check.Http}: {e.Message}");
