@@ -46,17 +46,23 @@ public sealed partial class Bundle : IDisposable
 
     public IReadOnlyList<string> Paths => _files.Paths;
 
+    /// <summary>Where the files are read from (a staged copy in the artifact store, for a bundle being deployed).</summary>
+    internal IBundleFiles Files => _files;
+
     /// <summary>Opens and validates a bundle directory or <c>.zip</c>; throws <see cref="BundleInvalidException"/> naming the problem.</summary>
     public static async Task<Bundle> OpenAsync(string path, BundleLimits? limits = null, CancellationToken cancellationToken = default)
     {
         limits ??= BundleLimits.Default;
-        IBundleFiles files = Directory.Exists(path)
+        return await OpenAsync(OpenFiles(path, limits), limits, cancellationToken);
+    }
+
+    /// <summary>The files of a bundle directory or <c>.zip</c>, not yet validated.</summary>
+    internal static IBundleFiles OpenFiles(string path, BundleLimits limits) =>
+        Directory.Exists(path)
             ? new DirectoryBundleFiles(path, limits)
             : File.Exists(path)
                 ? new ZipBundleFiles(path, limits)
                 : throw new BadInputException($"bundle '{path}' does not exist: give a bundle directory or a .zip of one");
-        return await OpenAsync(files, limits, cancellationToken);
-    }
 
     /// <summary>Validates bundle files from any source (the mutation fuzz feeds them from memory); disposes them on failure.</summary>
     internal static async Task<Bundle> OpenAsync(IBundleFiles files, BundleLimits limits, CancellationToken cancellationToken)
