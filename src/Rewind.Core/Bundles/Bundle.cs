@@ -304,8 +304,15 @@ public sealed partial class Bundle : IDisposable
             string? id = null, description = null;
             var kind = BundleKind.Metadata;
             var code = new Dictionary<string, CodeArtifact>(StringComparer.Ordinal);
+            var seen = new HashSet<string>(StringComparer.Ordinal);
             foreach (var property in root.EnumerateObject())
             {
+                // JSON readers disagree on which of two equal fields wins: a manifest that says two things is refused.
+                if (!seen.Add(property.Name))
+                {
+                    throw new BundleInvalidException(ManifestFile, 0, $"the field \"{property.Name}\" appears twice: give each field once");
+                }
+
                 switch (property.Name)
                 {
                     case "id":
@@ -365,6 +372,11 @@ public sealed partial class Bundle : IDisposable
 
         foreach (var slot in element.EnumerateObject())
         {
+            if (code.ContainsKey(slot.Name))
+            {
+                throw new BundleInvalidException(ManifestFile, 0, $"code slot '{slot.Name}' appears twice: give each slot once");
+            }
+
             if (slot.Value.ValueKind != JsonValueKind.Object)
             {
                 throw new BundleInvalidException(ManifestFile, 0, $"code slot '{slot.Name}' must be an object {{artifact, sha256, version}}");
@@ -375,8 +387,14 @@ public sealed partial class Bundle : IDisposable
                     ? v.GetString()!
                     : throw new BundleInvalidException(ManifestFile, 0, $"code slot '{slot.Name}' needs a string \"{name}\"");
 
+            var fields = new HashSet<string>(StringComparer.Ordinal);
             foreach (var property in slot.Value.EnumerateObject())
             {
+                if (!fields.Add(property.Name))
+                {
+                    throw new BundleInvalidException(ManifestFile, 0, $"code slot '{slot.Name}': the field \"{property.Name}\" appears twice");
+                }
+
                 if (property.Name is not ("artifact" or "sha256" or "version"))
                 {
                     throw new BundleInvalidException(ManifestFile, 0, $"code slot '{slot.Name}': unknown field \"{property.Name}\"");

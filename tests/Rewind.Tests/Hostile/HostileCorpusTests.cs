@@ -63,7 +63,7 @@ public sealed class HostileCorpusTests(HostileWorkspace workspace) : IClassFixtu
 
     private static readonly string[] Generated =
     [
-        "generated/zip-bomb-ratio", "generated/zip-bomb-1mib-entries", "generated/zip-bomb-size", "generated/manifest-huge", "generated/named-pipe", "generated/config-alias-expansion",
+        "generated/zip-bomb-ratio", "generated/zip-bomb-1mib-entries", "generated/zip-bomb-size", "generated/manifest-huge", "generated/named-pipe", "generated/device-node", "generated/config-alias-expansion",
     ];
 
     public static TheoryData<string> Cases()
@@ -157,6 +157,16 @@ public sealed class HostileCorpusTests(HostileWorkspace workspace) : IClassFixtu
                 }
 
                 return (root, ["records/platform/waiting.ndjson: is a pipe or a device"]);
+            case "generated/device-node":
+                // The null device: a character device reads as an empty file, and /dev/zero never ends.
+                new BundleBuilder("device").Upsert("platform", "rule", "k", "1").WriteTo(root);
+                using (var mknod = Process.Start("mknod", [Path.Combine(root, "records", "platform", "device.ndjson"), "c", "1", "3"]))
+                {
+                    mknod.WaitForExit();
+                    Assert.True(mknod.ExitCode == 0, "mknod needs root (CAP_MKNOD)");
+                }
+
+                return (root, ["records/platform/device.ndjson: is a pipe or a device"]);
             default:
                 var yaml = new StringBuilder("k: &k {name: health, command: \"true\"}\n");
                 yaml.Append("c: &c [").AppendJoin(", ", Enumerable.Repeat("*k", 3000)).Append("]\n");
