@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Rewind.Core.Access;
+using Rewind.Core.Artifacts;
 using Rewind.Core.Deployments;
 using Rewind.Server.Access;
 using Rewind.Server.Endpoints;
@@ -23,21 +24,39 @@ namespace Rewind.Server;
 /// </summary>
 public static class RewindServer
 {
+    /// <summary>The largest request body other than a bundle upload: JSON of a few fields.</summary>
+    public const long MaxJsonBodyBytes = 64 * 1024;
+
     /// <summary>Builds the server; the caller starts it (and owns the engine and token store it was given).</summary>
     public static WebApplication Build(RewindEngine engine, ITokenStore tokens, IReadOnlyList<string> urls, TimeProvider? time = null)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory, Args = [] });
         builder.WebHost.UseUrls([.. urls]);
+        // Every request body is small (JSON of a few fields) except a bundle upload, which raises its own limit.
+        builder.WebHost.ConfigureKestrel(o => o.Limits.MaxRequestBodySize = MaxJsonBodyBytes);
+        var uploads = PrivateDirectory.Ensure(Path.Combine(engine.Artifacts.Root, "uploads"));
+        ServerPaths.Configure((uploads, "<upload folder>"), (engine.Artifacts.Root, "<artifact store>"), (engine.Config.BaseDirectory, "<config folder>"), (Path.GetTempPath(), "<temp>"));
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Services.AddSingleton(engine);
         builder.Services.AddSingleton(tokens);
         builder.Services.AddSingleton(time ?? TimeProvider.System);
         builder.Services.AddSingleton<OperationRegistry>();
+        builder.Services.AddSingleton(services => new BundleUpload(uploads, engine.Config.Limits, services.GetRequiredService<ILogger<BundleUpload>>()));
         builder.Services.AddOpenApi();
         builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         builder.Services.ConfigureHttpJsonOptions(o => ConfigureJson(o.SerializerOptions));
 
         var app = builder.Build();
+        app.Use((context, next) =>
+        {
+            // Set as the answer starts, so an answer rewritten on the way (a problem) carries it too.
+            context.Response.OnStarting(() =>
+            {
+                context.Response.Headers.XContentTypeOptions = "nosniff";
+                return Task.CompletedTask;
+            });
+            return next(context);
+        });
         app.UseMiddleware<ProblemMiddleware>();
         app.UseRouting();
         app.UseMiddleware<TokenAuthentication>();

@@ -59,9 +59,40 @@ public sealed class ArtifactStore
 
     public bool Contains(string digest) => Directory.Exists(PathOf(digest));
 
-    /// <summary>Copies a validated bundle into the store (once per digest), so rollback never depends on the caller's copy.</summary>
+    /// <summary>
+    /// Reads a bundle directory or <c>.zip</c> exactly once: each file is copied into a private staging folder of the
+    /// store as it is validated and hashed, and the bundle returned reads only that copy. Whatever happens to the
+    /// caller's files afterwards, what is stored and applied is what was validated. Disposing the bundle removes
+    /// the staging folder unless <see cref="StoreAsync"/> published it.
+    /// </summary>
+    public async Task<Bundle> StageAsync(string path, BundleLimits limits, CancellationToken cancellationToken = default)
+    {
+        var staged = new StagedBundleFiles(Bundle.OpenFiles(path, limits), NewTempFolder());
+        var bundle = await Bundle.OpenAsync(staged, limits, cancellationToken);
+        staged.Seal();
+        return bundle;
+    }
+
+    /// <summary>
+    /// Puts a validated bundle into the store (once per digest), so rollback never depends on the caller's copy. A
+    /// staged bundle is moved into place; any other is copied.
+    /// </summary>
     public async Task StoreAsync(Bundle bundle, CancellationToken cancellationToken = default)
     {
+        if (bundle.Files is StagedBundleFiles staged && staged.Root.StartsWith(TempRoot + Path.DirectorySeparatorChar, StringComparison.Ordinal))
+        {
+            if (!Contains(bundle.Digest))
+            {
+                Publish(staged.Root, bundle.Digest);
+                if (!Directory.Exists(staged.Root))
+                {
+                    staged.MovedTo(PathOf(bundle.Digest), owned: false);
+                }
+            }
+
+            return;
+        }
+
         if (Contains(bundle.Digest))
         {
             return;
@@ -162,7 +193,7 @@ public sealed class ArtifactStore
         return path;
     }
 
-    private static void DeleteQuietly(string path)
+    internal static void DeleteQuietly(string path)
     {
         try
         {

@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using System.Text.Json;
 
 namespace Rewind.Core.Bundles;
 
@@ -7,7 +6,7 @@ namespace Rewind.Core.Bundles;
 /// A validated bundle, open for streaming. <see cref="OpenAsync(string, BundleLimits?, CancellationToken)"/> reads every file once to validate it and
 /// compute the content digest; afterwards records and rows are streamed again on demand, never held whole.
 /// </summary>
-public sealed partial class Bundle : IDisposable
+public sealed class Bundle : IDisposable
 {
     public const string ManifestFile = "bundle.json";
 
@@ -46,17 +45,23 @@ public sealed partial class Bundle : IDisposable
 
     public IReadOnlyList<string> Paths => _files.Paths;
 
+    /// <summary>Where the files are read from (a staged copy in the artifact store, for a bundle being deployed).</summary>
+    internal IBundleFiles Files => _files;
+
     /// <summary>Opens and validates a bundle directory or <c>.zip</c>; throws <see cref="BundleInvalidException"/> naming the problem.</summary>
     public static async Task<Bundle> OpenAsync(string path, BundleLimits? limits = null, CancellationToken cancellationToken = default)
     {
         limits ??= BundleLimits.Default;
-        IBundleFiles files = Directory.Exists(path)
+        return await OpenAsync(OpenFiles(path, limits), limits, cancellationToken);
+    }
+
+    /// <summary>The files of a bundle directory or <c>.zip</c>, not yet validated.</summary>
+    internal static IBundleFiles OpenFiles(string path, BundleLimits limits) =>
+        Directory.Exists(path)
             ? new DirectoryBundleFiles(path, limits)
             : File.Exists(path)
                 ? new ZipBundleFiles(path, limits)
                 : throw new BadInputException($"bundle '{path}' does not exist: give a bundle directory or a .zip of one");
-        return await OpenAsync(files, limits, cancellationToken);
-    }
 
     /// <summary>Validates bundle files from any source (the mutation fuzz feeds them from memory); disposes them on failure.</summary>
     internal static async Task<Bundle> OpenAsync(IBundleFiles files, BundleLimits limits, CancellationToken cancellationToken)
@@ -137,7 +142,7 @@ public sealed partial class Bundle : IDisposable
             await using var hashing = new HashingReadStream(files.Open(path));
             if (path == ManifestFile)
             {
-                manifest = await ReadManifestAsync(hashing, cancellationToken);
+                manifest = await ManifestReader.ReadAsync(hashing, cancellationToken);
                 foreach (var artifact in manifest.Code.Values.Where(a => !a.Artifact.Contains(':', StringComparison.Ordinal)))
                 {
                     artifactPaths.Add(artifact.Artifact);
@@ -222,9 +227,6 @@ public sealed partial class Bundle : IDisposable
         return new Bundle(files, limits, manifest!, digest, ordered, dataCopies);
     }
 
-    [System.Text.RegularExpressions.GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._+-]{0,99}$")]
-    private static partial System.Text.RegularExpressions.Regex SafeVersion();
-
     private static bool TryRecordsPath(string path, out string layer, out string type)
     {
         layer = type = "";
@@ -255,147 +257,5 @@ public sealed partial class Bundle : IDisposable
 
         table = parts[1][..^".ndjson".Length];
         return true;
-    }
-
-    private static async Task<BundleManifest> ReadManifestAsync(Stream stream, CancellationToken cancellationToken)
-    {
-        var bytes = new MemoryStream();
-        var chunk = new byte[1 << 14];
-        int read;
-        while ((read = await stream.ReadAsync(chunk, cancellationToken)) > 0)
-        {
-            bytes.Write(chunk, 0, read);
-            if (bytes.Length > MaxManifestBytes)
-            {
-                throw new BundleInvalidException(ManifestFile, 0, $"is larger than {MaxManifestBytes} bytes: it holds only the id, kind, description and code slots");
-            }
-        }
-
-        // Strings are transcoded lazily; invalid UTF-8 inside one would surface later as a general error.
-        if (!System.Text.Unicode.Utf8.IsValid(bytes.GetBuffer().AsSpan(0, (int)bytes.Length)))
-        {
-            throw new BundleInvalidException(ManifestFile, 0, "is not valid UTF-8: save it as UTF-8 JSON");
-        }
-
-        JsonDocument doc;
-        try
-        {
-            doc = JsonDocument.Parse(bytes.GetBuffer().AsMemory(0, (int)bytes.Length), new JsonDocumentOptions { MaxDepth = 16 });
-        }
-        catch (JsonException e)
-        {
-            throw new BundleInvalidException(ManifestFile, (e.LineNumber ?? -1) + 1, $"invalid JSON: {e.Message}");
-        }
-
-        using (doc)
-        {
-            var root = doc.RootElement;
-            if (root.ValueKind != JsonValueKind.Object)
-            {
-                throw new BundleInvalidException(ManifestFile, 0, "must be a JSON object with \"id\" and \"kind\"");
-            }
-
-            string? id = null, description = null;
-            var kind = BundleKind.Metadata;
-            var code = new Dictionary<string, CodeArtifact>(StringComparer.Ordinal);
-            foreach (var property in root.EnumerateObject())
-            {
-                switch (property.Name)
-                {
-                    case "id":
-                        id = property.Value.ValueKind == JsonValueKind.String ? property.Value.GetString() : null;
-                        if (string.IsNullOrWhiteSpace(id) || id.Length > 200 || id.Any(char.IsControl))
-                        {
-                            throw new BundleInvalidException(ManifestFile, 0, "\"id\" must be a non-empty string of printable characters, at most 200 long");
-                        }
-
-                        break;
-                    case "kind":
-                        kind = property.Value.ValueKind == JsonValueKind.String ? property.Value.GetString() switch
-                        {
-                            "metadata" => BundleKind.Metadata,
-                            "release" => BundleKind.Release,
-                            var other => throw new BundleInvalidException(ManifestFile, 0, $"unknown kind '{other}': use \"metadata\" or \"release\""),
-                        } : throw new BundleInvalidException(ManifestFile, 0, "\"kind\" must be \"metadata\" or \"release\"");
-                        break;
-                    case "description":
-                        description = property.Value.ValueKind == JsonValueKind.String
-                            ? property.Value.GetString()
-                            : throw new BundleInvalidException(ManifestFile, 0, "\"description\" must be a string");
-                        break;
-                    case "code":
-                        ReadCode(property.Value, code);
-                        break;
-                    default:
-                        throw new BundleInvalidException(ManifestFile, 0, $"unknown field \"{property.Name}\": expected id, kind, description, code");
-                }
-            }
-
-            if (id is null)
-            {
-                throw new BundleInvalidException(ManifestFile, 0, "has no \"id\"");
-            }
-
-            if (kind == BundleKind.Metadata && code.Count > 0)
-            {
-                throw new BundleInvalidException(ManifestFile, 0, "a metadata bundle carries no \"code\": use \"kind\": \"release\"");
-            }
-
-            if (kind == BundleKind.Release && code.Count == 0)
-            {
-                throw new BundleInvalidException(ManifestFile, 0, "a release names at least one code slot under \"code\"");
-            }
-
-            return new BundleManifest(id, kind, description, code);
-        }
-    }
-
-    private static void ReadCode(JsonElement element, Dictionary<string, CodeArtifact> code)
-    {
-        if (element.ValueKind != JsonValueKind.Object)
-        {
-            throw new BundleInvalidException(ManifestFile, 0, "\"code\" must be an object of slot name to {artifact, sha256, version}");
-        }
-
-        foreach (var slot in element.EnumerateObject())
-        {
-            if (slot.Value.ValueKind != JsonValueKind.Object)
-            {
-                throw new BundleInvalidException(ManifestFile, 0, $"code slot '{slot.Name}' must be an object {{artifact, sha256, version}}");
-            }
-
-            string Field(string name) =>
-                slot.Value.ValueKind == JsonValueKind.Object && slot.Value.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String && v.GetString()!.Length > 0
-                    ? v.GetString()!
-                    : throw new BundleInvalidException(ManifestFile, 0, $"code slot '{slot.Name}' needs a string \"{name}\"");
-
-            foreach (var property in slot.Value.EnumerateObject())
-            {
-                if (property.Name is not ("artifact" or "sha256" or "version"))
-                {
-                    throw new BundleInvalidException(ManifestFile, 0, $"code slot '{slot.Name}': unknown field \"{property.Name}\"");
-                }
-            }
-
-            var sha = Field("sha256").ToLowerInvariant();
-            if (sha.Length != 64 || !sha.All(Uri.IsHexDigit))
-            {
-                throw new BundleInvalidException(ManifestFile, 0, $"code slot '{slot.Name}': \"sha256\" must be 64 hex digits");
-            }
-
-            var artifact = Field("artifact");
-            if (artifact.StartsWith('/') || artifact.Split('/').Contains(".."))
-            {
-                throw new BundleInvalidException(ManifestFile, 0, $"code slot '{slot.Name}': the artifact path '{artifact}' escapes the bundle");
-            }
-
-            var version = Field("version");
-            if (!SafeVersion().IsMatch(version))
-            {
-                throw new BundleInvalidException(ManifestFile, 0, $"code slot '{slot.Name}': version '{version}' must be letters, digits, '.', '_', '+' or '-' (it names a release folder)");
-            }
-
-            code[slot.Name] = new CodeArtifact(artifact, sha, version);
-        }
     }
 }

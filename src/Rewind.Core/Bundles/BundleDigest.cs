@@ -22,9 +22,17 @@ public static class BundleDigest
         return Prefix + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())));
     }
 
-    /// <summary>The hex part of a digest, used as a folder name in the artifact store.</summary>
+    /// <summary>True when <paramref name="text"/> is exactly <c>sha256:</c> and 64 lowercase hex digits, as Rewind writes digests.</summary>
+    public static bool IsValid(string? text) =>
+        text is not null && text.Length == Prefix.Length + 64 && text.StartsWith(Prefix, StringComparison.Ordinal)
+        && text.AsSpan(Prefix.Length).IndexOfAnyExcept("0123456789abcdef") < 0;
+
+    /// <summary>
+    /// The hex part of a digest, used as a folder name in the artifact store. Parsed strictly, so that text given
+    /// as a digest can never name a path (<c>sha256:../..</c>) inside or outside the store.
+    /// </summary>
     public static string Hex(string digest) =>
-        digest.StartsWith(Prefix, StringComparison.Ordinal) && digest.Length == Prefix.Length + 64
+        IsValid(digest)
             ? digest[Prefix.Length..]
-            : throw new BadInputException($"'{digest}' is not a bundle digest (sha256:<64 hex digits>)");
+            : throw new BadInputException($"'{(digest.Length > 80 ? digest[..80] + "..." : digest)}' is not a bundle digest: a digest is sha256: followed by 64 lowercase hex digits (see rewind history --json)");
 }

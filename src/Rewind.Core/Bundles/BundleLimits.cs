@@ -12,10 +12,10 @@ public sealed record BundleLimits
     /// <summary>Files (zip entries, or files of a bundle directory) a bundle may hold.</summary>
     public int MaxEntries { get; init; } = 100_000;
 
-    /// <summary>Total bytes of a bundle's files once unpacked (declared by the zip, and enforced while reading).</summary>
-    public long MaxUnpackedBytes { get; init; } = 16L * 1024 * 1024 * 1024;
+    /// <summary>Total bytes of a bundle's files once unpacked (declared by the zip, and enforced while reading); also of each code artifact the directory deployer unpacks.</summary>
+    public long MaxUnpackedBytes { get; init; } = 4L * 1024 * 1024 * 1024;
 
-    /// <summary>Unpacked size over compressed size of one zip entry of more than 1 MiB.</summary>
+    /// <summary>Unpacked size over compressed size of any one zip entry (of a bundle, or of a code artifact the directory deployer unpacks).</summary>
     public double MaxCompressionRatio { get; init; } = 200;
 
     /// <summary>Bytes of one line of a records or data file.</summary>

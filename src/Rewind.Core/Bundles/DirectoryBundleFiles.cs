@@ -51,16 +51,32 @@ internal sealed partial class DirectoryBundleFiles : IBundleFiles
 
     public IReadOnlyList<string> Paths { get; }
 
-    public Stream Open(string path)
+    public Stream Open(string path) => OpenRegularFile(Path.Combine(_root, path), path);
+
+    /// <summary>
+    /// Opens <paramref name="full"/> for reading only if it is a regular file, not a link, pipe or device, and the
+    /// file opened is the one that was looked at (a link swapped in between is caught by its inode).
+    /// </summary>
+    internal static Stream OpenRegularFile(string full, string path)
     {
-        var full = Path.Combine(_root, path);
         if (OperatingSystem.IsWindows())
         {
             return new FileStream(full, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
         }
 
+        var named = UnixFileIdentity.OfPath(full);
+        if (named is { IsRegular: false } link && link.IsLink)
+        {
+            throw new BundleInvalidException(path, 0, "is a symbolic link; a bundle may hold only regular files and folders");
+        }
+
+        if (named is { IsRegular: false })
+        {
+            throw new BundleInvalidException(path, 0, "is a pipe or a device; a bundle may hold only regular files and folders");
+        }
+
         // A named pipe would block an ordinary open until some writer appears: open without blocking, then
-        // refuse anything that is not a regular file (a pipe or a device cannot seek).
+        // check that what was opened is the regular file looked at above.
         var descriptor = OpenFile(full, ReadOnlyNonBlocking | CloseOnExec);
         if (descriptor < 0)
         {
@@ -71,18 +87,18 @@ internal sealed partial class DirectoryBundleFiles : IBundleFiles
         FileStream stream;
         try
         {
+            var opened = UnixFileIdentity.OfDescriptor(descriptor);
+            if (named is null || opened is null || !opened.Value.IsRegular || !opened.Value.SameFileAs(named.Value))
+            {
+                throw new BundleInvalidException(path, 0, "changed while it was being opened (it is now a link, pipe or device); a bundle may hold only regular files and folders");
+            }
+
             stream = new FileStream(handle, FileAccess.Read, 1 << 16);
         }
         catch
         {
             handle.Dispose();
             throw;
-        }
-
-        if (!stream.CanSeek)
-        {
-            stream.Dispose();
-            throw new BundleInvalidException(path, 0, "is a pipe or a device; a bundle may hold only regular files and folders");
         }
 
         return stream;

@@ -82,9 +82,10 @@ internal sealed class ZipBundleFiles : IBundleFiles
                     throw new BundleInvalidException(path, 0, $"unpacks to more than {limits.MaxUnpackedBytes} bytes (maxUnpackedBytes)");
                 }
 
-                if (entry.CompressedLength > 0 && entry.Length / (double)entry.CompressedLength > limits.MaxCompressionRatio && entry.Length > 1 << 20)
+                // Every entry, whatever its size: many entries just under a size threshold make a bomb as well as one big one.
+                if (entry.Length > 0 && (entry.CompressedLength == 0 || entry.Length / (double)entry.CompressedLength > limits.MaxCompressionRatio))
                 {
-                    throw new BundleInvalidException(name, 0, $"compresses {entry.Length / entry.CompressedLength}:1, past the limit of {limits.MaxCompressionRatio}:1 (a zip bomb?)");
+                    throw new BundleInvalidException(name, 0, $"compresses {entry.Length / Math.Max(1, entry.CompressedLength)}:1, past the limit of {limits.MaxCompressionRatio}:1 (a zip bomb?)");
                 }
 
                 if (!_entries.TryAdd(name, entry))
@@ -120,6 +121,13 @@ internal sealed class ZipBundleFiles : IBundleFiles
         {
             throw new BundleInvalidException(path, 0, $"cannot be read from the zip ({e.Message}): the zip is corrupt or uses an unsupported compression method");
         }
+    }
+
+    /// <summary>The permission bits the zip records for a file (read, write, execute; never set-id), if any.</summary>
+    public UnixFileMode? PermissionsOf(string path)
+    {
+        var bits = (_entries[_prefix + path].ExternalAttributes >> 16) & 0x1FF;
+        return bits == 0 ? null : (UnixFileMode)bits;
     }
 
     public void Dispose() => _zip.Dispose();

@@ -1,14 +1,15 @@
-using System.IO.Compression;
 using System.Runtime.InteropServices;
+using Rewind.Core.Bundles;
 
 namespace Rewind.Core.Code;
 
 /// <summary>
 /// Unpacks each version into <c>root/releases/&lt;version&gt;/</c> (once; release folders are never touched again)
 /// and switches <c>root/current</c>, a symbolic link, atomically: a new link is written beside it and renamed
-/// over the old one, so <c>current</c> always points at a complete release.
+/// over the old one, so <c>current</c> always points at a complete release. Artifacts are unpacked within the
+/// bundle <c>limits</c> (see <see cref="ZipArtifact"/>).
 /// </summary>
-public sealed partial class DirectoryDeployer(string root) : ICodeDeployer
+public sealed partial class DirectoryDeployer(string root, BundleLimits limits) : ICodeDeployer
 {
     private string Releases => Path.Combine(root, "releases");
 
@@ -39,10 +40,10 @@ public sealed partial class DirectoryDeployer(string root) : ICodeDeployer
             var unpacking = Path.Combine(Releases, $".unpacking-{version}-{Guid.NewGuid():N}");
             try
             {
-                await ZipFile.ExtractToDirectoryAsync(artifact, unpacking, overwriteFiles: false, cancellationToken);
+                await ZipArtifact.ExtractAsync(artifact, unpacking, limits, cancellationToken);
                 Directory.Move(unpacking, release);
             }
-            catch (Exception e) when (e is InvalidDataException or IOException && !Directory.Exists(release))
+            catch (Exception e) when (e is InvalidDataException or IOException or BadInputException && !Directory.Exists(release))
             {
                 throw new OperationFailedException($"could not unpack version {version} into {release}: {e.Message}", e);
             }

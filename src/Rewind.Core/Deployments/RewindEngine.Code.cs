@@ -26,6 +26,12 @@ public sealed partial class RewindEngine
             changes.Add(new SlotChange(slot, current, previous?.ToSha256, previous?.ToArtifact, artifact.Version, artifact.Sha256, to));
         }
 
+        // An artifact the directory deployer will unpack is held to the bundle limits now, before anything changes.
+        foreach (var (_, artifact) in bundle.Manifest.Code.Where(c => bundle.Paths.Contains(c.Value.Artifact, StringComparer.Ordinal) && target.Code[c.Key].Deployer == "directory"))
+        {
+            await ZipArtifact.CheckAsync(bundle.OpenFile(artifact.Artifact), artifact.Artifact, _config.Limits, cancellationToken);
+        }
+
         foreach (var (slot, artifact) in bundle.Manifest.Code.Where(c => bundle.Paths.Contains(c.Value.Artifact, StringComparer.Ordinal)))
         {
             await using var content = bundle.OpenFile(artifact.Artifact);
@@ -46,7 +52,7 @@ public sealed partial class RewindEngine
                 : throw new OperationFailedException($"slot {change.Slot} of deployment {journal.Deployment.Id} is no longer configured for target {target.Name}");
             var (version, artifact, sha) = back ? (change.FromVersion!, change.FromArtifact, change.FromSha256) : (change.ToVersion, change.ToArtifact, change.ToSha256);
             await journal.StepAsync($"switch {change.Slot} to {version}",
-                () => CodeDeployers.For(config, _config.BaseDirectory).SwitchAsync(version, artifact, sha, cancellationToken), cancellationToken);
+                () => CodeDeployers.For(config, _config.BaseDirectory, _config.Limits).SwitchAsync(version, artifact, sha, cancellationToken), cancellationToken);
         }
     }
 

@@ -26,7 +26,7 @@ public sealed partial class RewindEngine
     private async Task<DeployResult> DeployCoreAsync(DeployRequest request, AuditScope scope, IProgress<OperationProgress>? progress, CancellationToken cancellationToken)
     {
         var target = _config.Target(request.Target);
-        using var bundle = await OpenBundleAsync(request.BundlePath, cancellationToken);
+        using var bundle = await StageBundleAsync(request.BundlePath, cancellationToken);
         await using var targetLock = await LockTargetAsync(target, "deploy", request.Who, cancellationToken, createsTarget: true);
         await RecoverAsync(target, targetLock, cancellationToken);
 

@@ -27,10 +27,14 @@ public sealed partial class RewindEngine
         await using var groupLock = await LockAsync(Locks.TargetLock.GroupKey(group.Name), "deploy-group", request.Who, cancellationToken);
         string bundleId, digest;
         Bundles.BundleKind kind;
-        using (var bundle = await OpenBundleAsync(request.BundlePath, cancellationToken))
+        using (var bundle = await StageBundleAsync(request.BundlePath, cancellationToken))
         {
             (bundleId, digest, kind) = (bundle.Manifest.Id, bundle.Digest, bundle.Manifest.Kind);
+            // Every member gets the stored copy read here, not the caller's files, which may change during the rollout.
+            await _artifacts.StoreAsync(bundle, cancellationToken);
         }
+
+        var bundlePath = _artifacts.PathOf(digest);
 
         var (matrix, _) = await MatrixAsync(group, cancellationToken);
         var aboard = matrix.Bundles.FirstOrDefault(e => e.BundleDigest == digest);
@@ -75,7 +79,7 @@ public sealed partial class RewindEngine
 
                 try
                 {
-                    var result = await DeployAsync(new DeployRequest(request.BundlePath, name, request.Who, request.Reason) { Group = group.Name, Stage = stage }, null, cancellationToken);
+                    var result = await DeployAsync(new DeployRequest(bundlePath, name, request.Who, request.Reason) { Group = group.Name, Stage = stage }, null, cancellationToken);
                     deployed.Add(result);
                     if (!result.Succeeded)
                     {

@@ -42,9 +42,18 @@ public sealed partial class RewindEngine
     private static readonly HttpClient Http = new() { Timeout = Timeout.InfiniteTimeSpan };
 
     /// <summary>Opens and validates a bundle within the configured limits, including that its layers are ones this configuration knows.</summary>
-    public async Task<Bundle> OpenBundleAsync(string path, CancellationToken cancellationToken = default)
+    public async Task<Bundle> OpenBundleAsync(string path, CancellationToken cancellationToken = default) =>
+        KnownLayersOnly(await Bundle.OpenAsync(path, _config.Limits, cancellationToken));
+
+    /// <summary>
+    /// Like <see cref="OpenBundleAsync"/>, reading the caller's files once into the artifact store's staging area:
+    /// what a deploy stores and applies is that copy, never the caller's files again.
+    /// </summary>
+    private async Task<Bundle> StageBundleAsync(string path, CancellationToken cancellationToken) =>
+        KnownLayersOnly(await _artifacts.StageAsync(path, _config.Limits, cancellationToken));
+
+    private Bundle KnownLayersOnly(Bundle bundle)
     {
-        var bundle = await Bundle.OpenAsync(path, _config.Limits, cancellationToken);
         var unknown = bundle.RecordFiles.FirstOrDefault(f => !_config.Layers.Contains(f.Layer, StringComparer.Ordinal));
         if (unknown is not null)
         {

@@ -15,9 +15,6 @@ namespace Rewind.Server.Endpoints;
 /// <summary>Targets: their state, their deployments, and the operations on them. Each handler is one engine call.</summary>
 internal static class TargetEndpoints
 {
-    /// <summary>Uploaded bundles above this are refused before they are written anywhere.</summary>
-    private const long MaxUpload = 2L * 1024 * 1024 * 1024;
-
     public static void Map(RouteGroupBuilder api)
     {
         api.MapGet("/targets", async (RewindEngine engine, CancellationToken cancellationToken) =>
@@ -43,8 +40,7 @@ internal static class TargetEndpoints
 
         api.MapPost("/targets/{name}/deployments", DeployAsync)
             .RequireRole(AccessRoles.Deployer, "deploy")
-            .WithMetadata(new RequestSizeLimitAttribute(MaxUpload))
-            .WithSummary("Deploy a bundle: a .zip as the body (reason in ?reason=), or JSON {\"path\": ..., \"reason\": ...} naming a bundle in the artifact store. Prefer: respond-async answers 202 with an operation to poll");
+            .WithSummary("Deploy a bundle: a .zip as the body (reason in ?reason=; at most the bundle limits, else 413), or JSON {\"path\": ..., \"reason\": ...} naming a bundle in the artifact store. Prefer: respond-async answers 202 with an operation to poll");
 
         api.MapPost("/targets/{name}/rollback", RollbackAsync)
             .RequireRole(AccessRoles.Operator, "rollback")
@@ -93,7 +89,7 @@ internal static class TargetEndpoints
         });
     }
 
-    private static async Task<IResult> DeployAsync(string name, string? reason, HttpContext http, RewindEngine engine, CancellationToken cancellationToken)
+    private static async Task<IResult> DeployAsync(string name, string? reason, HttpContext http, RewindEngine engine, BundleUpload uploads, CancellationToken cancellationToken)
     {
         var who = Caller.Of(http).Name;
         string path;
@@ -107,19 +103,7 @@ internal static class TargetEndpoints
         }
         else
         {
-            upload = Path.Combine(Path.GetTempPath(), "rewind-uploads", Guid.NewGuid().ToString("N") + ".zip");
-            Directory.CreateDirectory(Path.GetDirectoryName(upload)!);
-            await using (var file = new FileStream(upload, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous))
-            {
-                await http.Request.Body.CopyToAsync(file, cancellationToken);
-            }
-
-            if (new FileInfo(upload).Length == 0)
-            {
-                File.Delete(upload);
-                throw new BadInputException("the request has no body: send a bundle .zip (Content-Type: application/zip), or JSON {\"path\": ...}");
-            }
-
+            upload = await uploads.ReceiveAsync(http, cancellationToken);
             path = upload;
         }
 
@@ -136,13 +120,13 @@ internal static class TargetEndpoints
                 finally
                 {
                     // The engine stored its own copy of the bundle: the upload is not needed once the deploy ends.
-                    DeleteUpload(upload);
+                    BundleUpload.Delete(upload);
                 }
             });
         }
         catch
         {
-            DeleteUpload(upload);
+            BundleUpload.Delete(upload);
             throw;
         }
     }
@@ -163,13 +147,5 @@ internal static class TargetEndpoints
         }
 
         return full;
-    }
-
-    private static void DeleteUpload(string? upload)
-    {
-        if (upload is not null && File.Exists(upload))
-        {
-            File.Delete(upload);
-        }
     }
 }

@@ -29,8 +29,9 @@ internal static class ProblemMapping
     /// <summary>A problem that is not an exception (a missing resource, a failed result returned as a value).</summary>
     public static ProblemDetails Problem(int status, string kind, string title, string detail, int? code = null)
     {
-        // A driver's message can quote a connection string: nothing that looks like a password or token leaves.
-        var problem = new ProblemDetails { Status = status, Type = $"urn:rewind:problem:{kind}", Title = title, Detail = SecretMask.Apply(detail) };
+        // A driver's message can quote a connection string: nothing that looks like a password or token leaves,
+        // and no path on the server's disk either.
+        var problem = new ProblemDetails { Status = status, Type = $"urn:rewind:problem:{kind}", Title = title, Detail = SecretMask.Apply(ServerPaths.Hide(detail)) };
         if (code is not null)
         {
             problem.Extensions["code"] = code;

@@ -63,7 +63,7 @@ public sealed class HostileCorpusTests(HostileWorkspace workspace) : IClassFixtu
 
     private static readonly string[] Generated =
     [
-        "generated/zip-bomb-ratio", "generated/zip-bomb-size", "generated/manifest-huge", "generated/named-pipe", "generated/config-alias-expansion",
+        "generated/zip-bomb-ratio", "generated/zip-bomb-1mib-entries", "generated/zip-bomb-size", "generated/manifest-huge", "generated/named-pipe", "generated/device-node", "generated/config-alias-expansion",
     ];
 
     public static TheoryData<string> Cases()
@@ -139,6 +139,10 @@ public sealed class HostileCorpusTests(HostileWorkspace workspace) : IClassFixtu
             case "generated/zip-bomb-ratio":
                 // 3 MiB of zeros deflate to a few kilobytes: within maxUnpackedBytes, far past the ratio.
                 return (Zip(root + ".zip", ("records/platform/bomb.ndjson", 3 << 20)), ["compresses", "past the limit of 200:1 (a zip bomb?)"]);
+            case "generated/zip-bomb-1mib-entries":
+                // Entries of exactly 1 MiB each escaped the ratio check once: it now applies to every entry.
+                return (Zip(root + ".zip", ("records/platform/a.ndjson", 1 << 20), ("records/platform/b.ndjson", 1 << 20), ("records/platform/c.ndjson", 1 << 20)),
+                    ["records/platform/a.ndjson: compresses", "past the limit of 200:1 (a zip bomb?)"]);
             case "generated/zip-bomb-size":
                 return (Zip(root + ".zip", ("records/platform/bomb.ndjson", 64 << 20)), ["unpacks to more than 4194304 bytes (maxUnpackedBytes)"]);
             case "generated/manifest-huge":
@@ -153,6 +157,16 @@ public sealed class HostileCorpusTests(HostileWorkspace workspace) : IClassFixtu
                 }
 
                 return (root, ["records/platform/waiting.ndjson: is a pipe or a device"]);
+            case "generated/device-node":
+                // The null device: a character device reads as an empty file, and /dev/zero never ends.
+                new BundleBuilder("device").Upsert("platform", "rule", "k", "1").WriteTo(root);
+                using (var mknod = Process.Start("mknod", [Path.Combine(root, "records", "platform", "device.ndjson"), "c", "1", "3"]))
+                {
+                    mknod.WaitForExit();
+                    Assert.True(mknod.ExitCode == 0, "mknod needs root (CAP_MKNOD)");
+                }
+
+                return (root, ["records/platform/device.ndjson: is a pipe or a device"]);
             default:
                 var yaml = new StringBuilder("k: &k {name: health, command: \"true\"}\n");
                 yaml.Append("c: &c [").AppendJoin(", ", Enumerable.Repeat("*k", 3000)).Append("]\n");
@@ -164,19 +178,22 @@ public sealed class HostileCorpusTests(HostileWorkspace workspace) : IClassFixtu
         }
     }
 
-    private static string Zip(string path, (string Entry, int Zeros) bomb)
+    private static string Zip(string path, params (string Entry, int Zeros)[] bombs)
     {
         using var zip = ZipFile.Open(path, ZipArchiveMode.Create);
-        using (var manifest = zip.CreateEntry("bundle.json").Open())
+        using (var manifest = zip.CreateEntry("bundle.json", CompressionLevel.NoCompression).Open())
         {
             manifest.Write("""{"id":"bomb"}"""u8);
         }
 
-        using var stream = zip.CreateEntry(bomb.Entry, CompressionLevel.SmallestSize).Open();
         var zeros = new byte[1 << 20];
-        for (var written = 0; written < bomb.Zeros; written += zeros.Length)
+        foreach (var bomb in bombs)
         {
-            stream.Write(zeros);
+            using var stream = zip.CreateEntry(bomb.Entry, CompressionLevel.SmallestSize).Open();
+            for (var written = 0; written < bomb.Zeros; written += zeros.Length)
+            {
+                stream.Write(zeros);
+            }
         }
 
         return path;

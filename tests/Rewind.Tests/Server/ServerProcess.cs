@@ -42,10 +42,19 @@ public sealed class ServerProcess : IAsyncDisposable
         }
     }
 
-    public static async Task<ServerProcess> StartAsync(string folder)
+    /// <summary>The server's process id (to read its memory use from /proc).</summary>
+    public int ProcessId => _process.Id;
+
+    public static async Task<ServerProcess> StartAsync(string folder, IDictionary<string, string>? environment = null)
     {
         var url = $"http://127.0.0.1:{TestHttpServer.FreePort()}";
-        var server = new ServerProcess(CliRunner.Start(folder, CliRunner.As("server-host"), "serve", "--urls", url), url);
+        var variables = CliRunner.As("server-host");
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
+        {
+            variables[key] = value;
+        }
+
+        var server = new ServerProcess(CliRunner.Start(folder, variables, "serve", "--urls", url), url);
         var clock = Stopwatch.StartNew();
         while (clock.Elapsed < TimeSpan.FromSeconds(60))
         {
@@ -129,7 +138,8 @@ public sealed class ServerProcess : IAsyncDisposable
         _process.Dispose();
     }
 
-    private Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, string? token)
+    /// <summary>Sends any request, with the token if one is given.</summary>
+    public Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, string? token)
     {
         if (token is not null)
         {

@@ -105,6 +105,9 @@ def main():
     bundle("manifest-not-an-object", "bundle.json: must be a JSON object", records(ok), manifest='["hostile"]')
     bundle("manifest-invalid-json", ["bundle.json", "invalid JSON"], records(ok), manifest='{"id":"hostile",')
     bundle("manifest-unknown-field", 'unknown field "target"', records(ok), manifest='{"id":"hostile","target":"prod"}')
+    bundle("manifest-field-twice", 'the field "id" appears twice', records(ok), manifest='{"id":"hostile","kind":"metadata","id":"other"}')
+    bundle("manifest-slot-field-twice", """code slot 'web': the field "sha256" appears twice""", records(ok),
+           manifest='{"id":"hostile","kind":"release","code":{"web":{"artifact":"img:1","sha256":"%s","version":"1","sha256":"%s"}}}' % ("a" * 64, "b" * 64))
     bundle("manifest-without-id", 'has no "id"', records(ok), manifest='{"kind":"metadata"}')
     bundle("manifest-unknown-kind", "unknown kind 'patch'", records(ok), manifest='{"id":"hostile","kind":"patch"}')
     bundle("manifest-id-control-characters", '"id" must be a non-empty string of printable characters', records(ok), manifest='{"id":"a\\u0007b"}')

@@ -1,0 +1,107 @@
+namespace Rewind.Core.Bundles;
+
+/// <summary>
+/// A read-only pass-through that writes everything read to a copy and, when disposed, flushes the copy to disk.
+/// Bundle validation reads every file to its end, so the copy holds exactly the bytes that were validated.
+/// </summary>
+internal sealed class CopyingReadStream(Stream source, FileStream copy) : Stream
+{
+    private bool _failed;
+
+    public override bool CanRead => true;
+
+    public override bool CanSeek => false;
+
+    public override bool CanWrite => false;
+
+    public override long Length => throw new NotSupportedException();
+
+    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+    public override int Read(Span<byte> buffer)
+    {
+        int n;
+        try
+        {
+            n = source.Read(buffer);
+        }
+        catch
+        {
+            _failed = true;
+            throw;
+        }
+
+        copy.Write(buffer[..n]);
+        return n;
+    }
+
+    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        int n;
+        try
+        {
+            n = await source.ReadAsync(buffer, cancellationToken);
+        }
+        catch
+        {
+            _failed = true;
+            throw;
+        }
+
+        await copy.WriteAsync(buffer[..n], cancellationToken);
+        return n;
+    }
+
+    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+    public override void Flush()
+    {
+    }
+
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+    public override void SetLength(long value) => throw new NotSupportedException();
+
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+    public override async ValueTask DisposeAsync()
+    {
+        try
+        {
+            if (!_failed)
+            {
+                copy.Flush(flushToDisk: true);
+            }
+        }
+        finally
+        {
+            await copy.DisposeAsync();
+            await source.DisposeAsync();
+            await base.DisposeAsync();
+        }
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            try
+            {
+                if (!_failed)
+                {
+                    copy.Flush(flushToDisk: true);
+                }
+            }
+            finally
+            {
+                copy.Dispose();
+                source.Dispose();
+            }
+        }
+
+        base.Dispose(disposing);
+    }
+}
