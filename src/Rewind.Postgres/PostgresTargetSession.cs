@@ -189,6 +189,9 @@ internal sealed class PostgresTargetSession(NpgsqlConnection connection, NpgsqlT
             : new TableShape(info.Columns.Select(c => c.Name).ToList(), info.PrimaryKey, info.Indexes.Select(i => i.Name).ToList());
     }
 
+    public Task<IPlatformRows> OpenRowsAsync(string table, IReadOnlyList<string>? key, string file, CancellationToken cancellationToken = default) =>
+        PostgresPlatformRows.OpenAsync(connection, schema, table, key, file, cancellationToken);
+
     public async IAsyncEnumerable<byte[]> ReadRowsAsync(string table, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         var info = await TableInfoAsync(table, cancellationToken)

@@ -241,6 +241,9 @@ internal sealed class SqliteTargetSession(SqliteConnection connection) : ITarget
         }
     }
 
+    public Task<IPlatformRows> OpenRowsAsync(string table, IReadOnlyList<string>? key, string file, CancellationToken cancellationToken = default) =>
+        SqlitePlatformRows.OpenAsync(connection, table, key, file, cancellationToken);
+
     public async Task ApplyTableDefinitionAsync(string table, TableDefinition definition, CancellationToken cancellationToken = default)
     {
         var shape = await DescribeTableAsync(table, cancellationToken);

@@ -17,7 +17,7 @@ public sealed class Bundle : IDisposable
     private readonly BundleLimits _limits;
 
     private Bundle(IBundleFiles files, BundleLimits limits, BundleManifest manifest, string digest,
-        IReadOnlyList<RecordFile> recordFiles, IReadOnlyList<DataCopyFile> dataCopies)
+        IReadOnlyList<RecordFile> recordFiles, IReadOnlyList<DataCopyFile> dataCopies, IReadOnlyList<RowChangeFile> rowChanges)
     {
         _files = files;
         _limits = limits;
@@ -25,6 +25,7 @@ public sealed class Bundle : IDisposable
         Digest = digest;
         RecordFiles = recordFiles;
         DataCopies = dataCopies;
+        RowChanges = rowChanges;
     }
 
     public BundleManifest Manifest { get; }
@@ -36,6 +37,11 @@ public sealed class Bundle : IDisposable
     public IReadOnlyList<RecordFile> RecordFiles { get; }
 
     public IReadOnlyList<DataCopyFile> DataCopies { get; }
+
+    /// <summary>Row changes (<c>rows/&lt;table&gt;.ndjson</c>), in path order.</summary>
+    public IReadOnlyList<RowChangeFile> RowChanges { get; }
+
+    public long RowChangeCount => RowChanges.Sum(f => f.Count);
 
     public string Origin => _files.Origin;
 
@@ -116,6 +122,15 @@ public sealed class Bundle : IDisposable
         }
     }
 
+    public async IAsyncEnumerable<RowChange> ReadRowChangesAsync(RowChangeFile file, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        await using var stream = _files.Open(file.Path);
+        await foreach (var (line, number) in NdjsonLines.ReadAsync(stream, file.Path, _limits.MaxLineBytes, cancellationToken, copy: false))
+        {
+            yield return RowChange.Parse(line.Span, file.Path, number, _limits.MaxJsonDepth);
+        }
+    }
+
     /// <summary>Opens one file of the bundle as it is stored (used to copy a bundle into the artifact store).</summary>
     public Stream OpenFile(string path) => _files.Open(path);
 
@@ -125,13 +140,14 @@ public sealed class Bundle : IDisposable
     {
         if (!files.Paths.Contains(ManifestFile, StringComparer.Ordinal))
         {
-            throw new BundleInvalidException(files.Origin, 0, $"has no {ManifestFile} at its top level: a bundle is a folder (or a .zip of one) with {ManifestFile}, records/<layer>/<type>.ndjson and data/<table>.ndjson");
+            throw new BundleInvalidException(files.Origin, 0, $"has no {ManifestFile} at its top level: a bundle is a folder (or a .zip of one) with {ManifestFile}, records/<layer>/<type>.ndjson, data/<table>.ndjson and rows/<table>.ndjson");
         }
 
         var fileDigests = new List<(string, string)>();
         BundleManifest? manifest = null;
         var recordFiles = new List<RecordFile>();
         var dataCopies = new List<DataCopyFile>();
+        var rowChanges = new List<RowChangeFile>();
         var artifactPaths = new HashSet<string>(StringComparer.Ordinal);
         var tableDeletes = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
 
@@ -194,9 +210,29 @@ public sealed class Bundle : IDisposable
 
                 dataCopies.Add(new DataCopyFile(path, table, count));
             }
+            else if (TryTablePath(path, "rows", out var changed))
+            {
+                if (NameRules.WhyNotTableName(changed) is { } why)
+                {
+                    throw new BundleInvalidException(path, 0, why);
+                }
+
+                long count = 0;
+                await foreach (var (line, number) in NdjsonLines.ReadAsync(hashing, path, limits.MaxLineBytes, cancellationToken, copy: false))
+                {
+                    if (parseLines)
+                    {
+                        RowChange.Parse(line.Span, path, number, limits.MaxJsonDepth);
+                    }
+
+                    count++;
+                }
+
+                rowChanges.Add(new RowChangeFile(path, changed, count));
+            }
             else if (!artifactPaths.Contains(path))
             {
-                throw new BundleInvalidException(path, 0, $"is not part of the bundle format: expected {ManifestFile}, records/<layer>/<type>.ndjson, data/<table>.ndjson or a code artifact named in {ManifestFile}");
+                throw new BundleInvalidException(path, 0, $"is not part of the bundle format: expected {ManifestFile}, records/<layer>/<type>.ndjson, data/<table>.ndjson, rows/<table>.ndjson or a code artifact named in {ManifestFile}");
             }
 
             fileDigests.Add((path, await hashing.FinishAsync(cancellationToken)));
@@ -205,6 +241,11 @@ public sealed class Bundle : IDisposable
         foreach (var copy in dataCopies.Where(c => tableDeletes.Contains(c.Table)))
         {
             throw new BundleInvalidException(copy.Path, 0, $"the bundle deletes the definition of table '{copy.Table}' and also copies data into it");
+        }
+
+        foreach (var rows in rowChanges.Where(r => tableDeletes.Contains(r.Table) || dataCopies.Any(c => string.Equals(c.Table, r.Table, StringComparison.OrdinalIgnoreCase))))
+        {
+            throw new BundleInvalidException(rows.Path, 0, $"the bundle also deletes the definition of table '{rows.Table}' or copies its whole content: one bundle changes a table one way");
         }
 
         foreach (var missing in artifactPaths.Where(p => !files.Paths.Contains(p, StringComparer.Ordinal)))
@@ -224,7 +265,7 @@ public sealed class Bundle : IDisposable
 
         var digest = BundleDigest.Combine(fileDigests);
         var ordered = recordFiles.OrderBy(f => f.Type == RecordKey.TableType ? 0 : 1).ThenBy(f => f.Path, StringComparer.Ordinal).ToList();
-        return new Bundle(files, limits, manifest!, digest, ordered, dataCopies);
+        return new Bundle(files, limits, manifest!, digest, ordered, dataCopies, rowChanges);
     }
 
     private static bool TryRecordsPath(string path, out string layer, out string type)
@@ -246,11 +287,13 @@ public sealed class Bundle : IDisposable
         return true;
     }
 
-    private static bool TryDataPath(string path, out string table)
+    private static bool TryDataPath(string path, out string table) => TryTablePath(path, "data", out table);
+
+    private static bool TryTablePath(string path, string folder, out string table)
     {
         table = "";
         var parts = path.Split('/');
-        if (parts.Length != 2 || parts[0] != "data" || !parts[1].EndsWith(".ndjson", StringComparison.Ordinal))
+        if (parts.Length != 2 || parts[0] != folder || !parts[1].EndsWith(".ndjson", StringComparison.Ordinal))
         {
             return false;
         }

@@ -98,6 +98,16 @@ public sealed class BundleWriter : IAsyncDisposable
         return file.FlushIfFullAsync(cancellationToken);
     }
 
+    /// <summary>Writes one line of <c>rows/&lt;table&gt;.ndjson</c> (see <see cref="RowChange.Format"/>).</summary>
+    public ValueTask WriteRowChangeAsync(string table, string line, CancellationToken cancellationToken = default)
+    {
+        var file = FileFor($"rows/{table}.ndjson");
+        file.WriteUtf8(line);
+        file.Write("\n"u8);
+        Written++;
+        return file.FlushIfFullAsync(cancellationToken);
+    }
+
     /// <summary>Writes <c>bundle.json</c>, flushes every file to disk and returns the bundle's digest.</summary>
     public async Task<string> CompleteAsync(BundleManifest manifest, CancellationToken cancellationToken = default)
     {

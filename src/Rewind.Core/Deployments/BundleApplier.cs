@@ -11,6 +11,7 @@ namespace Rewind.Core.Deployments;
 /// <list type="number">
 /// <item>table definitions, so tables exist before data is copied into them and are captured before they change;</item>
 /// <item>data copies, each captured whole before its rows are replaced;</item>
+/// <item>row changes, each row's prior image captured as it is written (<see cref="RowChangeApplier"/>);</item>
 /// <item>all other records, captured one by one as they are overwritten.</item>
 /// </list>
 /// A table's effective definition is the one in its highest layer; when none is left the table is quarantined.
@@ -29,10 +30,12 @@ public sealed class BundleApplier(IReadOnlyList<string> layers)
         string quarantineTag,
         IProgress<OperationProgress>? progress,
         CancellationToken cancellationToken,
-        IPriorImageSink? watcher = null)
+        IPriorImageSink? watcher = null,
+        IReadOnlyList<Configuration.PlatformTable>? platformTables = null,
+        Impact.RowEditLog? rowLog = null)
     {
         IPriorImageSink? sink = (IPriorImageSink?)capture ?? watcher;
-        var total = bundle.RecordCount + bundle.RowCount;
+        var total = bundle.RecordCount + bundle.RowCount + bundle.RowChangeCount;
         var counter = new Counter(progress, total);
         var created = new List<string>();
         var changed = new List<string>();
@@ -63,6 +66,12 @@ public sealed class BundleApplier(IReadOnlyList<string> layers)
             }
 
             await session.ReplaceRowsAsync(copy.Table, copy.Path, counter.Count(bundle.ReadRowsAsync(copy, cancellationToken), cancellationToken), cancellationToken);
+        }
+
+        if (bundle.RowChanges.Count > 0)
+        {
+            counter.Step = "row changes";
+            await new RowChangeApplier(platformTables ?? []).ApplyAsync(bundle, session, capture?.Writer, rowLog, _ => counter.Add(1), cancellationToken);
         }
 
         // Every records file goes to the target as one stream: an adapter working in bulk stages, captures and

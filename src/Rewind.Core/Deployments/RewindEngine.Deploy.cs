@@ -171,7 +171,7 @@ public sealed partial class RewindEngine
         {
             await using var targetStore = _targets.Open(target);
             await using var session = await targetStore.BeginAsync(cancellationToken);
-            var summary = await _applier.ApplyAsync(bundle, session, new InverseCapture(writer), deployment.Id, progress, cancellationToken);
+            var summary = await _applier.ApplyAsync(bundle, session, new InverseCapture(writer), deployment.Id, progress, cancellationToken, platformTables: target.PlatformTables);
             var inverseDigest = await _artifacts.PublishAsync(writer, InverseCapture.ManifestFor(bundle.Manifest), cancellationToken);
             published = true;
             await session.WriteMarkerAsync(new DeploymentMarker(deployment.Id, deployment.BundleId, deployment.BundleDigest, inverseDigest, _time.GetUtcNow(), null), cancellationToken);

@@ -249,17 +249,18 @@ public sealed partial class RewindEngine
             await using var session = await targetStore.BeginAsync(cancellationToken);
             var marker = await session.ReadMarkerAsync(deployment.Id, cancellationToken)
                 ?? throw new OperationFailedException($"target {target.Name} has no marker for deployment {deployment.Id}: its database was replaced or restored outside Rewind, so the inverse cannot be trusted to apply");
-            var summary = await _applier.ApplyAsync(inverse, session, capture: null, deployment.Id, progress, cancellationToken, watcher: detector);
+            var rows = new RowEditLog(writer);
+            var summary = await _applier.ApplyAsync(inverse, session, capture: null, deployment.Id, progress, cancellationToken, watcher: detector, target.PlatformTables, rows);
             string? displaced = null;
-            if (detector.Edits.Count > 0)
+            if (detector.Edits.Count > 0 || rows.SavedAny)
             {
                 displaced = await _artifacts.PublishAsync(writer, new Bundles.BundleManifest(
                     $"live-edits-before-rollback-of-{deployment.Id}", Bundles.BundleKind.Metadata,
-                    $"Records edited after {deployment.BundleId} was deployed, as they were when {deployment.Id} was rolled back", new Dictionary<string, Bundles.CodeArtifact>()), cancellationToken);
+                    $"Records and rows edited after {deployment.BundleId} was deployed, as they were when {deployment.Id} was rolled back", new Dictionary<string, Bundles.CodeArtifact>()), cancellationToken);
             }
 
             // Recorded before the commit: after a crash the ledger still knows where the edited images went.
-            await journal.UpdateAsync(d => d with { Impact = new ImpactReport([], detector.Edits, displaced, summary.Quarantined) }, cancellationToken);
+            await journal.UpdateAsync(d => d with { Impact = new ImpactReport([], detector.Edits, displaced, summary.Quarantined) { Rows = rows.Outcomes } }, cancellationToken);
             await session.WriteMarkerAsync(marker with { RolledBackAt = startedAt }, cancellationToken);
             await held.EnsureHeldAsync(session, cancellationToken);
             await session.CommitAsync(cancellationToken);

@@ -17,9 +17,12 @@ internal sealed class WritableTables(IReadOnlyList<string> layers, ITargetStoreF
     public async Task RefuseUnwritableAsync(TargetConfig target, Bundle bundle, CancellationToken cancellationToken)
     {
         bool IsBusiness(string table) => target.BusinessTables.Any(b => Same(b.Name, table));
-        foreach (var copy in bundle.DataCopies.Where(c => IsBusiness(c.Table)))
+        var written = bundle.DataCopies.Select(c => (c.Path, c.Table, What: "data copy"))
+            .Concat(bundle.RowChanges.Select(r => (r.Path, r.Table, What: "row changes")))
+            .ToList();
+        foreach (var (path, table, what) in written.Where(w => IsBusiness(w.Table)))
         {
-            throw new BundleInvalidException(copy.Path, 0, $"'{copy.Table}' is a business table of target {target.Name}: Rewind never writes business data. Remove the data copy from the bundle.");
+            throw new BundleInvalidException(path, 0, $"'{table}' is a business table of target {target.Name}: Rewind never writes business data. Remove the {what} from the bundle.");
         }
 
         var defined = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
@@ -39,7 +42,7 @@ internal sealed class WritableTables(IReadOnlyList<string> layers, ITargetStoreF
             }
         }
 
-        var undeclared = bundle.DataCopies
+        var undeclared = written
             .Where(c => !defined.Contains(c.Table) && !target.PlatformTables.Any(p => Same(p.Name, c.Table)))
             .ToList();
         if (undeclared.Count == 0)

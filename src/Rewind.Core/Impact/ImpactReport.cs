@@ -31,4 +31,15 @@ public sealed record ImpactReport(
     IReadOnlyList<QuarantinedTable> Quarantined)
 {
     public static ImpactReport Empty { get; } = new([], [], null, []);
+
+    /// <summary>Rows of platform tables the rollback did not simply restore: kept (someone worked on them), saved, or deleted since.</summary>
+    public IReadOnlyList<RowOutcome> Rows { get; init; } = [];
 }
+
+/// <summary>
+/// What a rollback did with one row of a platform table that it did not simply restore (DESIGN.md, the three-way
+/// table under "Bundle format"): <see cref="Action"/> is <c>kept</c>, <c>saved</c>, <c>saved-and-restored</c> or
+/// <c>deleted-since</c>; <see cref="Columns"/> names the columns someone changed since the deploy, when that is why.
+/// A saved row is in the rollback's live-edits bundle (<c>rows/&lt;table&gt;.ndjson</c>).
+/// </summary>
+public sealed record RowOutcome(string Table, string Key, string Action, string Reason, IReadOnlyList<string> Columns);

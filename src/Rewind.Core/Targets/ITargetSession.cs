@@ -27,6 +27,13 @@ public interface ITargetSession : IAsyncDisposable
     Task ReplaceRowsAsync(string table, string file, IAsyncEnumerable<DataRow> rows, CancellationToken cancellationToken = default);
 
     /// <summary>Creates the table, or reconciles an existing one to the definition (columns and indexes).</summary>
+    /// <summary>
+    /// The rows of a platform table for row changes, addressed by <paramref name="key"/> (null: the primary key).
+    /// Refuses, naming <paramref name="file"/>, a table that does not exist or a key no unique constraint or index
+    /// backs whose columns are all NOT NULL.
+    /// </summary>
+    Task<IPlatformRows> OpenRowsAsync(string table, IReadOnlyList<string>? key, string file, CancellationToken cancellationToken = default);
+
     Task ApplyTableDefinitionAsync(string table, TableDefinition definition, CancellationToken cancellationToken = default);
 
     /// <summary>Moves a table aside under the quarantine prefix with its rows and indexes; never drops it.</summary>

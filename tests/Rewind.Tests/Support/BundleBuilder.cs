@@ -76,6 +76,20 @@ public sealed class BundleBuilder(string id)
         return this;
     }
 
+    /// <summary>A row change: write the given columns of the row the table's key addresses (raw JSON object text).</summary>
+    public BundleBuilder RowUpsert(string table, string rowJson)
+    {
+        Lines($"rows/{table}.ndjson").Add($"{{\"row\":{rowJson}}}");
+        return this;
+    }
+
+    /// <summary>A row change: delete the row with this key (raw JSON object text of the key columns).</summary>
+    public BundleBuilder RowDelete(string table, string keyJson)
+    {
+        Lines($"rows/{table}.ndjson").Add($"{{\"delete\":{keyJson}}}");
+        return this;
+    }
+
     /// <summary>Any file with any content, for malformed bundles.</summary>
     public BundleBuilder Raw(string path, string content)
     {

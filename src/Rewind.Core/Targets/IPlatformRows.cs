@@ -1,0 +1,33 @@
+using Rewind.Core.Bundles;
+
+namespace Rewind.Core.Targets;
+
+/// <summary>
+/// The rows of one platform table, addressed by a unique key, inside a target session: what row changes read
+/// and write. Values travel as the JSON text <see cref="RowJson"/> defines, so a value read and written back
+/// is the same value byte for byte, and two values are equal exactly when their texts are. An adapter supplies
+/// the statements; the three-way rule of a rollback lives in Core (<c>RowChangeApplier</c>).
+/// </summary>
+public interface IPlatformRows : IAsyncDisposable
+{
+    /// <summary>The key columns rows are addressed by: the declared unique key, or the primary key.</summary>
+    IReadOnlyList<string> Key { get; }
+
+    /// <summary>Every column of the table, in the table's order.</summary>
+    IReadOnlyList<string> Columns { get; }
+
+    /// <summary>The whole row with this key, every column in table order; null when there is none.</summary>
+    Task<IReadOnlyList<ColumnValue>?> ReadAsync(IReadOnlyList<ColumnValue> key, long line, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Inserts a row with the columns given (the others take their defaults). Returns false, writing nothing, when
+    /// it would collide with an existing row on a unique key (only when <paramref name="unlessConflict"/>).
+    /// </summary>
+    Task<bool> InsertAsync(IReadOnlyList<ColumnValue> row, long line, bool unlessConflict, CancellationToken cancellationToken = default);
+
+    /// <summary>Sets the given columns of the row with this key.</summary>
+    Task UpdateAsync(IReadOnlyList<ColumnValue> key, IReadOnlyList<ColumnValue> values, long line, CancellationToken cancellationToken = default);
+
+    /// <summary>Deletes the row with this key.</summary>
+    Task DeleteAsync(IReadOnlyList<ColumnValue> key, long line, CancellationToken cancellationToken = default);
+}

@@ -1,0 +1,196 @@
+using System.Buffers;
+using System.Text;
+using System.Text.Json;
+using Microsoft.Data.Sqlite;
+using Rewind.Core;
+using Rewind.Core.Bundles;
+using Rewind.Core.Targets;
+using static Rewind.Sqlite.SqliteConnections;
+
+namespace Rewind.Sqlite;
+
+/// <summary>Row changes on SQLite: one statement per row, addressed by a unique key, values converted as data copies convert them.</summary>
+internal sealed class SqlitePlatformRows : IPlatformRows
+{
+    private readonly SqliteConnection _connection;
+    private readonly string _table;
+    private readonly string _file;
+
+    private SqlitePlatformRows(SqliteConnection connection, string table, string file, IReadOnlyList<string> columns, IReadOnlyList<string> key)
+    {
+        _connection = connection;
+        _table = table;
+        _file = file;
+        Columns = columns;
+        Key = key;
+    }
+
+    public IReadOnlyList<string> Key { get; }
+
+    public IReadOnlyList<string> Columns { get; }
+
+    public static async Task<IPlatformRows> OpenAsync(SqliteConnection connection, string table, IReadOnlyList<string>? declared, string file, CancellationToken cancellationToken)
+    {
+        var columns = new List<(string Name, string Type, bool NotNull, long Pk)>();
+        await using (var command = connection.CreateCommand())
+        {
+            command.CommandText = "SELECT name, type, \"notnull\", pk FROM pragma_table_info($table) ORDER BY cid";
+            command.Parameters.AddWithValue("$table", table);
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                columns.Add((reader.GetString(0), reader.GetString(1), reader.GetInt64(2) == 1, reader.GetInt64(3)));
+            }
+        }
+
+        if (columns.Count == 0)
+        {
+            throw new BundleInvalidException(file, 0, $"table '{table}' does not exist on the target");
+        }
+
+        var primaryKey = columns.Where(c => c.Pk > 0).OrderBy(c => c.Pk).Select(c => c.Name).ToList();
+        var key = (declared ?? primaryKey).Select(k => columns.FirstOrDefault(c => string.Equals(c.Name, k, StringComparison.OrdinalIgnoreCase)).Name
+            ?? throw new BundleInvalidException(file, 0, $"the key column '{k}' is not a column of table '{table}'")).ToList();
+        if (key.Count == 0)
+        {
+            throw new BundleInvalidException(file, 0, $"table '{table}' has no primary key: declare the unique key its rows are addressed by (platformTables: - name: {table}, key: [...])");
+        }
+
+        // A rowid alias (INTEGER PRIMARY KEY) is never NULL; other columns must say NOT NULL.
+        bool NeverNull(string column) =>
+            columns.Single(c => c.Name == column).NotNull || (primaryKey.Count == 1 && primaryKey[0] == column && string.Equals(columns.Single(c => c.Name == column).Type, "INTEGER", StringComparison.OrdinalIgnoreCase));
+        var unique = SameColumns(key, primaryKey) || await HasUniqueIndexAsync(connection, table, key, cancellationToken);
+        if (!unique || !key.All(NeverNull))
+        {
+            throw new BundleInvalidException(file, 0, $"the key ({string.Join(", ", key)}) of table '{table}' is not backed by a unique constraint or index whose columns are all NOT NULL, so a row change cannot address exactly one row");
+        }
+
+        return new SqlitePlatformRows(connection, table, file, columns.Select(c => c.Name).ToList(), key);
+    }
+
+    public async Task<IReadOnlyList<ColumnValue>?> ReadAsync(IReadOnlyList<ColumnValue> key, long line, CancellationToken cancellationToken = default)
+    {
+        await using var command = _connection.CreateCommand();
+        command.CommandText = $"SELECT {string.Join(", ", Columns.Select(Quote))} FROM {Quote(_table)} WHERE {Where(command, key, line)}";
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        if (!await reader.ReadAsync(cancellationToken))
+        {
+            return null;
+        }
+
+        var row = new List<ColumnValue>(Columns.Count);
+        var buffer = new ArrayBufferWriter<byte>(64);
+        for (var i = 0; i < Columns.Count; i++)
+        {
+            buffer.ResetWrittenCount();
+            await using (var writer = new Utf8JsonWriter(buffer))
+            {
+                SqliteValues.Write(writer, reader, i, reader.GetValue(i));
+            }
+
+            row.Add(new ColumnValue(Columns[i], Encoding.UTF8.GetString(buffer.WrittenSpan)));
+        }
+
+        return row;
+    }
+
+    public async Task<bool> InsertAsync(IReadOnlyList<ColumnValue> row, long line, bool unlessConflict, CancellationToken cancellationToken = default)
+    {
+        await using var command = _connection.CreateCommand();
+        var values = row.Select((v, i) => Value(command, $"$v{i}", v, line)).ToList();
+        command.CommandText = $"INSERT INTO {Quote(_table)} ({string.Join(", ", row.Select(v => Quote(Column(v.Column, line))))}) VALUES ({string.Join(", ", values)})" +
+            (unlessConflict ? " ON CONFLICT DO NOTHING" : "");
+        return await ExecuteAsync(command, line, cancellationToken) > 0;
+    }
+
+    public async Task UpdateAsync(IReadOnlyList<ColumnValue> key, IReadOnlyList<ColumnValue> values, long line, CancellationToken cancellationToken = default)
+    {
+        await using var command = _connection.CreateCommand();
+        var set = string.Join(", ", values.Select((v, i) => $"{Quote(Column(v.Column, line))} = {Value(command, $"$s{i}", v, line)}"));
+        command.CommandText = $"UPDATE {Quote(_table)} SET {set} WHERE {Where(command, key, line)}";
+        await ExecuteAsync(command, line, cancellationToken);
+    }
+
+    public async Task DeleteAsync(IReadOnlyList<ColumnValue> key, long line, CancellationToken cancellationToken = default)
+    {
+        await using var command = _connection.CreateCommand();
+        command.CommandText = $"DELETE FROM {Quote(_table)} WHERE {Where(command, key, line)}";
+        await ExecuteAsync(command, line, cancellationToken);
+    }
+
+    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+
+    private async Task<int> ExecuteAsync(SqliteCommand command, long line, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+        catch (SqliteException e) when (e.SqliteErrorCode == 19)
+        {
+            throw new BundleInvalidException(_file, line, $"the row violates a constraint of table '{_table}': {e.Message}");
+        }
+    }
+
+    private string Where(SqliteCommand command, IReadOnlyList<ColumnValue> key, long line) =>
+        string.Join(" AND ", key.Select((k, i) => $"{Quote(Column(k.Column, line))} = {Value(command, $"$k{i}", k, line)}"));
+
+    /// <summary>Binds one JSON value as a parameter; returns the expression that reads it (text given as bytes is cast, keeping its bytes).</summary>
+    private string Value(SqliteCommand command, string name, ColumnValue value, long line)
+    {
+        var bytes = Encoding.UTF8.GetBytes(value.Json);
+        var reader = new Utf8JsonReader(bytes);
+        reader.Read();
+        var db = SqliteValues.ToDb(ref reader, bytes, _file, line, value.Column);
+        if (db is SqliteValues.TextBytes text)
+        {
+            command.Parameters.AddWithValue(name, text.Bytes);
+            return $"CAST({name} AS TEXT)";
+        }
+
+        command.Parameters.AddWithValue(name, db);
+        return name;
+    }
+
+    private string Column(string column, long line) =>
+        Columns.FirstOrDefault(c => string.Equals(c, column, StringComparison.OrdinalIgnoreCase))
+        ?? throw new BundleInvalidException(_file, line, $"'{column}' is not a column of table '{_table}' (its columns: {string.Join(", ", Columns)})");
+
+    private static bool SameColumns(IReadOnlyList<string> a, IReadOnlyList<string> b) =>
+        a.Count == b.Count && a.All(x => b.Contains(x, StringComparer.OrdinalIgnoreCase));
+
+    private static async Task<bool> HasUniqueIndexAsync(SqliteConnection connection, string table, IReadOnlyList<string> key, CancellationToken cancellationToken)
+    {
+        var indexes = new List<string>();
+        await using (var command = connection.CreateCommand())
+        {
+            command.CommandText = "SELECT name FROM pragma_index_list($table) WHERE \"unique\" = 1 AND partial = 0";
+            command.Parameters.AddWithValue("$table", table);
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                indexes.Add(reader.GetString(0));
+            }
+        }
+
+        foreach (var index in indexes)
+        {
+            var columns = new List<string>();
+            await using var command = connection.CreateCommand();
+            command.CommandText = "SELECT name FROM pragma_index_info($index)";
+            command.Parameters.AddWithValue("$index", index);
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                columns.Add(reader.IsDBNull(0) ? "" : reader.GetString(0));
+            }
+
+            if (SameColumns(columns, key))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+}
