@@ -56,11 +56,12 @@ internal sealed class SqlitePlatformRows : IPlatformRows
             throw new BundleInvalidException(file, 0, $"table '{table}' has no primary key: declare the unique key its rows are addressed by (platformTables: - name: {table}, key: [...])");
         }
 
-        // A rowid alias (INTEGER PRIMARY KEY) is never NULL; other columns must say NOT NULL.
-        bool NeverNull(string column) =>
-            columns.Single(c => c.Name == column).NotNull || (primaryKey.Count == 1 && primaryKey[0] == column && string.Equals(columns.Single(c => c.Name == column).Type, "INTEGER", StringComparison.OrdinalIgnoreCase));
-        var unique = SameColumns(key, primaryKey) || await HasUniqueIndexAsync(connection, table, key, cancellationToken);
-        if (!unique || !key.All(NeverNull))
+        // SQLite lets a primary-key column other than a rowid alias hold NULL unless it says NOT NULL (a historical
+        // quirk); a primary key is taken as it is meant, since a row change never addresses a NULL key. Any other
+        // unique key must say NOT NULL.
+        var isPrimaryKey = SameColumns(key, primaryKey);
+        var unique = isPrimaryKey || await HasUniqueIndexAsync(connection, table, key, cancellationToken);
+        if (!unique || !(isPrimaryKey || key.All(k => columns.Single(c => c.Name == k).NotNull)))
         {
             throw new BundleInvalidException(file, 0, $"the key ({string.Join(", ", key)}) of table '{table}' is not backed by a unique constraint or index whose columns are all NOT NULL, so a row change cannot address exactly one row");
         }

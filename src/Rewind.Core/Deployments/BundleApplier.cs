@@ -32,7 +32,8 @@ public sealed class BundleApplier(IReadOnlyList<string> layers)
         CancellationToken cancellationToken,
         IPriorImageSink? watcher = null,
         IReadOnlyList<Configuration.PlatformTable>? platformTables = null,
-        Impact.RowEditLog? rowLog = null)
+        Impact.RowEditLog? rowLog = null,
+        Bundle? forward = null)
     {
         IPriorImageSink? sink = (IPriorImageSink?)capture ?? watcher;
         var total = bundle.RecordCount + bundle.RowCount + bundle.RowChangeCount;
@@ -41,6 +42,14 @@ public sealed class BundleApplier(IReadOnlyList<string> layers)
         var changed = new List<string>();
         var quarantined = new List<QuarantinedTable>();
         var captured = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+
+        Dictionary<string, List<byte[]>>? keep = null;
+        if (capture is null && forward is not null && rowLog is not null && bundle.DataCopies.Count > 0)
+        {
+            // A rollback is about to put whole tables back: first save what was written in them since.
+            counter.Step = "rows written since the deployment";
+            keep = await Impact.WrittenSinceGuard.SaveAsync(bundle, forward, session, rowLog, cancellationToken);
+        }
 
         foreach (var file in bundle.RecordFiles.Where(f => f.Type == RecordKey.TableType))
         {
@@ -66,6 +75,10 @@ public sealed class BundleApplier(IReadOnlyList<string> layers)
             }
 
             await session.ReplaceRowsAsync(copy.Table, copy.Path, counter.Count(bundle.ReadRowsAsync(copy, cancellationToken), cancellationToken), cancellationToken);
+            if (keep is not null && keep.TryGetValue(copy.Table, out var inserted))
+            {
+                await Impact.WrittenSinceGuard.KeepAsync(session, copy.Table, copy.Path, inserted, cancellationToken);
+            }
         }
 
         if (bundle.RowChanges.Count > 0)

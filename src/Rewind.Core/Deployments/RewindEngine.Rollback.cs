@@ -250,7 +250,7 @@ public sealed partial class RewindEngine
             var marker = await session.ReadMarkerAsync(deployment.Id, cancellationToken)
                 ?? throw new OperationFailedException($"target {target.Name} has no marker for deployment {deployment.Id}: its database was replaced or restored outside Rewind, so the inverse cannot be trusted to apply");
             var rows = new RowEditLog(writer);
-            var summary = await _applier.ApplyAsync(inverse, session, capture: null, deployment.Id, progress, cancellationToken, watcher: detector, target.PlatformTables, rows);
+            var summary = await _applier.ApplyAsync(inverse, session, capture: null, deployment.Id, progress, cancellationToken, watcher: detector, target.PlatformTables, rows, forward);
             string? displaced = null;
             if (detector.Edits.Count > 0 || rows.SavedAny)
             {

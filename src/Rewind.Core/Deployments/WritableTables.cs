@@ -51,7 +51,7 @@ internal sealed class WritableTables(IReadOnlyList<string> layers, ITargetStoreF
         }
 
         var managed = await DefinedOnTargetAsync(target, undeclared.Select(c => c.Table), cancellationToken);
-        if (undeclared.FirstOrDefault(c => !managed.Contains(c.Table)) is { } unwritable)
+        foreach (var unwritable in undeclared.Where(c => !managed.Contains(c.Table)))
         {
             throw new BundleInvalidException(unwritable.Path, 0,
                 $"'{unwritable.Table}' is not a platform table of target {target.Name}: bundles may write only tables declared in platformTables or defined by a table record. " +
