@@ -17,7 +17,7 @@ public sealed partial class PostgresTargetStore
             return;
         }
 
-        await EnsureSchemaAsync(connection, cancellationToken);
+        await EnsureSchemaAsync(connection, cancellationToken, withAuditAnchor: true);
         await ExecuteAsync(connection, $"""
             INSERT INTO {Anchor} (id, seq, hash) VALUES (1, @seq, @hash)
             ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash WHERE excluded.seq > {Anchor}.seq

@@ -18,7 +18,8 @@ public sealed partial class SqliteTargetStore
             return;
         }
 
-        await using var connection = await SqliteConnections.OpenAsync(path, _busyTimeout, cancellationToken);
+        // A short wait: a refusal is audited while another process may hold the target's write lock for long.
+        await using var connection = await SqliteConnections.OpenAsync(path, TimeSpan.FromSeconds(1), cancellationToken);
         await SqliteConnections.ExecuteAsync(connection, "BEGIN IMMEDIATE", cancellationToken);
         await SqliteConnections.ExecuteAsync(connection, Schema, cancellationToken);
         await using (var command = connection.CreateCommand())

@@ -20,12 +20,14 @@ public static partial class SecretMask
     // What a terminal or a table may put inside a wrapped value: spaces, a line break, then indentation or a border.
     private const string Break = @"(?:[ \t]*\r?\n[ \t│|]*)?";
 
-    private static Known _known = Known.Empty;
+    private static readonly Lock Registering = new();
+
+    private static volatile Known _known = Known.Empty;
 
     /// <summary>Adds values to hide from now on, for the rest of the process (the configuration's secrets, once loaded).</summary>
     public static void Remember(IEnumerable<string?> values)
     {
-        lock (typeof(SecretMask))
+        lock (Registering)
         {
             var all = _known.Values.Union(values.OfType<string>().Where(v => v.Length >= MinimumLength && !string.IsNullOrWhiteSpace(v)), StringComparer.Ordinal).ToArray();
             if (all.Length != _known.Values.Length)
