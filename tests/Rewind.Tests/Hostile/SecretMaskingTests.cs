@@ -95,5 +95,11 @@ public sealed class SecretMaskingTests(PostgresServerFixture server) : IDisposab
         var audit = await new SqliteProvider().ScalarAsync("sqlite:" + _folder.Combine("rewind.db"), "SELECT group_concat(coalesce(reason, '') || ' ' || coalesce(detail, ''), ' ') FROM audit");
         Assert.DoesNotContain(Password, Convert.ToString(ledger, System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
         Assert.DoesNotContain(Password, Convert.ToString(audit, System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
+
+        // Nor in any file Rewind wrote: the store and its WAL, artifacts, journals.
+        foreach (var file in Directory.EnumerateFiles(_folder.Path, "*", SearchOption.AllDirectories).Where(f => Path.GetFileName(f) != "rewind.yaml"))
+        {
+            Assert.DoesNotContain(Password, System.Text.Encoding.UTF8.GetString(await File.ReadAllBytesAsync(file)), StringComparison.Ordinal);
+        }
     }
 }
