@@ -61,6 +61,20 @@ public sealed class OperatorTextCliTests : IDisposable
     }
 
     [Fact]
+    public async Task A_record_key_with_terminal_escapes_is_shown_escaped_by_diff()
+    {
+        await File.WriteAllTextAsync(_folder.Combine("rewind.yaml"), "targets:\n  env1:\n    database: sqlite:env1.db\n");
+        var bundle = new BundleBuilder("one").Upsert("platform", "rule", $"k{Esc}[2J{Esc}]0;pwned\u0007", "1").WriteTo(_folder.Combine("b1"));
+
+        var diff = await Rewind("diff", bundle, "--target", "env1");
+
+        Assert.True(diff.ExitCode == 0, diff.ToString());
+        Assert.DoesNotContain(Esc, diff.Stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain("\u0007", diff.Stdout, StringComparison.Ordinal);
+        Assert.Contains(@"k\x1b[2J\x1b]0;pwned\x07", string.Concat(diff.Stdout.Split('\n').Select(l => l.Split('│')).Where(c => c.Length >= 3).Select(c => c[^2].Trim())), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Help_text_is_printed_as_written()
     {
         var help = await Rewind("serve", "--help");
