@@ -11,8 +11,8 @@ internal sealed class CliContext(ParseResult parse)
     public bool Json { get; } = parse.GetValue(RewindCli.Json);
 
     /// <summary>Who is acting: <c>--as</c>, else <c>REWIND_USER</c>, else the OS user.</summary>
-    public string Who { get; } = parse.GetValue(RewindCli.As)
-        ?? NonEmpty(Environment.GetEnvironmentVariable("REWIND_USER"))
+    public string Who { get; } = Printable(parse.GetValue(RewindCli.As), "--as")
+        ?? Printable(NonEmpty(Environment.GetEnvironmentVariable("REWIND_USER")), "REWIND_USER")
         ?? Environment.UserName;
 
     public string ConfigPath { get; } = Path.GetFullPath(parse.GetValue(RewindCli.Config) ?? RewindConfig.FileName);
@@ -26,4 +26,9 @@ internal sealed class CliContext(ParseResult parse)
         RewindHost.CreateEngineAsync(LoadConfig(), TimeProvider.System, cancellationToken);
 
     private static string? NonEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
+
+    // A name goes into the audit and onto every screen: a line break in it would forge an extra row.
+    private static string? Printable(string? who, string source) => who is not null && who.Any(Rendering.Printable.IsControl)
+        ? throw new Core.BadInputException($"{source} '{Rendering.Printable.Escape(who)}' holds control characters (line breaks, escapes); give a plain name")
+        : who;
 }

@@ -80,13 +80,20 @@ public sealed class PostgresAuditLog(string connectionString) : IAuditLog
         return await ReadEntriesAsync(command, cancellationToken);
     }
 
-    public async Task<string?> VerifyAsync(CancellationToken cancellationToken = default)
+    public async Task<AuditHead?> HeadAsync(CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        var (count, hash) = await HeadAsync(connection, null, cancellationToken);
+        return hash is null ? null : new AuditHead(count, hash);
+    }
+
+    public async Task<string?> VerifyAsync(IReadOnlyCollection<AuditAnchor> anchors, CancellationToken cancellationToken = default)
     {
         await using var connection = await OpenAsync(cancellationToken);
         await using var command = new NpgsqlCommand($"SELECT {Columns} FROM rw_audit ORDER BY seq", connection);
         var entries = await ReadEntriesAsync(command, cancellationToken);
         var (count, hash) = await HeadAsync(connection, null, cancellationToken);
-        return AuditChain.Verify(entries, count, hash);
+        return AuditChain.Verify(entries, count, hash, anchors);
     }
 
     private async Task<NpgsqlConnection> OpenAsync(CancellationToken cancellationToken)

@@ -66,11 +66,11 @@ public sealed partial class PostgresTargetStore(string connectionString, string 
 
     /// <summary>
     /// Creates the schema and those of Rewind's tables that are missing (a new target; or <c>rw_fence</c>, which
-    /// targets made by earlier versions lack). Checked first and created one by one, because CREATE … IF NOT
-    /// EXISTS still demands the CREATE privilege even for what exists; created under an advisory lock, because
+    /// targets made by earlier versions lack; <c>rw_audit_anchor</c> only when <paramref name="withAuditAnchor"/>).
+    /// Checked first and created one by one, because CREATE … IF NOT EXISTS still demands the CREATE privilege even for what exists; created under an advisory lock, because
     /// concurrent CREATE TABLE IF NOT EXISTS can still collide in the catalog.
     /// </summary>
-    private async Task EnsureSchemaAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    private async Task EnsureSchemaAsync(NpgsqlConnection connection, CancellationToken cancellationToken, bool withAuditAnchor = false)
     {
         // body is text, not jsonb: JSON must come back byte for byte (number text, key order, whitespace).
         var tables = new Dictionary<string, string>
@@ -79,6 +79,13 @@ public sealed partial class PostgresTargetStore(string connectionString, string 
             ["rw_deployments"] = "id text PRIMARY KEY, bundle_id text NOT NULL, bundle_digest text NOT NULL, inverse_digest text NOT NULL, applied_at text NOT NULL, rolled_back_at text",
             ["rw_fence"] = "id int PRIMARY KEY CHECK (id = 1), token text NOT NULL, holder text NOT NULL",
         };
+
+        // Only the audit's own write asks for its anchor table: a role that may not create it still runs operations.
+        if (withAuditAnchor)
+        {
+            tables["rw_audit_anchor"] = "id int PRIMARY KEY CHECK (id = 1), seq bigint NOT NULL, hash text NOT NULL";
+        }
+
         async Task<List<string>> MissingAsync()
         {
             await using var command = Command(connection,

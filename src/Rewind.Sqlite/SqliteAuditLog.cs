@@ -79,7 +79,15 @@ public sealed class SqliteAuditLog(string path) : IAuditLog
         return await ReadEntriesAsync(command, cancellationToken);
     }
 
-    public async Task<string?> VerifyAsync(CancellationToken cancellationToken = default)
+    public async Task<AuditHead?> HeadAsync(CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenAsync(path, cancellationToken);
+        await ExecuteAsync(connection, Schema, cancellationToken);
+        var (count, hash) = await HeadAsync(connection, cancellationToken);
+        return hash is null ? null : new AuditHead(count, hash);
+    }
+
+    public async Task<string?> VerifyAsync(IReadOnlyCollection<AuditAnchor> anchors, CancellationToken cancellationToken = default)
     {
         await using var connection = await OpenAsync(path, cancellationToken);
         await ExecuteAsync(connection, Schema, cancellationToken);
@@ -87,7 +95,7 @@ public sealed class SqliteAuditLog(string path) : IAuditLog
         command.CommandText = $"SELECT {Columns} FROM audit ORDER BY seq";
         var entries = await ReadEntriesAsync(command, cancellationToken);
         var (count, hash) = await HeadAsync(connection, cancellationToken);
-        return AuditChain.Verify(entries, count, hash);
+        return AuditChain.Verify(entries, count, hash, anchors);
     }
 
     private static async Task<(long Count, string? Hash)> HeadAsync(SqliteConnection connection, CancellationToken cancellationToken)

@@ -17,30 +17,31 @@ internal static class AuditCommand
         var operation = new Option<string?>("--operation") { Description = "Only this operation (deploy, rollback, clear, ...)" };
         var since = new Option<string?>("--since") { Description = "Only entries newer than this (a duration like 24h, or a time)" };
         var limit = new Option<int>("--limit") { Description = "At most this many (newest) entries", DefaultValueFactory = _ => 200 };
-        var command = new Command("audit", "The audit log: every operation and refusal, hash-chained") { verify, target, operation, since, limit };
+        var anchor = new Option<string[]>("--anchor") { Description = "With --verify: also check against an anchor file (from 'audit anchor --out', or a saved notification)", AllowMultipleArgumentsPerToken = false };
+        var command = new Command("audit", "The audit log: every operation and refusal, hash-chained, its head anchored in every target") { verify, anchor, target, operation, since, limit, AnchorCommand() };
         command.SetAction(async (parse, cancellationToken) =>
         {
             var context = new CliContext(parse);
-            var log = RewindHost.OpenAuditLog(context.LoadConfig().Store);
+            var config = context.LoadConfig();
+            var anchorFiles = parse.GetValue(anchor) ?? [];
+            if (anchorFiles.Length > 0 && !parse.GetValue(verify))
+            {
+                throw new BadInputException("--anchor is only read by --verify: run 'rewind audit --verify --anchor FILE'");
+            }
+
             if (parse.GetValue(verify))
             {
-                var problem = await log.VerifyAsync(cancellationToken);
-                if (problem is not null)
+                var files = new List<AuditAnchor>();
+                foreach (var file in anchorFiles)
                 {
-                    throw new OperationFailedException($"the audit log has been tampered with: {problem}");
+                    files.Add(await AuditAnchorFile.ReadAsync(Path.GetFullPath(file), cancellationToken));
                 }
 
-                if (context.Json)
-                {
-                    Output.WriteJson(new { verified = true });
-                }
-                else
-                {
-                    Output.Line("[green]The audit log verifies:[/] every entry is intact and in order.");
-                }
-
+                await VerifyAsync(context, RewindHost.OpenAnchoredAuditLog(config), files, cancellationToken);
                 return 0;
             }
+
+            var log = RewindHost.OpenAuditLog(config.Store);
 
             var entries = await log.ReadAsync(new AuditQuery(parse.GetValue(target), parse.GetValue(operation), Since(parse.GetValue(since)), parse.GetValue(limit)), cancellationToken);
             if (context.Json)
@@ -57,6 +58,58 @@ internal static class AuditCommand
             }
 
             AnsiConsole.Write(table);
+            return 0;
+        });
+        return command;
+    }
+
+    private static async Task VerifyAsync(CliContext context, AnchoredAuditLog log, IReadOnlyList<AuditAnchor> files, CancellationToken cancellationToken)
+    {
+        var result = await log.VerifyAllAsync(files, cancellationToken);
+        foreach (var unreachable in result.Unreachable)
+        {
+            Console.Error.WriteLine($"rewind: warning: could not read the audit anchor of {unreachable}");
+        }
+
+        if (result.Problem is not null)
+        {
+            throw new OperationFailedException($"the audit log has been tampered with: {result.Problem}");
+        }
+
+        if (context.Json)
+        {
+            Output.WriteJson(new { verified = true, anchors = result.Anchors.Select(a => new { source = a.Source, seq = a.Head.Seq, hash = a.Head.Hash }), unreachable = result.Unreachable });
+            return;
+        }
+
+        var anchors = result.Anchors.Count == 0
+            ? "no anchor outside the log was found yet"
+            : $"it agrees with {result.Anchors.Count} anchor{(result.Anchors.Count == 1 ? "" : "s")} kept outside it ({string.Join(", ", result.Anchors.Select(a => $"{a.Source} at #{a.Head.Seq}"))})";
+        Output.Line($"[green]The audit log verifies:[/] every entry is intact and in order; {Output.Esc(anchors)}.");
+    }
+
+    /// <summary><c>rewind audit anchor --out FILE</c>: the chain's head, to keep somewhere the control plane cannot write.</summary>
+    private static Command AnchorCommand()
+    {
+        var output = new Option<string>("--out") { Description = "Write the audit head to this file", Required = true };
+        var command = new Command("anchor", "Export the audit chain's head (sequence number and hash) to keep outside the control plane; check it later with 'audit --verify --anchor FILE'") { output };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var context = new CliContext(parse);
+            var log = RewindHost.OpenAuditLog(context.LoadConfig().Store);
+            var head = await log.HeadAsync(cancellationToken)
+                ?? throw new BadInputException("the audit log is empty: there is no head to export yet");
+            var path = Path.GetFullPath(parse.GetValue(output)!);
+            await AuditAnchorFile.WriteAsync(path, head, TimeProvider.System.GetUtcNow(), cancellationToken);
+            if (context.Json)
+            {
+                Output.WriteJson(new { auditHead = new { seq = head.Seq, hash = head.Hash }, file = path });
+            }
+            else
+            {
+                Output.Line($"Audit head #{head.Seq} ({Output.Esc(head.Hash)}) written to {Output.Esc(path)}. Keep it where the control plane's writer cannot change it.");
+            }
+
             return 0;
         });
         return command;

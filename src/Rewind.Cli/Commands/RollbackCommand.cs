@@ -66,7 +66,7 @@ internal static class RollbackCommand
 
             if (!result.Succeeded)
             {
-                Console.Error.WriteLine($"rewind: {result.State.Reason}; {d.Target} is frozen");
+                Console.Error.WriteLine($"rewind: {Printable.Escape(result.State.Reason)}; {d.Target} is frozen");
             }
 
             return result.Succeeded ? 0 : 4;

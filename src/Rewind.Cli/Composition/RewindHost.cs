@@ -28,6 +28,9 @@ public static class RewindHost
         ? new SqliteAuditLog(store[SqlitePrefix.Length..])
         : new PostgresAuditLog(store[PostgresPrefix.Length..]);
 
+    /// <summary>The audit log with its head anchored in every configured target (what <c>audit --verify</c> checks).</summary>
+    public static AnchoredAuditLog OpenAnchoredAuditLog(RewindConfig config) => new(OpenAuditLog(config.Store), config, new TargetStoreFactory());
+
     /// <summary>The API tokens of <c>rewind serve</c>, in the same control-plane store as the ledger.</summary>
     public static ITokenStore OpenTokenStore(string store) => store.StartsWith(SqlitePrefix, StringComparison.Ordinal)
         ? new SqliteTokenStore(store[SqlitePrefix.Length..])

@@ -4,13 +4,17 @@ using Rewind.Core.Secrets;
 namespace Rewind.Cli.Rendering;
 
 /// <summary>
-/// Stdout and stderr as the CLI writes them: text is held until a line ends (or a flush) and then masked by
-/// <see cref="SecretMask"/>, so a password quoted by a driver, a check or a hook never reaches the terminal or a
-/// CI log, whichever command printed it.
+/// Stdout and stderr as the CLI writes them: text is held until a line ends (or a flush) and then the secret values
+/// Rewind knows are masked (<see cref="SecretMask.Values"/>), so a password quoted by a driver, a check or a hook never
+/// reaches the terminal or a CI log, whichever command printed it. A line that ends with what could be the first part
+/// of a secret wrapped onto the next line is held until that line comes. Nothing else is rewritten.
 /// </summary>
 internal sealed class MaskingWriter(TextWriter inner) : TextWriter
 {
     private readonly StringBuilder _line = new();
+
+    // The end of the last line written, held back because the next line may complete a wrapped secret.
+    private string _held = "";
 
     public override Encoding Encoding => inner.Encoding;
 
@@ -21,7 +25,7 @@ internal sealed class MaskingWriter(TextWriter inner) : TextWriter
             _line.Append(value);
             if (value == '\n')
             {
-                Emit();
+                Emit(final: false);
             }
         }
     }
@@ -38,7 +42,7 @@ internal sealed class MaskingWriter(TextWriter inner) : TextWriter
             _line.Append(value);
             if (value.Contains('\n', StringComparison.Ordinal))
             {
-                Emit();
+                Emit(final: false);
             }
         }
     }
@@ -49,7 +53,7 @@ internal sealed class MaskingWriter(TextWriter inner) : TextWriter
     {
         lock (_line)
         {
-            Emit();
+            Emit(final: true);
             inner.Flush();
         }
     }
@@ -64,12 +68,15 @@ internal sealed class MaskingWriter(TextWriter inner) : TextWriter
         base.Dispose(disposing);
     }
 
-    private void Emit()
+    private void Emit(bool final)
     {
-        if (_line.Length > 0)
+        if (_line.Length > 0 || (final && _held.Length > 0))
         {
-            inner.Write(SecretMask.Apply(_line.ToString()));
+            var masked = SecretMask.Values(_held + _line)!;
             _line.Clear();
+            var safe = final ? masked.Length : SecretMask.SafeLength(masked);
+            inner.Write(masked[..safe]);
+            _held = masked[safe..];
         }
     }
 }

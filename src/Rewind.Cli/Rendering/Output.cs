@@ -16,8 +16,8 @@ internal static class Output
         Converters = { new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower) },
     };
 
-    /// <summary>Writes one JSON object; anything in it that looks like a password or token is masked.</summary>
-    public static void WriteJson(object value) => Console.Out.WriteLine(SecretMask.Apply(JsonSerializer.Serialize(value, JsonOptions)));
+    /// <summary>Writes one JSON object; the secret values Rewind knows are masked, what people wrote is not touched.</summary>
+    public static void WriteJson(object value) => Console.Out.WriteLine(SecretMask.Values(JsonSerializer.Serialize(value, JsonOptions)));
 
     /// <summary>
     /// The one deliberate exception to masking: a new API token, shown once to the admin who made it. Written past
@@ -33,7 +33,7 @@ internal static class Output
     /// <summary>Reports an error on stderr (and as JSON on stdout with --json), with secrets masked.</summary>
     public static void Error(bool json, string message, int code)
     {
-        message = SecretMask.Apply(message)!;
+        message = Printable.Escape(SecretMask.Apply(message), keepLineBreaks: true);
         if (json)
         {
             WriteJson(new { error = message, code });
@@ -44,7 +44,8 @@ internal static class Output
 
     public static void Line(string markup) => AnsiConsole.MarkupLine(markup);
 
-    public static string Esc(string? text) => Markup.Escape(text ?? "");
+    /// <summary>A value for Spectre markup: control characters shown escaped (<see cref="Printable"/>), markup brackets escaped.</summary>
+    public static string Esc(string? text) => Markup.Escape(Printable.Escape(text));
 
     public static string When(DateTimeOffset? time) => time is null ? "-" : time.Value.ToString("yyyy-MM-dd HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture);
 }

@@ -32,12 +32,16 @@ public static class AuditChain
         return sealedEntry with { Hash = Hash(sealedEntry) };
     }
 
-    /// <summary>Null when the chain is intact, else the first bad entry and what is wrong with it.</summary>
-    public static string? Verify(IEnumerable<AuditEntry> entries, long? headCount, string? headHash)
+    /// <summary>
+    /// Null when the chain is intact and agrees with its head row and with every anchor kept outside the log,
+    /// else the first problem, in words.
+    /// </summary>
+    public static string? Verify(IEnumerable<AuditEntry> entries, long? headCount, string? headHash, IReadOnlyCollection<AuditAnchor>? anchors = null)
     {
         var previous = Genesis;
         long count = 0;
         long lastSeq = 0;
+        var hashes = new Dictionary<long, string>();
         foreach (var entry in entries)
         {
             count++;
@@ -56,8 +60,20 @@ public static class AuditChain
                 return $"entry {entry.Seq}: its content was changed after it was written ({entry.Operation} on {entry.Target} by {entry.Who})";
             }
 
+            // Entries are numbered 1, 2, 3…: a gap is an entry removed and the chain recomputed over the rest.
+            if (entry.Seq != count)
+            {
+                return $"entry {entry.Seq}: expected #{count} here (entries were removed and the chain recomputed)";
+            }
+
             previous = entry.Hash;
             lastSeq = entry.Seq;
+            hashes[entry.Seq] = entry.Hash;
+        }
+
+        if (AnchorProblem(hashes, lastSeq, anchors ?? []) is { } anchorProblem)
+        {
+            return anchorProblem;
         }
 
         if (headCount is not null && headCount != count)
@@ -66,6 +82,28 @@ public static class AuditChain
         }
 
         return headHash is not null && headHash != previous ? $"entry {lastSeq}: the newest entry is not the last one written" : null;
+    }
+
+    private static string? AnchorProblem(Dictionary<long, string> hashes, long lastSeq, IReadOnlyCollection<AuditAnchor> anchors)
+    {
+        // Newest anchor first: it covers the most entries, so its message names the widest loss.
+        foreach (var anchor in anchors.OrderByDescending(a => a.Head.Seq))
+        {
+            var (seq, hash) = (anchor.Head.Seq, anchor.Head.Hash);
+            if (seq > lastSeq)
+            {
+                return lastSeq == 0
+                    ? $"the log is empty but {anchor.Source} records that entry #{seq} was written: every entry was deleted"
+                    : $"the log ends at entry #{lastSeq} but {anchor.Source} records that entry #{seq} was written: the last {seq - lastSeq} entr{(seq - lastSeq == 1 ? "y was" : "ies were")} deleted";
+            }
+
+            if (hashes.TryGetValue(seq, out var actual) && !string.Equals(actual, hash, StringComparison.OrdinalIgnoreCase))
+            {
+                return $"entry {seq}: differs from the one {anchor.Source} recorded (hash {hash[..Math.Min(12, hash.Length)]}…, now {actual[..12]}…): an entry at or before #{seq} was changed and the chain recomputed";
+            }
+        }
+
+        return null;
     }
 
     // Stores keep microseconds at most; hash what survives the round trip.

@@ -231,7 +231,7 @@ public static class ConfigLoader
             throw new BadInputException(errors.Count == 1 ? errors[0] : $"{errors.Count} problems in {fileName}:\n  " + string.Join("\n  ", listed));
         }
 
-        return new RewindConfig
+        var config = new RewindConfig
         {
             BaseDirectory = baseDirectory,
             Store = ResolveDatabase(store, baseDirectory),
@@ -246,6 +246,10 @@ public static class ConfigLoader
             ImpactRowLimit = impactRowLimit,
             Limits = limits,
         };
+
+        // From here on, nothing Rewind prints or writes shows these values.
+        Secrets.SecretMask.Remember(Secrets.ConfigSecrets.Of(config, Environment.GetEnvironmentVariables()));
+        return config;
 
         int Fail(YamlNode node, string message, int fallback)
         {

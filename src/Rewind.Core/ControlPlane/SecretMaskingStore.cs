@@ -5,9 +5,10 @@ using Rewind.Core.Secrets;
 namespace Rewind.Core.ControlPlane;
 
 /// <summary>
-/// The ledger as the engine writes it: every free text that can quote an exception or a command's output
-/// (errors, journal details, check and hook output, reasons) is masked by <see cref="SecretMask"/> on the way in,
-/// so no reader of the ledger (history, --json, the dashboard) can show a password.
+/// The ledger as the engine writes it: every text that can quote an exception or a command's output (errors,
+/// journal details, check and hook output and commands) is masked by <see cref="SecretMask.Apply"/> on the way in,
+/// so no reader of the ledger (history, --json, the dashboard) can show a password; reasons, which people wrote,
+/// are stored as given but for the known secret values (<see cref="SecretMask.Values"/>).
 /// </summary>
 internal sealed class SecretMaskingStore(IControlPlaneStore inner) : IControlPlaneStore
 {
@@ -26,7 +27,7 @@ internal sealed class SecretMaskingStore(IControlPlaneStore inner) : IControlPla
     public Task<TargetState> GetTargetStateAsync(string target, CancellationToken cancellationToken = default) => inner.GetTargetStateAsync(target, cancellationToken);
 
     public Task<bool> SaveAsync(Deployment? deployment, TargetState state, LockHolder? heldLock, CancellationToken cancellationToken = default) =>
-        inner.SaveAsync(deployment is null ? null : Masked(deployment), state with { Reason = SecretMask.Apply(state.Reason) }, heldLock, cancellationToken);
+        inner.SaveAsync(deployment is null ? null : Masked(deployment), state with { Reason = SecretMask.Values(state.Reason) }, heldLock, cancellationToken);
 
     public Task<LockHolder?> TryAcquireLockAsync(LockHolder wanted, Func<LockHolder, bool> isStale, CancellationToken cancellationToken = default) => inner.TryAcquireLockAsync(wanted, isStale, cancellationToken);
 
@@ -46,8 +47,8 @@ internal sealed class SecretMaskingStore(IControlPlaneStore inner) : IControlPla
     private static Deployment Masked(Deployment d) => d with
     {
         Error = SecretMask.Apply(d.Error),
-        Reason = SecretMask.Apply(d.Reason),
-        RollbackReason = SecretMask.Apply(d.RollbackReason),
+        Reason = SecretMask.Values(d.Reason),
+        RollbackReason = SecretMask.Values(d.RollbackReason),
         Steps = [.. d.Steps.Select(s => s with { Detail = SecretMask.Apply(s.Detail) })],
         Checks = [.. d.Checks.Select(c => c with { Detail = SecretMask.Apply(c.Detail)! })],
         RollbackChecks = [.. d.RollbackChecks.Select(c => c with { Detail = SecretMask.Apply(c.Detail)! })],

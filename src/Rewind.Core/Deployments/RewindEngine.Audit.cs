@@ -50,7 +50,7 @@ public sealed partial class RewindEngine
                 Operation = op,
                 Target = t,
                 Deployment = s.Deployment,
-                Reason = Secrets.SecretMask.Apply(r),
+                Reason = Secrets.SecretMask.Values(r),
                 FromVersion = s.FromVersion,
                 ToVersion = s.ToVersion,
                 StartedAt = start,

@@ -292,7 +292,17 @@ public sealed partial class RewindEngine
     {
         var left = _config.RollbackBudget - _time.GetElapsedTime(started);
         var deadline = TimeSpan.FromSeconds(Math.Clamp(left.TotalSeconds, 1, 30));
-        await new Notifier(_config.Notify, Http, _config.BaseDirectory, _time).SendAsync(notification, deadline, cancellationToken);
+        AuditHead? head = null;
+        try
+        {
+            head = _config.Notify.Webhooks.Count + _config.Notify.Commands.Count == 0 ? null : await _audit.HeadAsync(cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // The escalation matters more than the anchor it carries: it goes out without one.
+        }
+
+        await new Notifier(_config.Notify, Http, _config.BaseDirectory, _time).SendAsync(notification with { AuditHead = head }, deadline, cancellationToken);
     }
 
     /// <summary>Records the human decision that ends a frozen incident; the target stays off the train until cleared.</summary>

@@ -27,7 +27,7 @@ public sealed partial class RewindEngine
     {
         _config = config;
         _store = new SecretMaskingStore(store);
-        _audit = audit;
+        _audit = audit as AnchoredAuditLog ?? new AnchoredAuditLog(audit, config, targets);
         _targets = targets;
         _artifacts = artifacts;
         _time = time;

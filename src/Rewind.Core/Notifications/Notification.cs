@@ -30,6 +30,12 @@ public sealed record Notification
     public DateTimeOffset At { get; init; }
 
     public string? Detail { get; init; }
+
+    /// <summary>
+    /// The audit chain's head when the notification was sent: a copy of it kept by every receiver, so entries
+    /// removed or re-hashed later are caught by <c>rewind audit --verify --anchor</c> with a saved payload.
+    /// </summary>
+    public Audit.AuditHead? AuditHead { get; init; }
 }
 
 /// <summary>Where notifications go.</summary>

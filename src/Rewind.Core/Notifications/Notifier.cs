@@ -22,7 +22,7 @@ public sealed class Notifier(NotifyConfig config, HttpClient http, string workin
         }
 
         // A notification leaves the machine: nothing that looks like a secret goes with it.
-        notification = notification with { Detail = Secrets.SecretMask.Apply(notification.Detail), Reason = Secrets.SecretMask.Apply(notification.Reason) };
+        notification = notification with { Detail = Secrets.SecretMask.Apply(notification.Detail), Reason = Secrets.SecretMask.Values(notification.Reason) };
         using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         bounded.CancelAfter(deadline);
         var failures = new List<string>();
@@ -94,6 +94,7 @@ public sealed class Notifier(NotifyConfig config, HttpClient http, string workin
             ["REWIND_REASON"] = n.Reason ?? "",
             ["REWIND_WHO"] = n.Who ?? "",
             ["REWIND_OUTCOME"] = n.Outcome ?? "",
+            ["REWIND_AUDIT_HEAD"] = n.AuditHead is { } head ? $"{head.Seq}:{head.Hash}" : "",
             ["REWIND_PAYLOAD"] = JsonSerializer.Serialize(n, Json),
         };
         try

@@ -29,4 +29,12 @@ public interface ITargetStore : IAsyncDisposable
     /// <summary>A throwaway copy of the whole target database (for a rehearsal), taken without changing the target.</summary>
     Task<TargetClone> CloneAsync(CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Moves this target's copy of the audit chain's head (<c>rw_audit_anchor</c>) forward to <paramref name="head"/>;
+    /// never backward, so a slower writer cannot undo a newer anchor. Does nothing when the database does not exist.
+    /// </summary>
+    Task WriteAuditAnchorAsync(Audit.AuditHead head, CancellationToken cancellationToken = default);
+
+    /// <summary>The audit head this target holds, without writing anything; null when it holds none.</summary>
+    Task<Audit.AuditHead?> ReadAuditAnchorAsync(CancellationToken cancellationToken = default);
 }

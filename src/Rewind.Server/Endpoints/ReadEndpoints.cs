@@ -32,7 +32,7 @@ internal static class ReadEndpoints
             .WithSummary("The audit log, oldest first (the newest ?limit= entries, default 200; filter with ?target= and ?operation=)");
 
         api.MapGet("/audit/verify", async (RewindEngine engine, CancellationToken cancellationToken) =>
-            await engine.AuditLog.VerifyAsync(cancellationToken) is { } problem
+            await engine.AuditLog.VerifyAsync([], cancellationToken) is { } problem
                 ? Results.Ok(new { verified = false, problem })
                 : Results.Ok(new { verified = true, problem = (string?)null }))
             .WithSummary("Recompute the audit log's hash chain");

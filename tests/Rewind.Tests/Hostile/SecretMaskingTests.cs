@@ -16,14 +16,19 @@ public sealed class SecretMaskingTests(PostgresServerFixture server) : IDisposab
 
     public void Dispose() => _folder.Dispose();
 
+    // Known to Rewind, as a configured password is once the configuration is loaded.
+    static SecretMaskingTests() => SecretMask.Remember([Password]);
+
     [Theory]
     [InlineData("Host=db;Password=S3cr3t-Hostile-Pa55;Database=x", "Host=db;Password=***;Database=x")]
     [InlineData("host=db pwd = 'S3cr3t-Hostile-Pa55' user=u", "host=db pwd = *** user=u")]
     [InlineData("postgres://rewind:S3cr3t-Hostile-Pa55@db:5432/meta", "postgres://rewind:***@db:5432/meta")]
     [InlineData("Authorization: Bearer S3cr3t-Hostile-Pa55", "Authorization: Bearer ***")]
     [InlineData("https://hooks.example/x?token=S3cr3t-Hostile-Pa55&a=1", "https://hooks.example/x?token=***&a=1")]
-    [InlineData("{\"Password\":\"S3cr3t-Hostile-Pa55\"}", "{\"Password\":***}")]
+    [InlineData("{\"Password\":\"S3cr3t-Hostile-Pa55\"}", "{\"Password\":\"***\"}")]
     [InlineData("nothing secret here: key=value", "nothing secret here: key=value")]
+    [InlineData("INC-9 password: reset flow broken, token=y", "INC-9 password: reset flow broken, token=y")]
+    [InlineData("this request needs a token: send Authorization: Bearer TOKEN", "this request needs a token: send Authorization: Bearer TOKEN")]
     public void Secrets_in_text_are_masked(string text, string expected) => Assert.Equal(expected, SecretMask.Apply(text));
 
     [Fact]
@@ -90,5 +95,11 @@ public sealed class SecretMaskingTests(PostgresServerFixture server) : IDisposab
         var audit = await new SqliteProvider().ScalarAsync("sqlite:" + _folder.Combine("rewind.db"), "SELECT group_concat(coalesce(reason, '') || ' ' || coalesce(detail, ''), ' ') FROM audit");
         Assert.DoesNotContain(Password, Convert.ToString(ledger, System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
         Assert.DoesNotContain(Password, Convert.ToString(audit, System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
+
+        // Nor in any file Rewind wrote: the store and its WAL, artifacts, journals.
+        foreach (var file in Directory.EnumerateFiles(_folder.Path, "*", SearchOption.AllDirectories).Where(f => Path.GetFileName(f) != "rewind.yaml"))
+        {
+            Assert.DoesNotContain(Password, System.Text.Encoding.UTF8.GetString(await File.ReadAllBytesAsync(file)), StringComparison.Ordinal);
+        }
     }
 }
