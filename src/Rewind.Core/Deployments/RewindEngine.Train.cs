@@ -22,9 +22,10 @@ public sealed partial class RewindEngine
         var config = _config.Group(group);
         var (matrix, _) = await MatrixAsync(config, cancellationToken);
         var fingerprints = new Dictionary<string, string>(StringComparer.Ordinal);
+        var trainRows = await TrainRowsAsync(config, cancellationToken);
         foreach (var row in matrix.Targets)
         {
-            fingerprints[row.Target] = await ManagedFingerprintAsync(_config.Target(row.Target), cancellationToken);
+            fingerprints[row.Target] = await ManagedFingerprintAsync(_config.Target(row.Target), trainRows, cancellationToken);
         }
 
         var reference = matrix.Targets.FirstOrDefault(r => r.State.State == TrainState.OnTrain && r.AtHead(matrix.Head))?.Target;
@@ -146,8 +147,9 @@ public sealed partial class RewindEngine
                 : $"{target.Name} is at position {row.Position} of {matrix.Head} on group {group.Name}'s train, and no on-train member is at the head to compare it with";
         }
 
-        var mine = await ManagedFingerprintAsync(target, cancellationToken);
-        var theirs = await ManagedFingerprintAsync(_config.Target(peer.Target), cancellationToken);
+        var trainRows = await TrainRowsAsync(group, cancellationToken);
+        var mine = await ManagedFingerprintAsync(target, trainRows, cancellationToken);
+        var theirs = await ManagedFingerprintAsync(_config.Target(peer.Target), trainRows, cancellationToken);
         return mine == theirs
             ? null
             : $"{target.Name}'s managed state (fingerprint {Fingerprint.Short(mine)}, position {row.Position} of {matrix.Head}) differs from {peer.Target}'s at the head of group {group.Name}'s train ({Fingerprint.Short(theirs)})";
@@ -218,10 +220,23 @@ public sealed partial class RewindEngine
         return await Fingerprint.OfBundleKeysAsync(session, bundle, cancellationToken);
     }
 
-    private async Task<string> ManagedFingerprintAsync(TargetConfig target, CancellationToken cancellationToken)
+    private async Task<string> ManagedFingerprintAsync(TargetConfig target, TrainRows trainRows, CancellationToken cancellationToken)
     {
         await using var targetStore = _targets.Open(target);
         await using var session = await targetStore.BeginAsync(cancellationToken);
-        return await Fingerprint.OfManagedStateAsync(session, target.BusinessTables.Select(b => b.Name), cancellationToken);
+        return await Fingerprint.OfManagedStateAsync(session, target.BusinessTables.Select(b => b.Name), trainRows, target.PlatformTables, cancellationToken);
+    }
+
+    /// <summary>The platform-table rows the bundles of a group's train write, read from the stored bundles.</summary>
+    private async Task<TrainRows> TrainRowsAsync(GroupConfig group, CancellationToken cancellationToken)
+    {
+        var rows = new TrainRows();
+        foreach (var entry in await _store.GetTrainAsync(group.Name, cancellationToken))
+        {
+            using var bundle = await _artifacts.OpenAsync(entry.BundleDigest, cancellationToken);
+            await rows.AddAsync(bundle, cancellationToken);
+        }
+
+        return rows;
     }
 }

@@ -54,7 +54,14 @@ public static class Fingerprint
     /// The state over everything Rewind manages on the target: every record of <c>rw_records</c> and, for each
     /// table a table definition names (business tables excepted), its shape and rows.
     /// </summary>
-    public static async Task<string> OfManagedStateAsync(ITargetSession session, IEnumerable<string> businessTables, CancellationToken cancellationToken = default)
+    public static Task<string> OfManagedStateAsync(ITargetSession session, IEnumerable<string> businessTables, CancellationToken cancellationToken = default) =>
+        OfManagedStateAsync(session, businessTables, TrainRows.None, [], cancellationToken);
+
+    /// <summary>
+    /// The same, and the rows of platform tables the train writes (<paramref name="trainRows"/>): each addressed
+    /// row's whole image or absence, and the whole content of tables the train copies.
+    /// </summary>
+    public static async Task<string> OfManagedStateAsync(ITargetSession session, IEnumerable<string> businessTables, TrainRows trainRows, IReadOnlyList<Configuration.PlatformTable> platformTables, CancellationToken cancellationToken = default)
     {
         var business = new HashSet<string>(businessTables, StringComparer.OrdinalIgnoreCase);
         var records = new List<byte[]>();
@@ -73,6 +80,11 @@ public static class Fingerprint
             }
         }
 
+        foreach (var table in trainRows.CopiedTables)
+        {
+            tables.Add(table);
+        }
+
         using var hash = new Hasher("rewind-fingerprint-v1/managed-state");
         hash.AddSorted(records);
         foreach (var table in tables)
@@ -80,6 +92,16 @@ public static class Fingerprint
             await hash.AddTableAsync(session, table, cancellationToken);
         }
 
+        var rows = new List<byte[]>();
+        await trainRows.ForEachRowAsync(session, platformTables, (table, key, row) =>
+        {
+            using var one = new Hasher("row");
+            one.Add(table.ToLowerInvariant());
+            one.Add(key);
+            one.Add(row);
+            rows.Add(one.FinishBytes());
+        }, cancellationToken);
+        hash.AddSorted(rows);
         return hash.Finish();
     }
 
