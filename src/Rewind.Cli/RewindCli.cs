@@ -19,6 +19,7 @@ public static class RewindCli
         var stderr = new MaskingWriter(Console.Error);
         Console.SetOut(stdout);
         Console.SetError(stderr);
+        Terminal.Configure(stdout);
         try
         {
             return await RunMaskedAsync(args);

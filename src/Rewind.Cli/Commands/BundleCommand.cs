@@ -66,7 +66,7 @@ internal static class BundleCommand
                 table.AddRow(Output.Esc(c.Path), "", $"data copy of {Output.Esc(c.Table)}", c.Count.ToString(System.Globalization.CultureInfo.InvariantCulture));
             }
 
-            AnsiConsole.Write(table);
+            Terminal.Write(table);
             return 0;
         });
         return command;

@@ -38,7 +38,7 @@ internal static class DiffCommand
                 table.AddRow(r.Change, Output.Esc(r.Layer), Output.Esc(r.Type), Output.Esc(r.Key));
             }
 
-            AnsiConsole.Write(table);
+            Terminal.Write(table);
             foreach (var t in diff.Tables)
             {
                 Output.Line($"table {Output.Esc(t.Table)}: {t.Change}");

@@ -58,7 +58,7 @@ internal static class HistoryCommand
                 table.AddRow(d.Id, Output.Esc(d.BundleId), d.Status.ToName(), Output.When(d.StartedAt), Output.Esc(d.Who), Output.Esc(d.Error ?? d.Reason ?? ""));
             }
 
-            AnsiConsole.Write(table);
+            Terminal.Write(table);
             var rollbacks = deployments.Where(d => d.Status == DeploymentStatus.RolledBack).ToList();
             foreach (var d in rollbacks)
             {

@@ -13,13 +13,29 @@ internal static class RollbackCommand
         var deployment = new Option<string?>("--deployment") { Description = "The deployment you expect to roll back; refused unless it is the newest" };
         var reason = new Option<string?>("--reason") { Description = "Why (the audit answers 'why was rollback executed?' with it)" };
         var yes = new Option<bool>("--yes") { Description = "Do not ask; roll back the newest deployment" };
-        var command = new Command("rollback", "Roll back the newest deployment of a target (asks yes/no unless --yes)") { target, deployment, reason, yes };
+        var dryRun = new Option<bool>("--dry-run") { Description = "Show what the rollback would do (records, tables, code versions, live edits and business impact so far) and change nothing" };
+        var command = new Command("rollback", "Roll back the newest deployment of a target (asks yes/no unless --yes)") { target, deployment, reason, yes, dryRun };
         command.SetAction(async (parse, cancellationToken) =>
         {
             var context = new CliContext(parse);
             var engine = await context.EngineAsync(cancellationToken);
             var name = parse.GetValue(target)!;
             var expected = parse.GetValue(deployment);
+            if (parse.GetValue(dryRun))
+            {
+                var plan = await engine.DryRunRollbackAsync(name, expected, cancellationToken);
+                if (context.Json)
+                {
+                    Output.WriteJson(Rewind.Core.Reporting.RollbackDryRunView.ToJson(plan));
+                }
+                else
+                {
+                    DryRunView.Write(plan);
+                }
+
+                return 0;
+            }
+
             if (!parse.GetValue(yes))
             {
                 // The one question an operator answers at 3 AM: show exactly what goes, then ask.
@@ -30,12 +46,16 @@ internal static class RollbackCommand
                 }
 
                 Output.Line($"Roll back [bold]{newest.Id}[/] on [bold]{Output.Esc(name)}[/]:");
-                Output.Line($"  bundle   {Output.Esc(newest.BundleId)} ({newest.Records} records, {newest.Rows} data-copy rows)");
+                Output.Line($"  bundle   {Output.Esc(newest.BundleId)} ({Output.Count(newest.Records, "record")}, {Output.Count(newest.Rows, "data-copy row")})");
                 Output.Line($"  deployed {Output.When(newest.StartedAt)} by {Output.Esc(newest.Who)}{(newest.Reason is null ? "" : $" ({Output.Esc(newest.Reason)})")}");
+                foreach (var slot in newest.Code)
+                {
+                    Output.Line($"  code     {Output.Esc(slot.Slot)} {Output.Esc(slot.ToVersion)} -> {Output.Esc(slot.FromVersion ?? "unknown")}");
+                }
+
                 Output.Line("  The target then leaves its patch train until a train-admin clears it. Business data is not rolled back.");
-                Console.Write("Roll back this deployment? [y/N] ");
-                var answer = Console.ReadLine()?.Trim();
-                if (!string.Equals(answer, "y", StringComparison.OrdinalIgnoreCase) && !string.Equals(answer, "yes", StringComparison.OrdinalIgnoreCase))
+                var code = newest.Code.Count == 0 ? "" : "; " + string.Join(", ", newest.Code.Select(c => $"{c.Slot} {c.ToVersion} -> {c.FromVersion ?? "unknown"}"));
+                if (!Prompt.Confirm($"Roll back {newest.Id} ({newest.BundleId}) on {name}{code}?"))
                 {
                     throw new RefusedException("not-confirmed", "rollback not confirmed; nothing was changed");
                 }

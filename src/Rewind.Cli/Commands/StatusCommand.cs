@@ -64,7 +64,7 @@ internal static class StatusCommand
                     s.Lock is null ? "" : Output.Esc(s.Lock.Describe()));
             }
 
-            AnsiConsole.Write(table);
+            Terminal.Write(table);
             return 0;
         });
         return command;
