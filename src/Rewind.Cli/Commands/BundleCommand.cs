@@ -67,6 +67,11 @@ internal static class BundleCommand
             }
 
             Terminal.Write(table);
+            foreach (var (slot, artifact) in opened.Manifest.Code.OrderBy(c => c.Key, StringComparer.Ordinal))
+            {
+                Output.Line($"code {Output.Esc(slot)} {Output.Esc(artifact.Version)} ({Output.Esc(artifact.Artifact)}, sha256 {Output.Esc(artifact.Sha256)})");
+            }
+
             return 0;
         });
         return command;

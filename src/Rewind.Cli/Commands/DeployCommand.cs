@@ -51,7 +51,12 @@ internal static class DeployCommand
             else
             {
                 Output.Line($"[green]Deployed[/] [bold]{Output.Esc(d.BundleId)}[/] to [bold]{Output.Esc(d.Target)}[/] as deployment [bold]{d.Id}[/] ({d.Status.ToName()}).");
-                Output.Line($"  {result.Summary.Records} records, {result.Summary.Rows} data-copy rows; tables created: {Output.Esc(List(result.Summary.TablesCreated))}; changed: {Output.Esc(List(result.Summary.TablesChanged))}.");
+                foreach (var slot in d.Code)
+                {
+                    Output.Line($"  code {Output.Esc(slot.Slot)} {Output.Esc(slot.FromVersion ?? "unknown")} -> {Output.Esc(slot.ToVersion)}");
+                }
+
+                Output.Line($"  {Output.Count(result.Summary.Records, "record")}, {Output.Count(result.Summary.Rows, "data-copy row")}; tables created: {Output.Esc(List(result.Summary.TablesCreated))}; changed: {Output.Esc(List(result.Summary.TablesChanged))}.");
                 Output.Line($"  Inverse captured and stored: {d.InverseDigest}. Roll back with: rewind rollback --target {Output.Esc(d.Target)}");
             }
 

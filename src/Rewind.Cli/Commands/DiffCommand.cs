@@ -16,6 +16,7 @@ internal static class DiffCommand
             var context = new CliContext(parse);
             var engine = await context.EngineAsync(cancellationToken);
             var diff = await engine.DiffAsync(parse.GetValue(bundle)!, parse.GetValue(target)!, cancellationToken: cancellationToken);
+            var code = await SlotView.ChangesAsync(context, engine, parse.GetValue(bundle)!, diff.Target, cancellationToken);
             if (context.Json)
             {
                 Output.WriteJson(new
@@ -27,6 +28,7 @@ internal static class DiffCommand
                     changes = diff.Records.Select(r => new { layer = r.Layer, type = r.Type, key = r.Key, change = r.Change }),
                     dataCopies = diff.DataCopies.Select(c => new { table = c.Table, rowsNow = c.RowsNow, rowsAfter = c.RowsAfter }),
                     tables = diff.Tables.Select(t => new { table = t.Table, change = t.Change }),
+                    code = code.Select(c => new { slot = c.Slot, now = c.Now, after = c.After }),
                 });
                 return 0;
             }
@@ -47,6 +49,11 @@ internal static class DiffCommand
             foreach (var c in diff.DataCopies)
             {
                 Output.Line($"data copy {Output.Esc(c.Table)}: {c.RowsNow} rows now, {c.RowsAfter} after");
+            }
+
+            foreach (var c in code)
+            {
+                Output.Line($"code {Output.Esc(c.Slot)}: {Output.Esc(c.Now)} -> {Output.Esc(c.After)}");
             }
 
             return 0;

@@ -28,9 +28,27 @@ internal static class HistoryCommand
                 }
 
                 Output.Line($"[bold]{one.Id}[/] {Output.Esc(one.BundleId)} {one.Status.ToName()}, deployed {Output.When(one.StartedAt)} by {Output.Esc(one.Who)}{(one.Reason is null ? "" : $" ({Output.Esc(one.Reason)})")}");
+                var verifications = 0;
                 foreach (var step in one.Steps)
                 {
-                    Output.Line($"  {Output.When(step.At)} {Output.Esc(step.Step)}: {step.State}{(step.Detail is null ? "" : $" ({Output.Esc(step.Detail)})")}");
+                    // "done" says the verify step ran; the operator needs to know how it came out.
+                    var state = step.Step == "verify" && step.State == "done"
+                        ? CheckView.Verification(verifications++ == 0 ? one.Checks : one.RollbackChecks)
+                        : Output.Esc(step.State);
+                    Output.Line($"  {Output.When(step.At)} {Output.Esc(step.Step)}: {state}{(step.Detail is null ? "" : $" ({Output.Esc(step.Detail)})")}");
+                }
+
+                foreach (var (checks, after) in new[] { (one.Checks, "deploy"), (one.RollbackChecks, "rollback") })
+                {
+                    foreach (var check in checks)
+                    {
+                        Output.Line($"  check {Output.Esc(check.Name)} after {after}: {CheckView.Outcome(check.Outcome)} ({Output.Esc(check.Detail)}, {check.Seconds:0.0}s)");
+                    }
+                }
+
+                foreach (var slot in one.Code)
+                {
+                    Output.Line($"  code {Output.Esc(slot.Slot)} {Output.Esc(slot.FromVersion ?? "unknown")} -> {Output.Esc(slot.ToVersion)}");
                 }
 
                 if (one.RolledBackAt is not null)

@@ -79,6 +79,11 @@ internal static class RollbackCommand
             else
             {
                 Output.Line($"[green]Rolled back[/] [bold]{d.Id}[/] ({Output.Esc(d.BundleId)}) on [bold]{Output.Esc(d.Target)}[/] in {d.RollbackDuration?.TotalSeconds:0.00}s{(d.RollbackOverBudget ? " [red](over budget)[/]" : "")}.");
+                foreach (var slot in d.Code)
+                {
+                    Output.Line($"  code {Output.Esc(slot.Slot)} {Output.Esc(slot.ToVersion)} -> {Output.Esc(slot.FromVersion ?? "unknown")}");
+                }
+
                 ImpactView.Write(result.Impact);
 
                 Output.Line($"  [yellow]{Output.Esc(d.Target)} is now off the train[/]: no deployment lands until cleared with rewind clear --target {Output.Esc(d.Target)} --reason \"...\"");
