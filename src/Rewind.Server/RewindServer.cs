@@ -24,11 +24,12 @@ namespace Rewind.Server;
 public static class RewindServer
 {
     /// <summary>Builds the server; the caller starts it (and owns the engine and token store it was given).</summary>
-    public static WebApplication Build(RewindEngine engine, ITokenStore tokens, IReadOnlyList<string> urls, TimeProvider? time = null)
+    public static WebApplication Build(RewindEngine engine, ITokenStore tokens, IReadOnlyList<string> urls, TimeProvider? time = null, Action<ILoggingBuilder>? logging = null)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory, Args = [] });
         builder.WebHost.UseUrls([.. urls]);
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        logging?.Invoke(builder.Logging);
         builder.Services.AddSingleton(engine);
         builder.Services.AddSingleton(tokens);
         builder.Services.AddSingleton(time ?? TimeProvider.System);
