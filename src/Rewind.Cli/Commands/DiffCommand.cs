@@ -22,6 +22,7 @@ internal static class DiffCommand
                 Output.WriteJson(new
                 {
                     target = diff.Target,
+                    targetMissing = diff.TargetMissing,
                     bundle = diff.BundleId,
                     digest = diff.Digest,
                     records = new { added = diff.Added, changed = diff.Changed, unchanged = diff.Unchanged, deleted = diff.Deleted, deletesOfAbsent = diff.DeletesOfAbsent },
@@ -31,6 +32,11 @@ internal static class DiffCommand
                     code = code.Select(c => new { slot = c.Slot, now = c.Now, after = c.After }),
                 });
                 return 0;
+            }
+
+            if (diff.TargetMissing)
+            {
+                Output.Line($"[yellow]The database of {Output.Esc(diff.Target)} does not exist yet[/] (nothing was created; its first deploy creates it): everything would be added.");
             }
 
             Output.Line($"[bold]{Output.Esc(diff.BundleId)}[/] on [bold]{Output.Esc(diff.Target)}[/]: {diff.Added} added, {diff.Changed} changed, {diff.Deleted} deleted, {diff.Unchanged} unchanged records.");

@@ -97,6 +97,25 @@ public sealed class OperatorCliTests : IDisposable
         Assert.Equal(before, Snapshot());
     }
 
+    [Fact]
+    public async Task Diff_and_plan_on_a_missing_sqlite_target_say_so_and_leave_no_file_behind()
+    {
+        Assert.Equal(0, (await Rewind("init")).ExitCode);
+        var bundle = new BundleBuilder("one").Upsert("platform", "workflow", "w", "{}").SimpleTable("tier").WriteTo(_folder.Combine("bundles", "one"));
+        Assert.False(File.Exists(_folder.Combine("env1.db")));
+
+        var diff = await Rewind("diff", bundle, "--target", "env1");
+        Assert.True(diff.ExitCode == 0, diff.ToString());
+        Assert.Contains("does not exist yet", diff.Stdout, StringComparison.Ordinal);
+        var json = (await Rewind("diff", bundle, "--target", "env1", "--json")).Json();
+        Assert.True(json.GetProperty("targetMissing").GetBoolean());
+        Assert.Equal(2, json.GetProperty("records").GetProperty("added").GetInt64());
+        Assert.Equal(0, (await Rewind("plan", bundle, "--target", "env1")).ExitCode);
+        Assert.Equal(0, (await Rewind("quarantine", "list")).ExitCode);
+
+        Assert.Empty(Directory.EnumerateFiles(_folder.Path, "env1.db*"));
+    }
+
     /// <summary>Every file of the folder (target, ledger and audit databases, artifacts) with its bytes, as hex; SQLite's shared-memory index aside.</summary>
     private SortedDictionary<string, string> Snapshot() => new(
         Directory.EnumerateFiles(_folder.Path, "*", SearchOption.AllDirectories)
