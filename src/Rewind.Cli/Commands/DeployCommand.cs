@@ -14,7 +14,8 @@ internal static class DeployCommand
         var skipSoak = new Option<bool>("--skip-soak") { Description = "With --group: do not wait the soak between stages (emergencies; recorded)" };
         var reason = new Option<string?>("--reason") { Description = "Why (kept in the ledger)" };
         var noAutoRollback = new Option<bool>("--no-auto-rollback") { Description = "Leave a deployment that fails verification applied (staging use; recorded)" };
-        var command = new Command("deploy", "Capture the inverse, apply the bundle, verify, and record the deployment") { bundle, target, group, skipSoak, reason, noAutoRollback };
+        var irreversible = new Option<bool>("--irreversible") { Description = "Deploy a release a rollback could not undo (a slot's current version has no release folder or stored artifact); needs --reason, audited" };
+        var command = new Command("deploy", "Capture the inverse, apply the bundle, verify, and record the deployment") { bundle, target, group, skipSoak, reason, noAutoRollback, irreversible };
         command.SetAction(async (parse, cancellationToken) =>
         {
             var context = new CliContext(parse);
@@ -29,7 +30,7 @@ internal static class DeployCommand
                 return await GroupDeploy.RunAsync(context, engine, new Rewind.Core.Train.GroupDeployRequest(parse.GetValue(bundle)!, groupName, context.Who, parse.GetValue(reason), parse.GetValue(skipSoak)), cancellationToken);
             }
 
-            var request = new DeployRequest(parse.GetValue(bundle)!, parse.GetValue(target)!, context.Who, parse.GetValue(reason), AutoRollback: !parse.GetValue(noAutoRollback));
+            var request = new DeployRequest(parse.GetValue(bundle)!, parse.GetValue(target)!, context.Who, parse.GetValue(reason), AutoRollback: !parse.GetValue(noAutoRollback)) { Irreversible = parse.GetValue(irreversible) };
             var result = await ProgressDisplay.RunAsync(context.Interactive, $"deploy to {request.Target}",
                 progress => engine.DeployAsync(request, progress, cancellationToken));
             var d = result.Deployment;

@@ -17,6 +17,7 @@ internal static class DiffCommand
             var engine = await context.EngineAsync(cancellationToken);
             var diff = await engine.DiffAsync(parse.GetValue(bundle)!, parse.GetValue(target)!, cancellationToken: cancellationToken);
             var code = await SlotView.ChangesAsync(context, engine, parse.GetValue(bundle)!, diff.Target, cancellationToken);
+            var irreversible = code.Count == 0 ? [] : await engine.IrreversibleSlotsAsync(parse.GetValue(bundle)!, diff.Target, cancellationToken);
             if (context.Json)
             {
                 Output.WriteJson(new
@@ -30,6 +31,7 @@ internal static class DiffCommand
                     dataCopies = diff.DataCopies.Select(c => new { table = c.Table, rowsNow = c.RowsNow, rowsAfter = c.RowsAfter }),
                     tables = diff.Tables.Select(t => new { table = t.Table, change = t.Change }),
                     code = code.Select(c => new { slot = c.Slot, now = c.Now, after = c.After }),
+                    irreversible,
                 });
                 return 0;
             }
@@ -60,6 +62,11 @@ internal static class DiffCommand
             foreach (var c in code)
             {
                 Output.Line($"code {Output.Esc(c.Slot)}: {Output.Esc(c.Now)} -> {Output.Esc(c.After)}");
+            }
+
+            foreach (var problem in irreversible)
+            {
+                Output.Line($"[red]cannot be rolled back[/]: {Output.Esc(problem)}; deploy refuses it unless given --irreversible --reason R");
             }
 
             return 0;
