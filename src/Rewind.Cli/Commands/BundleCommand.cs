@@ -12,6 +12,7 @@ internal static class BundleCommand
         var command = new Command("bundle", "Look inside bundles and stored inverse bundles");
         command.Subcommands.Add(Inspect());
         command.Subcommands.Add(Export());
+        command.Subcommands.Add(BundleValidateCommand.Create());
         return command;
     }
 
