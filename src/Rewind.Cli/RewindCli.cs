@@ -65,8 +65,8 @@ public static class RewindCli
         var verbose = parsed.GetValue(Verbose);
         if (parsed.Errors.Count > 0)
         {
-            var message = string.Join("; ", parsed.Errors.Select(e => e.Message));
-            Output.Error(json, message + " (see: rewind --help)", 2);
+            var message = DidYouMean.UnknownCommand(root, args) ?? string.Join("; ", parsed.Errors.Select(e => e.Message));
+            Output.Error(json, message.EndsWith("(see: rewind --help)", StringComparison.Ordinal) ? message : message + " (see: rewind --help)", 2);
             return 2;
         }
 

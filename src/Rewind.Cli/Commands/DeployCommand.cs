@@ -42,7 +42,9 @@ internal static class DeployCommand
             {
                 Output.Line($"[red]Deployment {d.Id} of {Output.Esc(d.BundleId)} to {Output.Esc(d.Target)} did not verify[/]: {Output.Esc(result.Verification.Summary)}");
                 Output.Line(result.AutomaticRollback is { } r
-                    ? $"  Rolled back automatically ({r.Deployment.Status.ToName()}); {Output.Esc(d.Target)} is {r.State.StateName}: {Output.Esc(r.State.Reason)}"
+                    ? r.Succeeded
+                        ? $"  Rolled back automatically ({r.Deployment.Status.ToName()}); {Output.Esc(d.Target)} is {r.State.StateName}: {Output.Esc(r.State.Reason)}"
+                        : $"  [red]The automatic rollback did not verify; {Output.Esc(d.Target)} is FROZEN[/]: {Output.Esc(r.State.Reason)}. Escalate: nothing further is applied until rewind unfreeze."
                     : $"  It is left applied but unverified ({d.Status.ToName()}). Decide: rewind rollback --target {Output.Esc(d.Target)}, or deploy it again to re-verify.");
             }
             else if (result.AlreadyApplied)

@@ -9,13 +9,23 @@ internal static class HistoryCommand
 {
     public static Command Create()
     {
-        var target = new Option<string>("--target") { Description = "The target", Required = true };
+        var target = new Option<string?>("--target") { Description = "The target (default: every target)" };
         var deployment = new Option<string?>("--deployment") { Description = "Show one deployment in full: checks, hooks, journal and its rollback's impact report" };
         var command = new Command("history", "A target's deployments, newest first, with outcomes and rollbacks") { target, deployment };
         command.SetAction(async (parse, cancellationToken) =>
         {
             var context = new CliContext(parse);
             var engine = await context.EngineAsync(cancellationToken);
+            if (parse.GetValue(target) is null)
+            {
+                if (parse.GetValue(deployment) is not null)
+                {
+                    throw new Rewind.Core.BadInputException("--deployment needs --target T: deployment ids are shown per target (rewind history lists them)");
+                }
+
+                return await EveryTargetAsync(context, engine, cancellationToken);
+            }
+
             var deployments = await engine.HistoryAsync(parse.GetValue(target)!, cancellationToken);
             if (parse.GetValue(deployment) is { } id)
             {
@@ -70,6 +80,12 @@ internal static class HistoryCommand
                 return 0;
             }
 
+            if (deployments.Count == 0)
+            {
+                Output.Line($"No deployments on {Output.Esc(parse.GetValue(target))} yet.");
+                return 0;
+            }
+
             var table = new Table().AddColumns("id", "bundle", "status", "deployed", "by", "reason");
             foreach (var d in deployments)
             {
@@ -88,5 +104,37 @@ internal static class HistoryCommand
             return 0;
         });
         return command;
+    }
+
+    /// <summary>Without --target: every target's deployments, newest first, each row naming its target.</summary>
+    private static async Task<int> EveryTargetAsync(CliContext context, RewindEngine engine, CancellationToken cancellationToken)
+    {
+        var all = new List<Deployment>();
+        foreach (var name in context.LoadConfig().Targets.Keys.Order(StringComparer.Ordinal))
+        {
+            all.AddRange(await engine.HistoryAsync(name, cancellationToken));
+        }
+
+        all.Sort((a, b) => b.StartedAt.CompareTo(a.StartedAt));
+        if (context.Json)
+        {
+            Output.WriteJson(new { target = (string?)null, deployments = all.Select(DeploymentView.ToJson) });
+            return 0;
+        }
+
+        if (all.Count == 0)
+        {
+            Output.Line("No deployments on any target yet.");
+            return 0;
+        }
+
+        var table = new Table().AddColumns("target", "id", "bundle", "status", "deployed", "by", "reason");
+        foreach (var d in all)
+        {
+            table.AddRow(Output.Esc(d.Target), d.Id, Output.Esc(d.BundleId), d.Status.ToName(), Output.When(d.StartedAt), Output.Esc(d.Who), Output.Esc(d.Error ?? d.Reason ?? ""));
+        }
+
+        Terminal.Write(table);
+        return 0;
     }
 }

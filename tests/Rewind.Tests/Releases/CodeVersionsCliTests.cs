@@ -59,7 +59,7 @@ public sealed class CodeVersionsCliTests : IDisposable
     }
 
     [Fact]
-    public async Task History_of_a_deployment_that_failed_verification_says_failed_not_done()
+    public async Task A_frozen_automatic_rollback_is_not_summarised_as_success_and_history_says_verify_failed_not_done()
     {
         await SetUpAsync("""
                 checks:
@@ -69,6 +69,8 @@ public sealed class CodeVersionsCliTests : IDisposable
 
         var deploy = await Rewind("deploy", Release("2.0.0"), "--target", "env1");
         Assert.Equal(4, deploy.ExitCode);
+        Assert.Contains("FROZEN", deploy.Stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain("Rolled back automatically", deploy.Stdout, StringComparison.Ordinal);
 
         var history = await Rewind("history", "--target", "env1", "--deployment", "d0001");
         Assert.True(history.ExitCode == 0, history.ToString());
