@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Rewind.Cli.Composition;
 using Rewind.Cli.Rendering;
 using Spectre.Console;
 
@@ -52,6 +53,7 @@ internal static class StatusCommand
                         last = s.Last?.Id,
                         lastBundle = s.Last?.BundleId,
                         code = code[s.Name],
+                        databaseExists = DatabaseExists(config.Target(s.Name)),
                         lastRollback = s.LastRollback is { } r ? new { id = r.Id, bundle = r.BundleId, at = r.RolledBackAt, seconds = r.RollbackDuration?.TotalSeconds, overBudget = r.RollbackOverBudget } : null,
                         busy = s.Lock is null ? null : new { operation = s.Lock.Operation, who = s.Lock.Who, since = s.Lock.AcquiredAt, host = s.Lock.Host, pid = s.Lock.ProcessId },
                     }),
@@ -68,7 +70,7 @@ internal static class StatusCommand
                     $"[{colour}]{s.State.StateName}[/]",
                     s.Last is null ? "-" : Output.Esc($"{s.Last.Id} {s.Last.BundleId} ({Output.When(s.Last.StartedAt)})"),
                     Output.Esc(string.Join(", ", code[s.Name].Select(c => $"{c.Key} {c.Value}"))),
-                    Output.Esc(s.State.Reason ?? ""),
+                    Output.Esc(DatabaseExists(config.Target(s.Name)) == false ? $"database {config.Target(s.Name).Database} does not exist yet (created by the first deploy)" : s.State.Reason ?? ""),
                     s.LastRollback is { } r ? $"{r.Id} {r.RollbackDuration?.TotalSeconds:0.0}s{(r.RollbackOverBudget ? " [red]OVER BUDGET[/]" : "")}" : "",
                     s.Lock is null ? "" : Output.Esc(s.Lock.Describe()));
             }
@@ -78,4 +80,8 @@ internal static class StatusCommand
         });
         return command;
     }
+
+    /// <summary>Whether a SQLite target's file exists, looked at without opening it (opening would create it); null for PostgreSQL.</summary>
+    private static bool? DatabaseExists(Rewind.Core.Configuration.TargetConfig target) =>
+        target.Database.StartsWith(RewindHost.SqlitePrefix, StringComparison.Ordinal) ? File.Exists(target.Database[RewindHost.SqlitePrefix.Length..]) : null;
 }

@@ -98,7 +98,7 @@ public sealed class OperatorCliTests : IDisposable
     }
 
     [Fact]
-    public async Task Diff_and_plan_on_a_missing_sqlite_target_say_so_and_leave_no_file_behind()
+    public async Task Diff_plan_status_history_and_inspect_on_a_missing_sqlite_target_say_so_and_leave_no_file_behind()
     {
         Assert.Equal(0, (await Rewind("init")).ExitCode);
         var bundle = new BundleBuilder("one").Upsert("platform", "workflow", "w", "{}").SimpleTable("tier").WriteTo(_folder.Combine("bundles", "one"));
@@ -112,6 +112,10 @@ public sealed class OperatorCliTests : IDisposable
         Assert.Equal(2, json.GetProperty("records").GetProperty("added").GetInt64());
         Assert.Equal(0, (await Rewind("plan", bundle, "--target", "env1")).ExitCode);
         Assert.Equal(0, (await Rewind("quarantine", "list")).ExitCode);
+        Assert.False((await Rewind("status", "--json")).Json().GetProperty("targets")[0].GetProperty("databaseExists").GetBoolean());
+        Assert.Contains("does not exist yet", (await Rewind("status")).Stdout, StringComparison.Ordinal);
+        Assert.Contains("No deployments on env1 yet", (await Rewind("history", "--target", "env1")).Stdout, StringComparison.Ordinal);
+        Assert.Equal(0, (await Rewind("bundle", "inspect", bundle)).ExitCode);
 
         Assert.Empty(Directory.EnumerateFiles(_folder.Path, "env1.db*"));
     }
