@@ -41,7 +41,7 @@ public sealed class ReadmeExampleTests : IDisposable
         Assert.True(process.ExitCode == 0, $"exit {process.ExitCode}\nstdout:\n{await stdout}\nstderr:\n{await stderr}");
         var output = await stdout;
         Assert.Contains("Rolled back", output, StringComparison.Ordinal);
-        Assert.Contains("2026.11.4", output, StringComparison.Ordinal);
+        Assert.Contains("2026.11.2-apps", output, StringComparison.Ordinal);
         Assert.True(File.Exists(Path.Combine(_folder.Path, "env1.db")));
     }
 }
