@@ -56,7 +56,7 @@ internal static class DemoCommand
         {
             var result = await engine.DeployAsync(new DeployRequest(path, "shop", "demo", what), cancellationToken: cancellationToken);
             deployed.Add(result.Deployment);
-            Step($"deploy {result.Deployment.BundleId}", $"{what}. Deployment {result.Deployment.Id}: {result.Summary.Records} records, {result.Summary.Rows} rows"
+            Step($"deploy {result.Deployment.BundleId}", $"{what}. Deployment {result.Deployment.Id}: {Output.Count(result.Summary.Records, "record")}, {Output.Count(result.Summary.Rows, "row")}"
                 + (result.Summary.TablesCreated.Count > 0 ? $", created table {string.Join(", ", result.Summary.TablesCreated)}" : "")
                 + $". Inverse stored as {result.Deployment.InverseDigest![..19]}…");
         }
@@ -77,7 +77,7 @@ internal static class DemoCommand
         var q = first.Summary.Quarantined.FirstOrDefault();
         Step($"rollback {first.Deployment.Id}", q is null
             ? "The first deployment is undone."
-            : $"The first deployment created table {q.Table}; rollback never drops a table: it moved it to {q.As} with its {q.Rows} rows and indexes.");
+            : $"The first deployment created table {q.Table}; rollback never drops a table: it moved it to {q.As} with its {Output.Count(q.Rows, "row")} and indexes.");
 
         failures += await ExpectRefusal("nothing left", "Every deployment is rolled back. Another rollback would change nothing, and Rewind says so instead of reporting success:",
             () => engine.RollbackAsync(new RollbackRequest("shop", "operator", "again"), cancellationToken: cancellationToken));

@@ -56,7 +56,7 @@ internal static class DiffCommand
 
             foreach (var c in diff.DataCopies)
             {
-                Output.Line($"data copy {Output.Esc(c.Table)}: {c.RowsNow} rows now, {c.RowsAfter} after");
+                Output.Line($"data copy {Output.Esc(c.Table)}: {Output.Count(c.RowsNow, "row")} now, {c.RowsAfter} after");
             }
 
             foreach (var c in code)

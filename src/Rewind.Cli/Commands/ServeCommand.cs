@@ -34,7 +34,7 @@ internal static class ServeCommand
             }
 
             // Where it listens, never what it connects to: the store's connection string may hold a password.
-            Console.Out.WriteLine($"rewind: serving {config.Targets.Count} target(s) on {string.Join(", ", app.Urls)} (dashboard at /, API under /api, OpenAPI at /openapi/v1.json)");
+            Console.Out.WriteLine($"rewind: serving {Rewind.Cli.Rendering.Output.Count(config.Targets.Count, "target")} on {string.Join(", ", app.Urls)} (dashboard at /, API under /api, OpenAPI at /openapi/v1.json)");
             await app.WaitForShutdownAsync(cancellationToken);
             return 0;
         });

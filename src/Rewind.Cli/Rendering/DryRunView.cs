@@ -26,7 +26,7 @@ internal static class DryRunView
 
         foreach (var copy in c.DataCopies)
         {
-            Output.Line($"  data     {Output.Esc(copy.Table)}: {copy.RowsNow} rows now, {copy.RowsAfter} after");
+            Output.Line($"  data     {Output.Esc(copy.Table)}: {Output.Count(copy.RowsNow, "row")} now, {copy.RowsAfter} after");
         }
 
         foreach (var slot in r.Code)
