@@ -45,7 +45,7 @@ internal static class DeployCommand
                     ? r.Succeeded
                         ? $"  Rolled back automatically ({r.Deployment.Status.ToName()}); {Output.Esc(d.Target)} is {r.State.StateName}: {Output.Esc(r.State.Reason)}"
                         : $"  [red]The automatic rollback did not verify; {Output.Esc(d.Target)} is FROZEN[/]: {Output.Esc(r.State.Reason)}. Escalate: nothing further is applied until rewind unfreeze."
-                    : $"  It is left applied but unverified ({d.Status.ToName()}). Decide: rewind rollback --target {Output.Esc(d.Target)}, or deploy it again to re-verify.");
+                    : $"  It is left applied but unverified ({d.Status.ToName()}). Decide: rewind rollback --target {Output.Esc(d.Target)} --reason \"...\", or deploy it again to re-verify.");
             }
             else if (result.AlreadyApplied)
             {
@@ -60,7 +60,7 @@ internal static class DeployCommand
                 }
 
                 Output.Line($"  {Output.Count(result.Summary.Records, "record")}, {Output.Count(result.Summary.Rows, "data-copy row")}; tables created: {Output.Esc(List(result.Summary.TablesCreated))}; changed: {Output.Esc(List(result.Summary.TablesChanged))}.");
-                Output.Line($"  Inverse captured and stored: {d.InverseDigest}. Roll back with: rewind rollback --target {Output.Esc(d.Target)}");
+                Output.Line($"  Inverse captured and stored: {d.InverseDigest}. Roll back with: rewind rollback --target {Output.Esc(d.Target)} --reason \"...\"");
             }
 
             if (result.Warning is not null)

@@ -11,7 +11,7 @@ internal static class RollbackCommand
     {
         var target = new Option<string>("--target") { Description = "The target to roll back", Required = true };
         var deployment = new Option<string?>("--deployment") { Description = "The deployment you expect to roll back; refused unless it is the newest" };
-        var reason = new Option<string?>("--reason") { Description = "Why (the audit answers 'why was rollback executed?' with it)" };
+        var reason = new Option<string?>("--reason") { Description = "Why (required: the audit answers 'why was rollback executed?' with it)" };
         var yes = new Option<bool>("--yes") { Description = "Do not ask; roll back the newest deployment" };
         var dryRun = new Option<bool>("--dry-run") { Description = "Show what the rollback would do (records, tables, code versions, live edits and business impact so far) and change nothing" };
         var command = new Command("rollback", "Roll back the newest deployment of a target (asks yes/no unless --yes)") { target, deployment, reason, yes, dryRun };
@@ -34,6 +34,12 @@ internal static class RollbackCommand
                 }
 
                 return 0;
+            }
+
+            // The same rule as the API (and as clear, unfreeze and unlock): no rollback without a reason, asked before anything else.
+            if (string.IsNullOrWhiteSpace(parse.GetValue(reason)))
+            {
+                throw new BadInputException("a rollback needs a reason: --reason \"...\" (the audit answers 'why was rollback executed?' with it); nothing was changed");
             }
 
             if (!parse.GetValue(yes))

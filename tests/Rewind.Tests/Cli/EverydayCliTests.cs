@@ -21,6 +21,25 @@ public sealed class EverydayCliTests : IDisposable
     }
 
     [Fact]
+    public async Task A_rollback_without_a_reason_is_refused_as_over_http_and_changes_nothing()
+    {
+        Assert.Equal(0, (await Rewind("init")).ExitCode);
+        var bundle = new BundleBuilder("one").Upsert("platform", "workflow", "w", "{}").WriteTo(_folder.Combine("b", "one"));
+        Assert.Equal(0, (await Rewind("deploy", bundle, "--target", "env1")).ExitCode);
+
+        foreach (var args in new[] { new[] { "rollback", "--target", "env1", "--yes" }, ["rollback", "--target", "env1", "--yes", "--reason", "  "] })
+        {
+            var refused = await Rewind(args);
+            Assert.True(refused.ExitCode == 2, refused.ToString());
+            Assert.Contains("a rollback needs a reason", refused.Stderr, StringComparison.Ordinal);
+        }
+
+        var status = (await Rewind("status", "--json")).Json().GetProperty("targets")[0];
+        Assert.Equal(("on-train", "d0001"), (status.GetProperty("state").GetString(), status.GetProperty("last").GetString()));
+        Assert.True((await Rewind("rollback", "--target", "env1", "--dry-run")).ExitCode == 0);
+    }
+
+    [Fact]
     public async Task History_says_when_there_is_none_and_without_target_lists_every_target()
     {
         await File.WriteAllTextAsync(_folder.Combine("rewind.yaml"), """
