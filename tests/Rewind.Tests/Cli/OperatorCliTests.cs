@@ -73,6 +73,19 @@ public sealed class OperatorCliTests : IDisposable
     }
 
     [Fact]
+    public async Task On_a_terminal_COLUMNS_sets_the_width_tables_are_drawn_in()
+    {
+        var reason = "INC-4711 " + new string('r', 111);
+        await DeployTwoAsync(reason);
+
+        var wide = await PtyRunner.RunAsync(_folder.Path, new Dictionary<string, string> { ["COLUMNS"] = "220" }, "cli-tester", "", "history", "--target", "env1");
+
+        Assert.True(wide.ExitCode == 0, wide.ToString());
+        Assert.Contains('│', wide.Before + wide.After);
+        Assert.Contains(reason, wide.Before + wide.After, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Rollback_dry_run_lists_what_would_change_and_leaves_target_ledger_and_audit_byte_identical()
     {
         await DeployTwoAsync();

@@ -38,7 +38,11 @@ public static class PtyRunner
         """;
 
     /// <summary>Starts <c>rewind ARGS</c> on a pty in <paramref name="workingDirectory"/>; types <paramref name="answer"/> once <paramref name="waitFor"/> is on screen (or after a minute).</summary>
-    public static async Task<PtyResult> RunAsync(string workingDirectory, string waitFor, string answer, params string[] args)
+    public static Task<PtyResult> RunAsync(string workingDirectory, string waitFor, string answer, params string[] args) =>
+        RunAsync(workingDirectory, null, waitFor, answer, args);
+
+    /// <summary>The same with extra environment variables (COLUMNS, say) for the program on the pty.</summary>
+    public static async Task<PtyResult> RunAsync(string workingDirectory, IDictionary<string, string>? environment, string waitFor, string answer, params string[] args)
     {
         var script = Path.Combine(Path.GetTempPath(), "rewind-pty.py");
         await File.WriteAllTextAsync(script, Script);
@@ -49,6 +53,10 @@ public static class PtyRunner
         }
 
         start.Environment["REWIND_USER"] = "cli-tester";
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[key] = value;
+        }
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
