@@ -1,6 +1,5 @@
 using System.Globalization;
 using Spectre.Console;
-using Spectre.Console.Rendering;
 
 namespace Rewind.Cli.Rendering;
 
@@ -45,9 +44,6 @@ internal static class Terminal
         table.Expand = false;
         AnsiConsole.Write(table);
     }
-
-    /// <summary>Writes any other renderable as Spectre would.</summary>
-    public static void Write(IRenderable renderable) => AnsiConsole.Write(renderable);
 
     private static int? Columns() =>
         int.TryParse(Environment.GetEnvironmentVariable("COLUMNS"), NumberStyles.None, CultureInfo.InvariantCulture, out var columns) && columns > 0
