@@ -10,6 +10,7 @@ public static class RewindCli
 {
     public static readonly Option<bool> Json = new("--json") { Description = "Print one JSON object on stdout instead of text", Recursive = true };
     public static readonly Option<string?> Config = new("--config") { Description = "Path of rewind.yaml (default: ./rewind.yaml)", Recursive = true };
+    public static readonly Option<bool> Verbose = new("--verbose") { Description = "Show detail: on a failure, its causes and stack", Recursive = true };
     public static readonly Option<string?> As = new("--as") { Description = "Who is acting (default: $REWIND_USER, else the OS user)", Recursive = true };
 
     public static async Task<int> RunAsync(string[] args)
@@ -19,6 +20,7 @@ public static class RewindCli
         var stderr = new MaskingWriter(Console.Error);
         Console.SetOut(stdout);
         Console.SetError(stderr);
+        Terminal.Configure(stdout);
         try
         {
             return await RunMaskedAsync(args);
@@ -36,6 +38,7 @@ public static class RewindCli
         root.Options.Add(Json);
         root.Options.Add(Config);
         root.Options.Add(As);
+        root.Options.Add(Verbose);
         root.Subcommands.Add(InitCommand.Create());
         root.Subcommands.Add(DeployCommand.Create());
         root.Subcommands.Add(RollbackCommand.Create());
@@ -59,10 +62,11 @@ public static class RewindCli
 
         var parsed = root.Parse(args);
         var json = parsed.GetValue(Json);
+        var verbose = parsed.GetValue(Verbose);
         if (parsed.Errors.Count > 0)
         {
-            var message = string.Join("; ", parsed.Errors.Select(e => e.Message));
-            Output.Error(json, message + " (see: rewind --help)", 2);
+            var message = DidYouMean.UnknownCommand(root, args) ?? string.Join("; ", parsed.Errors.Select(e => e.Message));
+            Output.Error(json, message.EndsWith("(see: rewind --help)", StringComparison.Ordinal) ? message : message + " (see: rewind --help)", 2);
             return 2;
         }
 
@@ -80,6 +84,7 @@ public static class RewindCli
         catch (RewindException e)
         {
             Output.Error(json, e.Message, e.ExitCode);
+            Detail(verbose, e);
             return e.ExitCode;
         }
         catch (OperationCanceledException)
@@ -91,7 +96,17 @@ public static class RewindCli
         {
             // A fault, not a rule: report it plainly. The target is protected by its transaction.
             Output.Error(json, $"unexpected failure: {e.GetType().Name}: {e.Message}", 4);
+            Detail(verbose, e);
             return 4;
+        }
+    }
+
+    /// <summary>With --verbose: the failure's causes and stack, after the one line everyone gets.</summary>
+    private static void Detail(bool verbose, Exception e)
+    {
+        if (verbose)
+        {
+            Console.Error.WriteLine(e.ToString());
         }
     }
 }

@@ -26,6 +26,13 @@ internal static class PgSql
             await connection.OpenAsync(cancellationToken);
             return connection;
         }
+        catch (NpgsqlException e) when (!cancellationToken.IsCancellationRequested)
+        {
+            await connection.DisposeAsync();
+            // Named by host, port and database: the connection string may carry a password.
+            var where = new NpgsqlConnectionStringBuilder(connectionString);
+            throw new Rewind.Core.Targets.DatabaseUnreachableException($"PostgreSQL at {where.Host}:{where.Port}, database {where.Database ?? where.Username}", e.Message, e);
+        }
         catch
         {
             await connection.DisposeAsync();

@@ -28,7 +28,7 @@ public static class RewindServer
     public const long MaxJsonBodyBytes = 64 * 1024;
 
     /// <summary>Builds the server; the caller starts it (and owns the engine and token store it was given).</summary>
-    public static WebApplication Build(RewindEngine engine, ITokenStore tokens, IReadOnlyList<string> urls, TimeProvider? time = null)
+    public static WebApplication Build(RewindEngine engine, ITokenStore tokens, IReadOnlyList<string> urls, TimeProvider? time = null, Action<ILoggingBuilder>? logging = null)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory, Args = [] });
         builder.WebHost.UseUrls([.. urls]);
@@ -37,6 +37,7 @@ public static class RewindServer
         var uploads = PrivateDirectory.Ensure(Path.Combine(engine.Artifacts.Root, "uploads"));
         ServerPaths.Configure((uploads, "<upload folder>"), (engine.Artifacts.Root, "<artifact store>"), (engine.Config.BaseDirectory, "<config folder>"), (Path.GetTempPath(), "<temp>"));
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        logging?.Invoke(builder.Logging);
         builder.Services.AddSingleton(engine);
         builder.Services.AddSingleton(tokens);
         builder.Services.AddSingleton(time ?? TimeProvider.System);

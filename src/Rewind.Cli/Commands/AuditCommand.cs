@@ -57,7 +57,7 @@ internal static class AuditCommand
                     Output.Esc(e.Deployment), Output.Esc($"{e.FromVersion} → {e.ToVersion}"), Output.Esc(e.Outcome), Output.Esc(e.Reason));
             }
 
-            AnsiConsole.Write(table);
+            Terminal.Write(table);
             return 0;
         });
         return command;

@@ -12,6 +12,7 @@ internal static class BundleCommand
         var command = new Command("bundle", "Look inside bundles and stored inverse bundles");
         command.Subcommands.Add(Inspect());
         command.Subcommands.Add(Export());
+        command.Subcommands.Add(BundleValidateCommand.Create());
         return command;
     }
 
@@ -66,7 +67,12 @@ internal static class BundleCommand
                 table.AddRow(Output.Esc(c.Path), "", $"data copy of {Output.Esc(c.Table)}", c.Count.ToString(System.Globalization.CultureInfo.InvariantCulture));
             }
 
-            AnsiConsole.Write(table);
+            Terminal.Write(table);
+            foreach (var (slot, artifact) in opened.Manifest.Code.OrderBy(c => c.Key, StringComparer.Ordinal))
+            {
+                Output.Line($"code {Output.Esc(slot)} {Output.Esc(artifact.Version)} ({Output.Esc(artifact.Artifact)}, sha256 {Output.Esc(artifact.Sha256)})");
+            }
+
             return 0;
         });
         return command;

@@ -46,7 +46,7 @@ internal static class DemoCommand
         var configPath = Path.Combine(folder, RewindConfig.FileName);
         await File.WriteAllTextAsync(configPath, "store: sqlite:rewind.db\nartifacts: .rewind/artifacts\ntargets:\n  shop:\n    database: sqlite:shop.db\n", cancellationToken);
         var engine = await RewindHost.CreateEngineAsync(ConfigLoader.Load(configPath), TimeProvider.System, cancellationToken);
-        var bundles = WriteBundles(Path.Combine(folder, "bundles"));
+        var bundles = await WriteBundlesAsync(Path.Combine(folder, "bundles"), cancellationToken);
         var failures = 0;
 
         Step("Rewind demo", $"A throwaway SQLite target 'shop' in {folder}. Three bundles will be deployed; before each, Rewind captures the inverse bundle: the prior image of everything it touches.");
@@ -56,7 +56,7 @@ internal static class DemoCommand
         {
             var result = await engine.DeployAsync(new DeployRequest(path, "shop", "demo", what), cancellationToken: cancellationToken);
             deployed.Add(result.Deployment);
-            Step($"deploy {result.Deployment.BundleId}", $"{what}. Deployment {result.Deployment.Id}: {result.Summary.Records} records, {result.Summary.Rows} rows"
+            Step($"deploy {result.Deployment.BundleId}", $"{what}. Deployment {result.Deployment.Id}: {Output.Count(result.Summary.Records, "record")}, {Output.Count(result.Summary.Rows, "row")}"
                 + (result.Summary.TablesCreated.Count > 0 ? $", created table {string.Join(", ", result.Summary.TablesCreated)}" : "")
                 + $". Inverse stored as {result.Deployment.InverseDigest![..19]}…");
         }
@@ -77,7 +77,7 @@ internal static class DemoCommand
         var q = first.Summary.Quarantined.FirstOrDefault();
         Step($"rollback {first.Deployment.Id}", q is null
             ? "The first deployment is undone."
-            : $"The first deployment created table {q.Table}; rollback never drops a table: it moved it to {q.As} with its {q.Rows} rows and indexes.");
+            : $"The first deployment created table {q.Table}; rollback never drops a table: it moved it to {q.As} with its {Output.Count(q.Rows, "row")} and indexes.");
 
         failures += await ExpectRefusal("nothing left", "Every deployment is rolled back. Another rollback would change nothing, and Rewind says so instead of reporting success:",
             () => engine.RollbackAsync(new RollbackRequest("shop", "operator", "again"), cancellationToken: cancellationToken));
@@ -95,7 +95,7 @@ internal static class DemoCommand
             return 4;
         }
 
-        Output.Line("[green]Demo complete.[/] Try it on your own: rewind init, then rewind deploy BUNDLE --target env1.");
+        Output.Line("[green]Demo complete.[/] Try it on your own: rewind init --examples, then rewind deploy ./bundles/2026.11.1-platform --target env1.");
         return 0;
     }
 
@@ -120,41 +120,15 @@ internal static class DemoCommand
         Output.Line(Output.Esc(text));
     }
 
-    private static List<(string Path, string What)> WriteBundles(string root)
+    /// <summary>The repository's sample bundles (examples/bundles, built into the tool), with what each does to the target.</summary>
+    private static async Task<List<(string Path, string What)>> WriteBundlesAsync(string root, CancellationToken cancellationToken)
     {
-        static string Write(string root, string id, Dictionary<string, string[]> files)
-        {
-            var dir = Path.Combine(root, id);
-            Directory.CreateDirectory(dir);
-            File.WriteAllText(Path.Combine(dir, "bundle.json"), $"{{\"id\":\"{id}\",\"kind\":\"metadata\"}}");
-            foreach (var (path, lines) in files)
-            {
-                var full = Path.Combine(dir, path);
-                Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-                File.WriteAllText(full, string.Join("\n", lines) + "\n");
-            }
-
-            return dir;
-        }
-
+        await SampleBundles.WriteAsync(root, cancellationToken);
         return
         [
-            (Write(root, "2026.11.1-platform", new()
-            {
-                ["records/platform/table.ndjson"] = ["""{"key":"loyalty_tier","body":{"columns":[{"name":"id","type":"text"},{"name":"rank","type":"integer"},{"name":"label","type":"text"}],"primaryKey":["id"],"indexes":[{"name":"ix_loyalty_tier_rank","columns":["rank"]}]}}"""],
-                ["records/platform/workflow.ndjson"] = ["""{"key":"order-approval","body":{"steps":["submit","approve"],"autoApproveBelow":100}}"""],
-                ["records/apps/rule.ndjson"] = ["""{"key":"discount","body":{"rate":0.05}}"""],
-            }), "creates table loyalty_tier, a workflow and a rule"),
-            (Write(root, "2026.11.2-apps", new()
-            {
-                ["data/loyalty_tier.ndjson"] = ["""{"id":"gold","rank":1,"label":"Gold"}""", """{"id":"silver","rank":2,"label":"Silver"}"""],
-                ["records/platform/workflow.ndjson"] = ["""{"key":"order-approval","body":{"steps":["submit","approve","ship"],"autoApproveBelow":250}}"""],
-            }), "copies reference data into loyalty_tier and changes the workflow"),
-            (Write(root, "2026.11.3-partner", new()
-            {
-                ["records/apps/rule.ndjson"] = ["""{"key":"discount","delete":true}"""],
-                ["records/partner/mapping.ndjson"] = ["""{"key":"erp-inbound","body":{"from":"ERP","to":"orders"}}"""],
-            }), "deletes the discount rule and adds a partner mapping"),
+            (Path.Combine(root, "2026.11.1-platform"), "creates table loyalty_tier, a workflow and a rule"),
+            (Path.Combine(root, "2026.11.2-apps"), "copies reference data into loyalty_tier and changes the workflow"),
+            (Path.Combine(root, "2026.11.3-partner"), "deletes the discount rule and adds a partner mapping"),
         ];
     }
 }

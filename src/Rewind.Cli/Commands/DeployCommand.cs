@@ -14,7 +14,8 @@ internal static class DeployCommand
         var skipSoak = new Option<bool>("--skip-soak") { Description = "With --group: do not wait the soak between stages (emergencies; recorded)" };
         var reason = new Option<string?>("--reason") { Description = "Why (kept in the ledger)" };
         var noAutoRollback = new Option<bool>("--no-auto-rollback") { Description = "Leave a deployment that fails verification applied (staging use; recorded)" };
-        var command = new Command("deploy", "Capture the inverse, apply the bundle, verify, and record the deployment") { bundle, target, group, skipSoak, reason, noAutoRollback };
+        var irreversible = new Option<bool>("--irreversible") { Description = "Deploy a release a rollback could not undo (a slot's current version has no release folder or stored artifact); needs --reason, audited" };
+        var command = new Command("deploy", "Capture the inverse, apply the bundle, verify, and record the deployment") { bundle, target, group, skipSoak, reason, noAutoRollback, irreversible };
         command.SetAction(async (parse, cancellationToken) =>
         {
             var context = new CliContext(parse);
@@ -29,7 +30,7 @@ internal static class DeployCommand
                 return await GroupDeploy.RunAsync(context, engine, new Rewind.Core.Train.GroupDeployRequest(parse.GetValue(bundle)!, groupName, context.Who, parse.GetValue(reason), parse.GetValue(skipSoak)), cancellationToken);
             }
 
-            var request = new DeployRequest(parse.GetValue(bundle)!, parse.GetValue(target)!, context.Who, parse.GetValue(reason), AutoRollback: !parse.GetValue(noAutoRollback));
+            var request = new DeployRequest(parse.GetValue(bundle)!, parse.GetValue(target)!, context.Who, parse.GetValue(reason), AutoRollback: !parse.GetValue(noAutoRollback)) { Irreversible = parse.GetValue(irreversible) };
             var result = await ProgressDisplay.RunAsync(context.Interactive, $"deploy to {request.Target}",
                 progress => engine.DeployAsync(request, progress, cancellationToken));
             var d = result.Deployment;
@@ -41,8 +42,10 @@ internal static class DeployCommand
             {
                 Output.Line($"[red]Deployment {d.Id} of {Output.Esc(d.BundleId)} to {Output.Esc(d.Target)} did not verify[/]: {Output.Esc(result.Verification.Summary)}");
                 Output.Line(result.AutomaticRollback is { } r
-                    ? $"  Rolled back automatically ({r.Deployment.Status.ToName()}); {Output.Esc(d.Target)} is {r.State.StateName}: {Output.Esc(r.State.Reason)}"
-                    : $"  It is left applied but unverified ({d.Status.ToName()}). Decide: rewind rollback --target {Output.Esc(d.Target)}, or deploy it again to re-verify.");
+                    ? r.Succeeded
+                        ? $"  Rolled back automatically ({r.Deployment.Status.ToName()}); {Output.Esc(d.Target)} is {r.State.StateName}: {Output.Esc(r.State.Reason)}"
+                        : $"  [red]The automatic rollback did not verify; {Output.Esc(d.Target)} is FROZEN[/]: {Output.Esc(r.State.Reason)}. Escalate: nothing further is applied until rewind unfreeze."
+                    : $"  It is left applied but unverified ({d.Status.ToName()}). Decide: rewind rollback --target {Output.Esc(d.Target)} --reason \"...\", or deploy it again to re-verify.");
             }
             else if (result.AlreadyApplied)
             {
@@ -51,8 +54,13 @@ internal static class DeployCommand
             else
             {
                 Output.Line($"[green]Deployed[/] [bold]{Output.Esc(d.BundleId)}[/] to [bold]{Output.Esc(d.Target)}[/] as deployment [bold]{d.Id}[/] ({d.Status.ToName()}).");
-                Output.Line($"  {result.Summary.Records} records, {result.Summary.Rows} data-copy rows; tables created: {Output.Esc(List(result.Summary.TablesCreated))}; changed: {Output.Esc(List(result.Summary.TablesChanged))}.");
-                Output.Line($"  Inverse captured and stored: {d.InverseDigest}. Roll back with: rewind rollback --target {Output.Esc(d.Target)}");
+                foreach (var slot in d.Code)
+                {
+                    Output.Line($"  code {Output.Esc(slot.Slot)} {Output.Esc(slot.FromVersion ?? "unknown")} -> {Output.Esc(slot.ToVersion)}");
+                }
+
+                Output.Line($"  {Output.Count(result.Summary.Records, "record")}, {Output.Count(result.Summary.Rows, "data-copy row")}; tables created: {Output.Esc(List(result.Summary.TablesCreated))}; changed: {Output.Esc(List(result.Summary.TablesChanged))}.");
+                Output.Line($"  Inverse captured and stored: {d.InverseDigest}. Roll back with: rewind rollback --target {Output.Esc(d.Target)} --reason \"...\"");
             }
 
             if (result.Warning is not null)

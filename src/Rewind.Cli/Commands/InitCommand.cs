@@ -22,7 +22,8 @@ internal static class InitCommand
     public static Command Create()
     {
         var force = new Option<bool>("--force") { Description = "Overwrite an existing rewind.yaml" };
-        var command = new Command("init", "Write a starter rewind.yaml and create the store") { force };
+        var examples = new Option<bool>("--examples") { Description = "Also write the sample bundles into ./bundles (2026.11.3, 2026.11.4) to try Rewind on" };
+        var command = new Command("init", "Write a starter rewind.yaml and create the store") { force, examples };
         command.SetAction(async (parse, cancellationToken) =>
         {
             var context = new CliContext(parse);
@@ -37,13 +38,20 @@ internal static class InitCommand
             await using var store = RewindHost.OpenControlPlane(config.Store);
             await store.EnsureCreatedAsync(cancellationToken);
             Directory.CreateDirectory(config.Artifacts);
+            var samples = parse.GetValue(examples)
+                ? await SampleBundles.WriteAsync(Path.Combine(config.BaseDirectory, "bundles"), cancellationToken)
+                : [];
             if (context.Json)
             {
-                Output.WriteJson(new { config = context.ConfigPath, artifacts = config.Artifacts, targets = config.Targets.Keys });
+                Output.WriteJson(new { config = context.ConfigPath, artifacts = config.Artifacts, targets = config.Targets.Keys, bundles = samples });
             }
             else
             {
                 Output.Line($"Wrote [bold]{Output.Esc(context.ConfigPath)}[/] and created the store. Next: rewind deploy BUNDLE --target env1");
+                foreach (var sample in samples)
+                {
+                    Output.Line($"  sample bundle: bundles/{Output.Esc(sample)}");
+                }
             }
 
             return 0;

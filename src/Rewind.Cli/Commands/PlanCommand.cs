@@ -13,14 +13,18 @@ internal static class PlanCommand
         command.SetAction(async (parse, cancellationToken) =>
         {
             var context = new CliContext(parse);
-            var plan = await (await context.EngineAsync(cancellationToken)).PlanAsync(parse.GetValue(bundle)!, parse.GetValue(target)!, cancellationToken);
+            var engine = await context.EngineAsync(cancellationToken);
+            var plan = await engine.PlanAsync(parse.GetValue(bundle)!, parse.GetValue(target)!, cancellationToken);
+            var irreversible = await engine.IrreversibleSlotsAsync(parse.GetValue(bundle)!, parse.GetValue(target)!, cancellationToken);
+            var markdown = plan.ToMarkdown() + string.Concat(irreversible.Select(p =>
+                $"\n**Cannot be rolled back**: {p}. `rewind deploy` refuses it unless given `--irreversible --reason R` (audited).\n"));
             if (context.Json)
             {
-                Output.WriteJson(new { target = plan.Target, bundle = plan.BundleId, digest = plan.Digest, estimateSeconds = plan.Estimate.TotalSeconds, budgetSeconds = plan.Budget.TotalSeconds, markdown = plan.ToMarkdown() });
+                Output.WriteJson(new { target = plan.Target, bundle = plan.BundleId, digest = plan.Digest, estimateSeconds = plan.Estimate.TotalSeconds, budgetSeconds = plan.Budget.TotalSeconds, irreversible, markdown });
             }
             else
             {
-                Console.Out.Write(plan.ToMarkdown());
+                Console.Out.Write(markdown);
             }
 
             return 0;

@@ -28,7 +28,7 @@ internal static class QuarantineCommand
                 table.AddRow(Output.Esc(e.Target), Output.Esc(e.Table), Output.Esc(e.As), e.Rows.ToString(System.Globalization.CultureInfo.InvariantCulture), Output.Esc(e.Deployment), Output.When(e.Since));
             }
 
-            AnsiConsole.Write(table);
+            Terminal.Write(table);
             return 0;
         });
 

@@ -11,15 +11,37 @@ internal static class RollbackCommand
     {
         var target = new Option<string>("--target") { Description = "The target to roll back", Required = true };
         var deployment = new Option<string?>("--deployment") { Description = "The deployment you expect to roll back; refused unless it is the newest" };
-        var reason = new Option<string?>("--reason") { Description = "Why (the audit answers 'why was rollback executed?' with it)" };
+        var reason = new Option<string?>("--reason") { Description = "Why (required: the audit answers 'why was rollback executed?' with it)" };
         var yes = new Option<bool>("--yes") { Description = "Do not ask; roll back the newest deployment" };
-        var command = new Command("rollback", "Roll back the newest deployment of a target (asks yes/no unless --yes)") { target, deployment, reason, yes };
+        var dryRun = new Option<bool>("--dry-run") { Description = "Show what the rollback would do (records, tables, code versions, live edits and business impact so far) and change nothing" };
+        var command = new Command("rollback", "Roll back the newest deployment of a target (asks yes/no unless --yes)") { target, deployment, reason, yes, dryRun };
         command.SetAction(async (parse, cancellationToken) =>
         {
             var context = new CliContext(parse);
             var engine = await context.EngineAsync(cancellationToken);
             var name = parse.GetValue(target)!;
             var expected = parse.GetValue(deployment);
+            if (parse.GetValue(dryRun))
+            {
+                var plan = await engine.DryRunRollbackAsync(name, expected, cancellationToken);
+                if (context.Json)
+                {
+                    Output.WriteJson(Rewind.Core.Reporting.RollbackDryRunView.ToJson(plan));
+                }
+                else
+                {
+                    DryRunView.Write(plan);
+                }
+
+                return 0;
+            }
+
+            // The same rule as the API (and as clear, unfreeze and unlock): no rollback without a reason, asked before anything else.
+            if (string.IsNullOrWhiteSpace(parse.GetValue(reason)))
+            {
+                throw new BadInputException("a rollback needs a reason: --reason \"...\" (the audit answers 'why was rollback executed?' with it); nothing was changed");
+            }
+
             if (!parse.GetValue(yes))
             {
                 // The one question an operator answers at 3 AM: show exactly what goes, then ask.
@@ -30,12 +52,16 @@ internal static class RollbackCommand
                 }
 
                 Output.Line($"Roll back [bold]{newest.Id}[/] on [bold]{Output.Esc(name)}[/]:");
-                Output.Line($"  bundle   {Output.Esc(newest.BundleId)} ({newest.Records} records, {newest.Rows} data-copy rows)");
+                Output.Line($"  bundle   {Output.Esc(newest.BundleId)} ({Output.Count(newest.Records, "record")}, {Output.Count(newest.Rows, "data-copy row")})");
                 Output.Line($"  deployed {Output.When(newest.StartedAt)} by {Output.Esc(newest.Who)}{(newest.Reason is null ? "" : $" ({Output.Esc(newest.Reason)})")}");
+                foreach (var slot in newest.Code)
+                {
+                    Output.Line($"  code     {Output.Esc(slot.Slot)} {Output.Esc(slot.ToVersion)} -> {Output.Esc(slot.FromVersion ?? "unknown")}");
+                }
+
                 Output.Line("  The target then leaves its patch train until a train-admin clears it. Business data is not rolled back.");
-                Console.Write("Roll back this deployment? [y/N] ");
-                var answer = Console.ReadLine()?.Trim();
-                if (!string.Equals(answer, "y", StringComparison.OrdinalIgnoreCase) && !string.Equals(answer, "yes", StringComparison.OrdinalIgnoreCase))
+                var code = newest.Code.Count == 0 ? "" : "; " + string.Join(", ", newest.Code.Select(c => $"{c.Slot} {c.ToVersion} -> {c.FromVersion ?? "unknown"}"));
+                if (!Prompt.Confirm($"Roll back {newest.Id} ({newest.BundleId}) on {name}{code}?"))
                 {
                     throw new RefusedException("not-confirmed", "rollback not confirmed; nothing was changed");
                 }
@@ -59,6 +85,11 @@ internal static class RollbackCommand
             else
             {
                 Output.Line($"[green]Rolled back[/] [bold]{d.Id}[/] ({Output.Esc(d.BundleId)}) on [bold]{Output.Esc(d.Target)}[/] in {d.RollbackDuration?.TotalSeconds:0.00}s{(d.RollbackOverBudget ? " [red](over budget)[/]" : "")}.");
+                foreach (var slot in d.Code)
+                {
+                    Output.Line($"  code {Output.Esc(slot.Slot)} {Output.Esc(slot.ToVersion)} -> {Output.Esc(slot.FromVersion ?? "unknown")}");
+                }
+
                 ImpactView.Write(result.Impact);
 
                 Output.Line($"  [yellow]{Output.Esc(d.Target)} is now off the train[/]: no deployment lands until cleared with rewind clear --target {Output.Esc(d.Target)} --reason \"...\"");

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Rewind.Cli.Composition;
 using Rewind.Cli.Rendering;
 using Spectre.Console;
 
@@ -31,6 +32,13 @@ internal static class StatusCommand
             }
 
             var statuses = await engine.StatusAsync(parse.GetValue(target), cancellationToken);
+            var config = context.LoadConfig();
+            var code = new Dictionary<string, IReadOnlyDictionary<string, string>>(StringComparer.Ordinal);
+            foreach (var s in statuses)
+            {
+                code[s.Name] = await Rewind.Core.Code.CodeVersions.ReadAsync(config.Target(s.Name), config.BaseDirectory, cancellationToken);
+            }
+
             if (context.Json)
             {
                 Output.WriteJson(new
@@ -44,6 +52,8 @@ internal static class StatusCommand
                         by = s.State.Who,
                         last = s.Last?.Id,
                         lastBundle = s.Last?.BundleId,
+                        code = code[s.Name],
+                        databaseExists = DatabaseExists(config.Target(s.Name)),
                         lastRollback = s.LastRollback is { } r ? new { id = r.Id, bundle = r.BundleId, at = r.RolledBackAt, seconds = r.RollbackDuration?.TotalSeconds, overBudget = r.RollbackOverBudget } : null,
                         busy = s.Lock is null ? null : new { operation = s.Lock.Operation, who = s.Lock.Who, since = s.Lock.AcquiredAt, host = s.Lock.Host, pid = s.Lock.ProcessId },
                     }),
@@ -51,7 +61,7 @@ internal static class StatusCommand
                 return 0;
             }
 
-            var table = new Table().AddColumns("target", "state", "last deployment", "why", "last rollback", "busy");
+            var table = new Table().AddColumns("target", "state", "last deployment", "code", "why", "last rollback", "busy");
             foreach (var s in statuses)
             {
                 var colour = s.State.StateName switch { "on-train" => "green", "off-train" => "yellow", _ => "red" };
@@ -59,14 +69,19 @@ internal static class StatusCommand
                     Output.Esc(s.Name),
                     $"[{colour}]{s.State.StateName}[/]",
                     s.Last is null ? "-" : Output.Esc($"{s.Last.Id} {s.Last.BundleId} ({Output.When(s.Last.StartedAt)})"),
-                    Output.Esc(s.State.Reason ?? ""),
+                    Output.Esc(string.Join(", ", code[s.Name].Select(c => $"{c.Key} {c.Value}"))),
+                    Output.Esc(DatabaseExists(config.Target(s.Name)) == false ? $"database {config.Target(s.Name).Database} does not exist yet (created by the first deploy)" : s.State.Reason ?? ""),
                     s.LastRollback is { } r ? $"{r.Id} {r.RollbackDuration?.TotalSeconds:0.0}s{(r.RollbackOverBudget ? " [red]OVER BUDGET[/]" : "")}" : "",
                     s.Lock is null ? "" : Output.Esc(s.Lock.Describe()));
             }
 
-            AnsiConsole.Write(table);
+            Terminal.Write(table);
             return 0;
         });
         return command;
     }
+
+    /// <summary>Whether a SQLite target's file exists, looked at without opening it (opening would create it); null for PostgreSQL.</summary>
+    private static bool? DatabaseExists(Rewind.Core.Configuration.TargetConfig target) =>
+        target.Database.StartsWith(RewindHost.SqlitePrefix, StringComparison.Ordinal) ? File.Exists(target.Database[RewindHost.SqlitePrefix.Length..]) : null;
 }

@@ -73,7 +73,7 @@ internal static class TokenCommand
                 table.AddRow(Output.Esc(t.Name), t.Role, Output.When(t.CreatedAt), Output.Esc(t.CreatedBy));
             }
 
-            AnsiConsole.Write(table);
+            Terminal.Write(table);
             return 0;
         });
         return command;

@@ -45,11 +45,11 @@ public static class RewindHost
 
     private sealed class TargetStoreFactory : ITargetStoreFactory
     {
-        public ITargetStore Open(TargetConfig target) => target.Database switch
+        public ITargetStore Open(TargetConfig target) => new NamedTargetStore(target.Name, target.Database switch
         {
             var d when d.StartsWith(SqlitePrefix, StringComparison.Ordinal) => new SqliteTargetStore(d[SqlitePrefix.Length..], target.BusyTimeout),
             var d when d.StartsWith(PostgresPrefix, StringComparison.Ordinal) => new PostgresTargetStore(d[PostgresPrefix.Length..], target.Schema, target.BusyTimeout),
             _ => throw new BadInputException($"target {target.Name}: database must start with 'sqlite:' or 'postgres:'"),
-        };
+        });
     }
 }

@@ -22,7 +22,7 @@ internal static class ImpactView
 
         if (impact.LiveEdits.Count > 0)
         {
-            Output.Line($"  [yellow]{impact.LiveEdits.Count} record(s) were edited after the deployment[/] and are overwritten by the rollback; their edited images are saved as {impact.LiveEditsDigest}:");
+            Output.Line($"  [yellow]{Output.Count(impact.LiveEdits.Count, "record")} {(impact.LiveEdits.Count == 1 ? "was" : "were")} edited after the deployment[/] and are overwritten by the rollback; their edited images are saved as {impact.LiveEditsDigest}:");
             foreach (var e in impact.LiveEdits.Take(20))
             {
                 Output.Line($"    {Output.Esc(e.ToString())}");
@@ -31,7 +31,7 @@ internal static class ImpactView
 
         foreach (var q in impact.Quarantined)
         {
-            Output.Line($"  table {Output.Esc(q.Table)} quarantined as {Output.Esc(q.As)} with {q.Rows} rows");
+            Output.Line($"  table {Output.Esc(q.Table)} quarantined as {Output.Esc(q.As)} with {Output.Count(q.Rows, "row")}");
         }
     }
 

@@ -47,5 +47,8 @@ internal static class Output
     /// <summary>A value for Spectre markup: control characters shown escaped (<see cref="Printable"/>), markup brackets escaped.</summary>
     public static string Esc(string? text) => Markup.Escape(Printable.Escape(text));
 
+    /// <summary>"1 record", "2 records": a count with its noun, in the singular when it is one.</summary>
+    public static string Count(long n, string noun) => n == 1 ? $"1 {noun}" : $"{n.ToString(System.Globalization.CultureInfo.InvariantCulture)} {noun}s";
+
     public static string When(DateTimeOffset? time) => time is null ? "-" : time.Value.ToString("yyyy-MM-dd HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture);
 }

@@ -107,7 +107,7 @@ internal static class TrainView
             table.AddRow(cells.ToArray());
         }
 
-        AnsiConsole.Write(table);
+        Terminal.Write(table);
     }
 
     public static object ToJson(GroupStatus s) => new
@@ -142,7 +142,7 @@ internal static class TrainView
                 t.Aligned ? "[green]aligned[/]" : "[red]diverged[/]");
         }
 
-        AnsiConsole.Write(table);
+        Terminal.Write(table);
     }
 
     public static object ToJson(RealignPlan p) => new
@@ -188,7 +188,7 @@ internal static class TrainView
             table.AddRow(s.Position.ToString(System.Globalization.CultureInfo.InvariantCulture), Output.Esc(s.BundleId), s.Cell.ToName(), match);
         }
 
-        AnsiConsole.Write(table);
+        Terminal.Write(table);
     }
 
     private static string StateColour(TargetState state) => state.State switch

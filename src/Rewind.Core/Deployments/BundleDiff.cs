@@ -12,7 +12,11 @@ public sealed record BundleDiff(
     long DeletesOfAbsent,
     IReadOnlyList<RecordDifference> Records,
     IReadOnlyList<DataCopyDifference> DataCopies,
-    IReadOnlyList<TableDifference> Tables);
+    IReadOnlyList<TableDifference> Tables)
+{
+    /// <summary>True when the target's database does not exist yet (its first deploy creates it); nothing was opened or created.</summary>
+    public bool TargetMissing { get; init; }
+}
 
 /// <summary>One record the bundle would add, change or delete.</summary>
 public sealed record RecordDifference(string Layer, string Type, string Key, string Change);

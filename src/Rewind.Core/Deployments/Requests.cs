@@ -6,6 +6,9 @@ public sealed record DeployRequest(string BundlePath, string Target, string Who,
     /// <summary>False in a rehearsal: a copy of the database is rehearsed, never the real code slots.</summary>
     public bool IncludeCode { get; init; } = true;
 
+    /// <summary>Deploy a release even though a rollback could not return a slot to its current version (needs a reason; audited).</summary>
+    public bool Irreversible { get; init; }
+
     /// <summary>The group rollout this deploy is part of (recorded on the deployment).</summary>
     public string? Group { get; init; }
 

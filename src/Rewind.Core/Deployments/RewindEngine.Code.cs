@@ -56,6 +56,55 @@ public sealed partial class RewindEngine
         }
     }
 
+    /// <summary>
+    /// A release a rollback could not undo (a slot's current version has no release folder and no stored artifact) is
+    /// refused before anything changes, unless the deployer accepts it with <c>--irreversible --reason R</c> (audited).
+    /// </summary>
+    private void AcceptIrreversible(TargetConfig target, IReadOnlyList<SlotChange> code, DeployRequest request, Audit.AuditScope scope)
+    {
+        var problems = code.Select(c => SlotReturn.Problem(target.Code[c.Slot], _config.BaseDirectory, c.FromVersion, c.FromArtifact)).OfType<string>().ToList();
+        if (problems.Count == 0)
+        {
+            return;
+        }
+
+        var problem = string.Join("; ", problems);
+        if (!request.Irreversible)
+        {
+            throw new RefusedException("irreversible-release", $"release refused, nothing was changed: {problem}. Put that release folder back, or deploy anyway with --irreversible --reason R (audited)");
+        }
+
+        if (string.IsNullOrWhiteSpace(request.Reason))
+        {
+            throw new BadInputException("--irreversible needs --reason R: deploying a release that cannot be rolled back must be justified (it is audited)");
+        }
+
+        scope.Detail = $"irreversible release accepted: {problem}";
+    }
+
+    /// <summary>What <see cref="AcceptIrreversible"/> would refuse, read without changing anything (for diff and plan).</summary>
+    public async Task<IReadOnlyList<string>> IrreversibleSlotsAsync(string bundlePath, string target, CancellationToken cancellationToken = default)
+    {
+        var config = _config.Target(target);
+        using var bundle = await OpenBundleAsync(bundlePath, cancellationToken);
+        var history = await _store.GetDeploymentsAsync(config.Name, cancellationToken);
+        var problems = new List<string>();
+        foreach (var slot in bundle.Manifest.Code.Keys.Order(StringComparer.Ordinal))
+        {
+            if (config.Code.TryGetValue(slot, out var slotConfig))
+            {
+                var current = await CodeDeployers.For(slotConfig, _config.BaseDirectory).CurrentVersionAsync(cancellationToken) ?? slotConfig.Baseline;
+                var previous = history.SelectMany(d => d.Code).FirstOrDefault(c => c.Slot == slot && c.ToVersion == current);
+                if (SlotReturn.Problem(slotConfig, _config.BaseDirectory, current, previous?.ToArtifact) is { } problem)
+                {
+                    problems.Add(problem);
+                }
+            }
+        }
+
+        return problems;
+    }
+
     private static string? UnknownPriorWarning(IReadOnlyList<SlotChange> code) =>
         code.Where(c => c.FromVersion is null).Select(c => c.Slot).ToList() is { Count: > 0 } unknown
             ? $"slot(s) {string.Join(", ", unknown)} had no known version before this release (no current version and no baseline in {RewindConfig.FileName}): this release cannot be rolled back"

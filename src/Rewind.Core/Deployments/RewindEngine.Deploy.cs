@@ -55,6 +55,7 @@ public sealed partial class RewindEngine
 
         await new WritableTables(_config.Layers, _targets).RefuseUnwritableAsync(target, bundle, cancellationToken);
         var code = request.IncludeCode ? await PlanCodeAsync(target, bundle, deployments, cancellationToken) : [];
+        AcceptIrreversible(target, code, request, scope);
         var environment = HookEnvironment(target, "deploy", null, bundle.Manifest.Id);
         var before = await targetLock.RunWhileHeldAsync(t => RunHooksAsync("beforeDeploy", target.Hooks.BeforeDeploy, target, environment, t), cancellationToken);
         if (before.FirstOrDefault(h => !h.Succeeded) is { } failedHook)
@@ -88,7 +89,7 @@ public sealed partial class RewindEngine
         }, targetLock, now);
         scope.Deployment = deployment.Id;
         scope.ToVersion = $"{deployment.BundleId} ({deployment.Id})";
-        scope.Detail = UnknownPriorWarning(code);
+        scope.Detail = UnknownPriorWarning(code) ?? scope.Detail;
 
         // Recorded before the target changes: if this process dies mid-apply, the next operation finds the
         // entry and settles it from the target's marker.

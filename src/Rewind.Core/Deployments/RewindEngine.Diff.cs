@@ -14,6 +14,11 @@ public sealed partial class RewindEngine
         var config = _config.Target(target);
         using var bundle = await OpenBundleAsync(bundlePath, cancellationToken);
         await using var targetStore = _targets.Open(config);
+        if (!targetStore.Exists)
+        {
+            return await AbsentTargetDiff.ComputeAsync(config.Name, bundle, listLimit, cancellationToken);
+        }
+
         await using var session = await targetStore.BeginAsync(cancellationToken);
         long added = 0, changed = 0, unchanged = 0, deleted = 0, absent = 0;
         var records = new List<RecordDifference>();

@@ -43,6 +43,9 @@ public sealed partial class RewindEngine
                 Artifacts = Path.Combine(folder, "artifacts"),
                 Notify = Notifications.NotifyConfig.None,
                 Groups = new Dictionary<string, Train.GroupConfig>(),
+                // The rehearsal acts as itself on a throwaway copy (deploy, roll back, clear): the caller's roles were checked
+                // for the real target, and the copy has no one else's to check.
+                Roles = new Dictionary<string, IReadOnlyList<string>>(),
                 Targets = new Dictionary<string, TargetConfig>
                 {
                     [config.Name] = config with { Database = clone.Database, Checks = [], Hooks = Verification.HooksConfig.None },
@@ -51,6 +54,7 @@ public sealed partial class RewindEngine
             Directory.CreateDirectory(folder);
             var engine = await createEngine(rehearsal, cancellationToken);
             await using var copy = _targets.Open(rehearsal.Targets[config.Name]);
+            await SkipQuarantinedIdsAsync(engine, copy, cancellationToken);
             var before = await copy.SnapshotAsync(cancellationToken);
             var request = new DeployRequest(bundlePath, config.Name, "rehearsal", "rehearsal", AutoRollback: false) { IncludeCode = false };
 
@@ -83,6 +87,29 @@ public sealed partial class RewindEngine
             {
                 Directory.Delete(folder, recursive: true);
             }
+        }
+    }
+
+    /// <summary>
+    /// The copy holds the tables earlier rollbacks quarantined, named after their deployments (<c>rw_quarantine_d0001_…</c>);
+    /// the rehearsal's fresh ledger would number its own deployment d0001 again and collide with them. Its numbering
+    /// starts past every quarantine tag in the copy.
+    /// </summary>
+    private static async Task SkipQuarantinedIdsAsync(RewindEngine rehearsal, Targets.ITargetStore copy, CancellationToken cancellationToken)
+    {
+        var highest = 0L;
+        foreach (var table in await copy.ListQuarantineAsync(cancellationToken))
+        {
+            var tag = Bundles.NameRules.QuarantineTag(table.As);
+            if (tag.Length > 1 && long.TryParse(tag.AsSpan(1), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var number))
+            {
+                highest = Math.Max(highest, number);
+            }
+        }
+
+        for (var i = 0L; i < highest; i++)
+        {
+            await rehearsal._store.NextDeploymentIdAsync(cancellationToken);
         }
     }
 

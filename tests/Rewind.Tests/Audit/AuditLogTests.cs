@@ -68,7 +68,7 @@ public sealed class AuditLogTests : IDisposable
     {
         await File.WriteAllTextAsync(_folder.Combine("rewind.yaml"), "rollbackBudget: 0s\ntargets:\n  env1:\n    database: sqlite:env1.db\n");
         Assert.Equal(0, (await Rewind("deploy", new BundleBuilder("one").Upsert("platform", "rule", "a", "1").WriteTo(_folder.Combine("b1")), "--target", "env1")).ExitCode);
-        Assert.Equal(0, (await Rewind("rollback", "--target", "env1", "--yes")).ExitCode);
+        Assert.Equal(0, (await Rewind("rollback", "--target", "env1", "--yes", "--reason", "test")).ExitCode);
 
         Assert.True((await Rewind("history", "--target", "env1", "--json")).Json().GetProperty("deployments")[0].GetProperty("rollbackOverBudget").GetBoolean());
         Assert.Contains("[OVER BUDGET]", (await Rewind("history", "--target", "env1")).Stdout, StringComparison.Ordinal);

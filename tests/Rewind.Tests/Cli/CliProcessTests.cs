@@ -47,11 +47,11 @@ public sealed class CliProcessTests : IDisposable
         Assert.Equal([secondId, firstId], history.EnumerateArray().Select(d => d.GetProperty("id").GetString()));
         Assert.Equal("cli-tester", history[0].GetProperty("who").GetString());
 
-        var unconfirmed = await Rewind("rollback", "--target", "env1");
+        var unconfirmed = await Rewind("rollback", "--target", "env1", "--reason", "ticket 42");
         Assert.Equal(3, unconfirmed.ExitCode);
         Assert.Contains("--yes", unconfirmed.Stderr, StringComparison.Ordinal);
 
-        var outOfOrder = await Rewind("rollback", "--target", "env1", "--deployment", firstId!, "--yes", "--json");
+        var outOfOrder = await Rewind("rollback", "--target", "env1", "--deployment", firstId!, "--yes", "--reason", "test", "--json");
         Assert.Equal(3, outOfOrder.ExitCode);
         Assert.Equal(3, outOfOrder.Json().GetProperty("code").GetInt32());
         Assert.Contains(secondId!, outOfOrder.Json().GetProperty("error").GetString(), StringComparison.Ordinal);
@@ -64,7 +64,7 @@ public sealed class CliProcessTests : IDisposable
         Assert.Equal("off-train", rolled.GetProperty("state").GetString());
         Assert.Equal("tier", rolled.GetProperty("impact").GetProperty("quarantined")[0].GetProperty("table").GetString());
 
-        var again = await Rewind("rollback", "--target", "env1", "--deployment", secondId!, "--yes");
+        var again = await Rewind("rollback", "--target", "env1", "--deployment", secondId!, "--yes", "--reason", "test");
         Assert.Equal(3, again.ExitCode);
         Assert.Contains("already rolled back", again.Stderr, StringComparison.Ordinal);
 
@@ -151,7 +151,7 @@ public sealed class CliProcessTests : IDisposable
     public async Task Rollback_with_nothing_deployed_exits_3_and_says_why()
     {
         await InitAsync();
-        var result = await Rewind("rollback", "--target", "env1", "--yes");
+        var result = await Rewind("rollback", "--target", "env1", "--yes", "--reason", "test");
         Assert.Equal(3, result.ExitCode);
         Assert.Contains("nothing to roll back", result.Stderr, StringComparison.Ordinal);
 

@@ -26,7 +26,7 @@ public sealed class QuarantineCliTests : IDisposable
         Assert.Equal(0, (await Rewind("olga", "quarantine", "list", "--json")).Json().GetProperty("tables").GetArrayLength());
         var bundle = new BundleBuilder("tier").SimpleTable("loyalty_tier", ("rank", "integer")).DataCopy("loyalty_tier", """{"id":"gold","rank":1}""", """{"id":"silver","rank":2}""");
         Assert.Equal(0, (await Rewind("olga", "deploy", bundle.WriteTo(_folder.Combine("b")), "--target", "env1")).ExitCode);
-        var rollback = await Rewind("olga", "rollback", "--target", "env1", "--yes", "--json");
+        var rollback = await Rewind("olga", "rollback", "--target", "env1", "--yes", "--reason", "test", "--json");
         Assert.True(rollback.ExitCode == 0, rollback.ToString());
         var quarantined = rollback.Json().GetProperty("impact").GetProperty("quarantined")[0];
         Assert.Equal("loyalty_tier", quarantined.GetProperty("table").GetString());

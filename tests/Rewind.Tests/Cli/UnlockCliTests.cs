@@ -88,7 +88,7 @@ public sealed class UnlockCliTests : IDisposable
         }
 
         File.Delete(_folder.Combine("hook-started"));
-        string[] args = operation == "deploy" ? ["deploy", second, "--target", "env1"] : ["rollback", "--target", "env1", "--yes"];
+        string[] args = operation == "deploy" ? ["deploy", second, "--target", "env1"] : ["rollback", "--target", "env1", "--yes", "--reason", "test"];
         using var hung = CliRunner.Start(_folder.Path, CliRunner.As("bob"), args);
         var stdout = hung.StandardOutput.ReadToEndAsync();
         var stderr = hung.StandardError.ReadToEndAsync();

@@ -67,7 +67,7 @@ public sealed class SecretMaskingTests(PostgresServerFixture server) : IDisposab
         {
             // A failing check whose output quotes the connection string: verification fails, the deploy rolls back.
             await CliRunner.RunAsync(_folder.Path, "deploy", bundle, "--target", "env1", "--json"),
-            await CliRunner.RunAsync(_folder.Path, "rollback", "--target", "env1", "--yes"),
+            await CliRunner.RunAsync(_folder.Path, "rollback", "--target", "env1", "--yes", "--reason", "test"),
 
             // A before-hook that prints secrets and fails.
             await CliRunner.RunAsync(_folder.Path, "deploy", bundle, "--target", "gone", "--json"),

@@ -42,8 +42,8 @@ public sealed class PostgresProcessTests(PostgresServerFixture server) : IDispos
         Assert.Equal(0, (await Rewind("deploy", new BundleBuilder("two").Upsert("platform", "rule", "a", "2").WriteTo(_folder.Combine("b2")), "--target", "env1")).ExitCode);
 
         var results = await Task.WhenAll(
-            CliRunner.RunAsync(_folder.Path, CliRunner.As("alice"), "rollback", "--target", "env1", "--yes"),
-            CliRunner.RunAsync(_folder.Path, CliRunner.As("bob"), "rollback", "--target", "env1", "--yes"));
+            CliRunner.RunAsync(_folder.Path, CliRunner.As("alice"), "rollback", "--target", "env1", "--yes", "--reason", "test"),
+            CliRunner.RunAsync(_folder.Path, CliRunner.As("bob"), "rollback", "--target", "env1", "--yes", "--reason", "test"));
 
         Assert.Equal([0, 3], results.Select(r => r.ExitCode).Order());
         var winner = results.Single(r => r.ExitCode == 0);

@@ -48,7 +48,7 @@ public sealed class CrashTrialTests : IDisposable
         {
             Assert.True(++trials <= wantedKills * 4, $"only {kills} of {trials} trials hit a running process (seed {seed})");
             string[] command = applied
-                ? ["rollback", "--target", "env1", "--deployment", await AppliedDeploymentAsync(work), "--yes"]
+                ? ["rollback", "--target", "env1", "--deployment", await AppliedDeploymentAsync(work), "--yes", "--reason", "test"]
                 : ["deploy", release, "--target", "env1"];
             // Half the kills land at a random time, half just after a random journal step is written, so the
             // narrow windows between steps (metadata committed, slots not yet switched) are hit too.

@@ -67,7 +67,7 @@ public sealed class ReleaseTests : IDisposable
         Assert.Equal("1.0.0", code["frontend"]);
         Assert.Equal("1.0.0", code["backend"]);
 
-        var rollback = await Rewind("rollback", "--target", "env1", "--yes", "--json");
+        var rollback = await Rewind("rollback", "--target", "env1", "--yes", "--reason", "test", "--json");
 
         Assert.True(rollback.ExitCode == 0, rollback.ToString());
         Assert.Equal("1.0.0", Current);
@@ -114,7 +114,7 @@ public sealed class ReleaseTests : IDisposable
         Assert.Equal(0, (await Rewind("deploy", Release().WriteTo(_folder.Combine("b", "rel")), "--target", "env1")).ExitCode);
         await File.WriteAllTextAsync(_folder.Combine("fail-switch"), "");
 
-        var rollback = await Rewind("rollback", "--target", "env1", "--yes");
+        var rollback = await Rewind("rollback", "--target", "env1", "--yes", "--reason", "test");
 
         Assert.Equal(4, rollback.ExitCode);
         var status = (await Rewind("status", "--json")).Json().GetProperty("targets")[0];
@@ -124,7 +124,7 @@ public sealed class ReleaseTests : IDisposable
 
         File.Delete(_folder.Combine("fail-switch"));
         Assert.Equal(3, (await Rewind("deploy", Release("next", "3.0.0").WriteTo(_folder.Combine("b", "next")), "--target", "env1")).ExitCode);
-        Assert.Equal(3, (await Rewind("rollback", "--target", "env1", "--yes")).ExitCode);
+        Assert.Equal(3, (await Rewind("rollback", "--target", "env1", "--yes", "--reason", "test")).ExitCode);
     }
 
     [Fact]
@@ -135,7 +135,7 @@ public sealed class ReleaseTests : IDisposable
         Assert.Equal(0, deploy.ExitCode);
         Assert.Contains("cannot be rolled back", deploy.Stderr, StringComparison.Ordinal);
 
-        var rollback = await Rewind("rollback", "--target", "env1", "--yes");
+        var rollback = await Rewind("rollback", "--target", "env1", "--yes", "--reason", "test");
         Assert.Equal(3, rollback.ExitCode);
         Assert.Contains("frontend", rollback.Stderr, StringComparison.Ordinal);
         Assert.Equal("2.0.0", Current);
@@ -147,7 +147,7 @@ public sealed class ReleaseTests : IDisposable
         await SetUpAsync(frontendBaseline: "        baseline: 0.9.0", installFrontend: false);
         Directory.CreateDirectory(Path.Combine(Frontend, "releases", "0.9.0"));
         Assert.Equal(0, (await Rewind("deploy", Release().WriteTo(_folder.Combine("b", "rel")), "--target", "env1")).ExitCode);
-        Assert.Equal(0, (await Rewind("rollback", "--target", "env1", "--yes")).ExitCode);
+        Assert.Equal(0, (await Rewind("rollback", "--target", "env1", "--yes", "--reason", "test")).ExitCode);
         Assert.Equal("0.9.0", Current);
     }
 

@@ -139,7 +139,7 @@ public sealed class VerificationTests : IDisposable
         var deploy = await Rewind("deploy", Bundle("three", "on"), "--target", "env1");
         Assert.Equal(3, deploy.ExitCode);
         Assert.Contains("frozen", deploy.Stderr, StringComparison.Ordinal);
-        var again = await Rewind("rollback", "--target", "env1", "--yes");
+        var again = await Rewind("rollback", "--target", "env1", "--yes", "--reason", "test");
         Assert.Equal(3, again.ExitCode);
         Assert.Single(_server.Requests, r => r.Path == "/hook" && r.Body.Contains("target-frozen", StringComparison.Ordinal));
 
@@ -159,7 +159,7 @@ public sealed class VerificationTests : IDisposable
                   afterRollback: ["echo flush-caches >> hooks.log", "echo maintenance-off >> hooks.log"]
             """);
         Assert.Equal(0, (await Rewind("deploy", Bundle("one", "on"), "--target", "env1")).ExitCode);
-        Assert.Equal(0, (await Rewind("rollback", "--target", "env1", "--yes")).ExitCode);
+        Assert.Equal(0, (await Rewind("rollback", "--target", "env1", "--yes", "--reason", "test")).ExitCode);
 
         Assert.Equal(["before-deploy", "after-deploy", "maintenance-on", "workers-stopped", "flush-caches", "maintenance-off"], await File.ReadAllLinesAsync(_folder.Combine("hooks.log")));
         var hooks = (await Rewind("history", "--target", "env1", "--json")).Json().GetProperty("deployments")[0].GetProperty("hooks");
@@ -179,7 +179,7 @@ public sealed class VerificationTests : IDisposable
         var before = await SnapshotAsync();
         var hooksBefore = _server.Requests.Count(r => r.Path == "/hook");
 
-        var rollback = await Rewind("rollback", "--target", "env1", "--yes");
+        var rollback = await Rewind("rollback", "--target", "env1", "--yes", "--reason", "test");
 
         Assert.Equal(4, rollback.ExitCode);
         Assert.Contains("beforeRollback hook", rollback.Stderr, StringComparison.Ordinal);
