@@ -29,6 +29,15 @@ internal sealed class NamedTargetStore(string target, ITargetStore inner) : ITar
 
     public Task<TargetClone> CloneAsync(CancellationToken cancellationToken = default) => Named(() => inner.CloneAsync(cancellationToken));
 
+    public Task WriteAuditAnchorAsync(Rewind.Core.Audit.AuditHead head, CancellationToken cancellationToken = default) =>
+        Named(async () =>
+        {
+            await inner.WriteAuditAnchorAsync(head, cancellationToken);
+            return true;
+        });
+
+    public Task<Rewind.Core.Audit.AuditHead?> ReadAuditAnchorAsync(CancellationToken cancellationToken = default) => Named(() => inner.ReadAuditAnchorAsync(cancellationToken));
+
     public ValueTask DisposeAsync() => inner.DisposeAsync();
 
     private async Task<T> Named<T>(Func<Task<T>> call)
