@@ -95,6 +95,25 @@ public abstract class ValueFidelityContractTests(StorageProvider provider)
         Assert.Empty(await h.Engine.HistoryAsync("env1"));
     }
 
+    /// <summary>Creates <c>derived</c> (id text primary key, n integer, g generated from n and stored).</summary>
+    protected abstract Task CreateGeneratedTableAsync(string database);
+
+    [Fact]
+    public async Task A_data_copy_of_a_table_with_a_generated_column_rolls_back_instead_of_freezing()
+    {
+        await using var h = await EngineHarness.CreateAsync(provider);
+        await CreateGeneratedTableAsync(h.Database());
+        await h.ExecuteAsync("INSERT INTO derived (id, n) VALUES ('a', 1), ('b', 2)");
+
+        await h.DeployAsync(new BundleBuilder("derived").DataCopy("derived", """{"id":"c","n":5}"""));
+        Assert.Equal(10L, Convert.ToInt64(await h.ScalarAsync("SELECT g FROM derived WHERE id = 'c'"), System.Globalization.CultureInfo.InvariantCulture));
+        var rollback = await h.RollbackAsync();
+
+        Assert.Equal(Rewind.Core.Deployments.DeploymentStatus.RolledBack, rollback.Deployment.Status);
+        Assert.Equal(5L, Convert.ToInt64(await h.ScalarAsync("SELECT sum(n * 100 + g) FROM derived WHERE g = n * 2 AND id IN ('a', 'b')"), System.Globalization.CultureInfo.InvariantCulture) - 301L);
+        Assert.Equal(2L, Convert.ToInt64(await h.ScalarAsync("SELECT count(*) FROM derived"), System.Globalization.CultureInfo.InvariantCulture));
+    }
+
     /// <summary>A row as a bundle carries it, in RowJson's encoding.</summary>
     public static string Encode(ValueRow row)
     {
