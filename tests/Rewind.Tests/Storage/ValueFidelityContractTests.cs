@@ -95,6 +95,25 @@ public abstract class ValueFidelityContractTests(StorageProvider provider)
         Assert.Empty(await h.Engine.HistoryAsync("env1"));
     }
 
+    /// <summary>A data row with a value this engine cannot hold exactly, and what the refusal says.</summary>
+    protected abstract (string Row, string Why) Unstorable { get; }
+
+    [Fact]
+    public async Task A_value_the_engine_cannot_hold_exactly_is_refused_naming_the_line_and_changes_nothing()
+    {
+        await using var h = await EngineHarness.CreateAsync(provider);
+        await CreateTableAsync(h.Database(), Table);
+        await InsertAsync(h.Database(), Table, [new ValueRow("a", 1.5, [0x61], null, "7")]);
+        var before = await DumpAsync(h.Database(), Table);
+
+        var error = await Assert.ThrowsAsync<Rewind.Core.BundleInvalidException>(() => h.DeployAsync(new BundleBuilder("unstorable")
+            .DataCopy(Table, """{"id":"a"}""", Unstorable.Row)));
+
+        Assert.Equal(2, error.Line);
+        Assert.Contains(Unstorable.Why, error.Message, StringComparison.Ordinal);
+        Assert.Equal(before, await DumpAsync(h.Database(), Table));
+    }
+
     /// <summary>Creates <c>derived</c> (id text primary key, n integer, g generated from n and stored).</summary>
     protected abstract Task CreateGeneratedTableAsync(string database);
 
