@@ -504,7 +504,8 @@ internal sealed class PostgresTargetSession(NpgsqlConnection connection, NpgsqlT
     private sealed record TableInfo(IReadOnlyList<PgColumn> Columns, IReadOnlyList<string> PrimaryKey, IReadOnlyList<IndexInfo> Indexes);
 
     /// <summary>
-    /// Columns (with types), primary key and the indexes created by CREATE INDEX (not those backing a primary
+    /// Columns (with types; generated columns left out, as the server computes them and refuses to be given them),
+    /// primary key and the indexes created by CREATE INDEX (not those backing a primary
     /// key or unique constraint), in one round trip.
     /// </summary>
     private async Task<TableInfo?> TableInfoAsync(string table, CancellationToken cancellationToken)
@@ -517,7 +518,7 @@ internal sealed class PostgresTargetSession(NpgsqlConnection connection, NpgsqlT
             {Target}
             SELECT a.attname, format_type(a.atttypid, a.atttypmod), ty.typname
             FROM pg_attribute a JOIN t ON a.attrelid = t.oid JOIN pg_type ty ON ty.oid = a.atttypid
-            WHERE a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum;
+            WHERE a.attnum > 0 AND NOT a.attisdropped AND a.attgenerated = '' ORDER BY a.attnum;
             {Target}
             SELECT a.attname FROM pg_index i JOIN t ON i.indrelid = t.oid
             CROSS JOIN LATERAL unnest(i.indkey::int2[]) WITH ORDINALITY AS k(attnum, ord)

@@ -159,7 +159,11 @@ internal sealed class SqliteTargetSession(SqliteConnection connection) : ITarget
 
     public async IAsyncEnumerable<byte[]> ReadRowsAsync(string table, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        await using var command = Command($"SELECT * FROM {Quote(table)}");
+        // The columns a data copy writes (table_info leaves out generated ones, which SQLite computes and refuses to
+        // be given): a captured row must apply back, or the rollback would fail.
+        var shape = await DescribeTableAsync(table, cancellationToken)
+            ?? throw new InvalidOperationException($"table '{table}' does not exist");
+        await using var command = Command($"SELECT {string.Join(", ", shape.Columns.Select(Quote))} FROM {Quote(table)}");
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         var names = Enumerable.Range(0, reader.FieldCount).Select(reader.GetName).ToArray();
         var values = new object[names.Length];

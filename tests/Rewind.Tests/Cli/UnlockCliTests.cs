@@ -52,7 +52,7 @@ public sealed class UnlockCliTests : IDisposable
 
         var text = await Rewind("ada", "audit", "--operation", "unlock", "--json");
         var outcomes = text.Json().GetProperty("entries").EnumerateArray().Select(e => (e.GetProperty("outcome").GetString(), e.GetProperty("who").GetString())).ToList();
-        Assert.Equal([("refused:not-locked", "ada"), ("refused:not-authorized", "olga"), ("succeeded", "ada")], outcomes);
+        Assert.Equal([("refused:not-locked", "ada"), ("refused:bad-input", "ada"), ("refused:not-authorized", "olga"), ("succeeded", "ada")], outcomes);
         var entry = text.Json().GetProperty("entries").EnumerateArray().Last();
         Assert.Equal("deploy stuck on a hook for an hour", entry.GetProperty("reason").GetString());
         Assert.Contains($"deploy by bob", entry.GetProperty("detail").GetString(), StringComparison.Ordinal);

@@ -55,7 +55,7 @@ public sealed class HostileWorkspace : IAsyncLifetime
 /// <summary>
 /// The hostile corpus (<c>corpus/</c>, written by <c>corpus/generate.py</c>, plus the large cases generated here):
 /// every bundle and configuration is refused by the real executable with exit 2 and a message naming the problem,
-/// and the target, the ledger and the audit log are exactly as they were, row by row.
+/// and the target, the ledger and the audit log are exactly as they were, row by row, but for the audited refusal.
 /// </summary>
 public sealed class HostileCorpusTests(HostileWorkspace workspace) : IClassFixture<HostileWorkspace>
 {
@@ -110,15 +110,20 @@ public sealed class HostileCorpusTests(HostileWorkspace workspace) : IClassFixtu
 
         Assert.Null(before.FirstDifference(await target.SnapshotAsync()));
         Assert.Equal(ledger, await LedgerAsync());
+        if (!name.Contains("config", StringComparison.Ordinal))
+        {
+            // Every refusal is audited (invariant 8), bad input too: exactly one entry, and nothing else.
+            Assert.Equal("deploy refused:bad-input", await new SqliteProvider().ScalarAsync("sqlite:" + workspace.Folder.Combine("rewind.db"), "SELECT operation || ' ' || outcome FROM audit ORDER BY seq DESC LIMIT 1"));
+        }
     }
 
-    /// <summary>The ledger's deployments and the audit log, row by row.</summary>
+    /// <summary>The ledger's deployments and the audit log (refusals of bad input aside), row by row.</summary>
     private async Task<string> LedgerAsync()
     {
         var database = "sqlite:" + workspace.Folder.Combine("rewind.db");
         var provider = new SqliteProvider();
         var deployments = await provider.ScalarAsync(database, "SELECT group_concat(id || ' ' || document, char(10)) FROM (SELECT * FROM deployments ORDER BY id)");
-        var audit = await provider.ScalarAsync(database, "SELECT count(*) || ' ' || max(rowid) FROM audit");
+        var audit = await provider.ScalarAsync(database, "SELECT count(*) || ' ' || max(rowid) FROM audit WHERE outcome <> 'refused:bad-input'");
         return $"{deployments}\n{audit}";
     }
 

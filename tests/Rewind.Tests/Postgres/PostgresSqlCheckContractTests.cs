@@ -17,5 +17,7 @@ public sealed class PostgresSqlCheckContractTests(PostgresServerFixture server) 
         "COMMIT",
         "SET transaction_read_only = off",
         "VACUUM",
+        "/* hidden */ COMMIT; DELETE FROM rw_records; SELECT true",
+        "-- hidden\nROLLBACK; DELETE FROM rw_records; SELECT true",
     ];
 }

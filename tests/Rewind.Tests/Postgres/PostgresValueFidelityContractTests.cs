@@ -26,6 +26,15 @@ public sealed class PostgresValueFidelityContractTests(PostgresServerFixture ser
         await command.ExecuteNonQueryAsync();
     }
 
+    protected override (string Row, string Why) Unstorable => ("""{"id":"b","t":{"$text-base64":"Yf8="}}""", "not valid UTF-8");
+
+    protected override async Task CreateGeneratedTableAsync(string database)
+    {
+        await using var connection = await OpenAsync(database);
+        await using var command = new NpgsqlCommand("CREATE TABLE derived (id text PRIMARY KEY, n bigint, g bigint GENERATED ALWAYS AS (n * 2) STORED)", connection);
+        await command.ExecuteNonQueryAsync();
+    }
+
     protected override async Task InsertAsync(string database, string table, IReadOnlyList<ValueRow> rows)
     {
         await using var connection = await OpenAsync(database);

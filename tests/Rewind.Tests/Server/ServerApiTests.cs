@@ -221,7 +221,7 @@ public sealed class ServerApiTests : IAsyncLifetime
 
         var audit = (await _server.GetJsonAsync("/api/audit?operation=deploy", _tokens["viewer"])).GetProperty("entries").EnumerateArray()
             .Select(e => (e.GetProperty("who").GetString(), e.GetProperty("outcome").GetString())).ToList();
-        Assert.Equal([("viewer-token", "refused:not-authorized"), ("deployer-token", "succeeded"), ("deployer-token", "succeeded")], audit);
+        Assert.Equal([("viewer-token", "refused:not-authorized"), ("deployer-token", "succeeded"), ("deployer-token", "succeeded"), ("deployer-token", "refused:bad-input")], audit);
     }
 
     [Fact]

@@ -68,5 +68,6 @@ public sealed class SqliteSqlCheckContractTests() : SqlCheckContractTests(new Sq
         "CREATE TABLE sneaky (a)",
         "PRAGMA user_version = 7",
         "BEGIN IMMEDIATE",
+        "/* hidden */ COMMIT; DELETE FROM rw_records; SELECT 1",
     ];
 }

@@ -17,6 +17,11 @@ public sealed class SqliteValueFidelityContractTests() : ValueFidelityContractTe
     protected override Task CreateTableAsync(string database, string table) =>
         new SqliteProvider().ExecuteAsync(database, $"CREATE TABLE \"{table}\" (id TEXT PRIMARY KEY, r REAL, t TEXT, b BLOB, n INTEGER)");
 
+    protected override (string Row, string Why) Unstorable => ("""{"id":"b","r":{"$real":"NaN"}}""", "SQLite cannot store NaN");
+
+    protected override Task CreateGeneratedTableAsync(string database) =>
+        new SqliteProvider().ExecuteAsync(database, "CREATE TABLE derived (id TEXT PRIMARY KEY, n INTEGER, g INTEGER GENERATED ALWAYS AS (n * 2) STORED)");
+
     protected override async Task InsertAsync(string database, string table, IReadOnlyList<ValueRow> rows)
     {
         await using var connection = await OpenAsync(database);

@@ -95,6 +95,44 @@ public abstract class ValueFidelityContractTests(StorageProvider provider)
         Assert.Empty(await h.Engine.HistoryAsync("env1"));
     }
 
+    /// <summary>A data row with a value this engine cannot hold exactly, and what the refusal says.</summary>
+    protected abstract (string Row, string Why) Unstorable { get; }
+
+    [Fact]
+    public async Task A_value_the_engine_cannot_hold_exactly_is_refused_naming_the_line_and_changes_nothing()
+    {
+        await using var h = await EngineHarness.CreateAsync(provider);
+        await CreateTableAsync(h.Database(), Table);
+        await InsertAsync(h.Database(), Table, [new ValueRow("a", 1.5, [0x61], null, "7")]);
+        var before = await DumpAsync(h.Database(), Table);
+
+        var error = await Assert.ThrowsAsync<Rewind.Core.BundleInvalidException>(() => h.DeployAsync(new BundleBuilder("unstorable")
+            .DataCopy(Table, """{"id":"a"}""", Unstorable.Row)));
+
+        Assert.Equal(2, error.Line);
+        Assert.Contains(Unstorable.Why, error.Message, StringComparison.Ordinal);
+        Assert.Equal(before, await DumpAsync(h.Database(), Table));
+    }
+
+    /// <summary>Creates <c>derived</c> (id text primary key, n integer, g generated from n and stored).</summary>
+    protected abstract Task CreateGeneratedTableAsync(string database);
+
+    [Fact]
+    public async Task A_data_copy_of_a_table_with_a_generated_column_rolls_back_instead_of_freezing()
+    {
+        await using var h = await EngineHarness.CreateAsync(provider);
+        await CreateGeneratedTableAsync(h.Database());
+        await h.ExecuteAsync("INSERT INTO derived (id, n) VALUES ('a', 1), ('b', 2)");
+
+        await h.DeployAsync(new BundleBuilder("derived").DataCopy("derived", """{"id":"c","n":5}"""));
+        Assert.Equal(10L, Convert.ToInt64(await h.ScalarAsync("SELECT g FROM derived WHERE id = 'c'"), System.Globalization.CultureInfo.InvariantCulture));
+        var rollback = await h.RollbackAsync();
+
+        Assert.Equal(Rewind.Core.Deployments.DeploymentStatus.RolledBack, rollback.Deployment.Status);
+        Assert.Equal(5L, Convert.ToInt64(await h.ScalarAsync("SELECT sum(n * 100 + g) FROM derived WHERE g = n * 2 AND id IN ('a', 'b')"), System.Globalization.CultureInfo.InvariantCulture) - 301L);
+        Assert.Equal(2L, Convert.ToInt64(await h.ScalarAsync("SELECT count(*) FROM derived"), System.Globalization.CultureInfo.InvariantCulture));
+    }
+
     /// <summary>A row as a bundle carries it, in RowJson's encoding.</summary>
     public static string Encode(ValueRow row)
     {
