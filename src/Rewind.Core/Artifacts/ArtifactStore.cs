@@ -67,6 +67,14 @@ public sealed class ArtifactStore
     /// </summary>
     public async Task<Bundle> StageAsync(string path, BundleLimits limits, CancellationToken cancellationToken = default)
     {
+        // A bundle this store already holds (a group member's or a realignment step's) is read where it is, checked
+        // against its digest: the store's copy is Rewind's own, and copying it again for each target is waste.
+        var full = Path.TrimEndingDirectorySeparator(Path.GetFullPath(path));
+        if (Path.GetDirectoryName(full) == BundlesRoot && BundleDigest.IsValid(BundleDigest.Prefix + Path.GetFileName(full)))
+        {
+            return await OpenAsync(BundleDigest.Prefix + Path.GetFileName(full), cancellationToken);
+        }
+
         var staged = new StagedBundleFiles(Bundle.OpenFiles(path, limits), NewTempFolder());
         var bundle = await Bundle.OpenAsync(staged, limits, cancellationToken);
         staged.Seal();

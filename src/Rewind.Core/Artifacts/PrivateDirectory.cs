@@ -33,7 +33,8 @@ public static class PrivateDirectory
         var me = UnixFileIdentity.CurrentUser;
         var problem = !found.IsDirectory ? "is not a folder (a link or a file is there)"
             : found.Owner != me ? $"belongs to user id {found.Owner}, not to this process's user ({me})"
-            : found.Permissions != 0x1C0 ? $"has mode {Convert.ToString(found.Permissions, 8)}, not 700 (only its owner may enter it)"
+            // Only the access bits: a set-group-id bit inherited from the parent folder grants no one access.
+            : (found.Permissions & 0x1FF) != 0x1C0 ? $"has mode {Convert.ToString(found.Permissions & 0x1FF, 8)}, not 700 (only its owner may enter it)"
             : null;
         return problem is null
             ? full

@@ -68,6 +68,34 @@ public sealed class BundleReadOnceTests : IDisposable
         Assert.Empty(Directory.GetFileSystemEntries(Path.Combine(artifacts, "bundles")));
     }
 
+    [Fact]
+    public async Task Every_member_of_a_group_gets_the_bundle_as_it_was_read_even_if_its_folder_changes_during_the_rollout()
+    {
+        // The first stage's hook rewrites a record of the bundle folder: the second stage must not see it.
+        await File.WriteAllTextAsync(_folder.Combine("rewind.yaml"), """
+            store: sqlite:rewind.db
+            targets:
+              env1:
+                database: sqlite:env1.db
+                hooks:
+                  beforeDeploy: ["printf '{\"key\":\"a\",\"body\":\"changed\"}\n' > b/records/platform/rule.ndjson"]
+              env2:
+                database: sqlite:env2.db
+            groups:
+              eu:
+                stages: [[env1], [env2]]
+
+            """);
+        new BundleBuilder("train").Upsert("platform", "rule", "a", "1").WriteTo(_folder.Combine("b"));
+
+        var deploy = await CliRunner.RunAsync(_folder.Path, "deploy", _folder.Combine("b"), "--group", "eu", "--skip-soak", "--json");
+
+        Assert.True(deploy.ExitCode == 0, deploy.ToString());
+        Assert.Contains("changed", await File.ReadAllTextAsync(_folder.Combine("b", "records", "platform", "rule.ndjson")), StringComparison.Ordinal);
+        Assert.Equal("1", await BodyAsync("platform", "rule", "a"));
+        Assert.Equal("1", await new SqliteProvider().ScalarAsync("sqlite:" + _folder.Combine("env2.db"), "SELECT body FROM rw_records WHERE key = 'a'") as string);
+    }
+
     private async Task<string?> BodyAsync(string layer, string type, string key) =>
         await new SqliteProvider().ScalarAsync("sqlite:" + _folder.Combine("env1.db"), $"SELECT body FROM rw_records WHERE layer = '{layer}' AND type = '{type}' AND key = '{key}'") as string;
 }
