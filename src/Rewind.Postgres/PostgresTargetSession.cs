@@ -382,6 +382,24 @@ internal sealed class PostgresTargetSession(NpgsqlConnection connection, NpgsqlT
         await ExecuteAsync(connection, $"DROP TABLE IF EXISTS {Qualify(quarantined)}", cancellationToken);
     }
 
+    // rw_adopted is made by the first adoption (in that deploy's transaction), so a target that never adopts a
+    // table never needs the CREATE privilege for it.
+    public async Task MarkAdoptedAsync(string table, string deploymentId, CancellationToken cancellationToken = default) =>
+        await ExecuteAsync(connection,
+            $"CREATE TABLE IF NOT EXISTS {Qualify("rw_adopted")} (table_name text PRIMARY KEY, deployment text NOT NULL); " +
+            $"INSERT INTO {Qualify("rw_adopted")} (table_name, deployment) VALUES (@table, @deployment) ON CONFLICT (table_name) DO UPDATE SET deployment = excluded.deployment",
+            cancellationToken, ("table", table.ToLowerInvariant()), ("deployment", deploymentId));
+
+    public async Task<bool> ReleaseAdoptedAsync(string table, CancellationToken cancellationToken = default)
+    {
+        if (await ScalarAsync(connection, "SELECT to_regclass(@name)::text", cancellationToken, ("name", Qualify("rw_adopted"))) is null)
+        {
+            return false;
+        }
+
+        return await ExecuteAsync(connection, $"DELETE FROM {Qualify("rw_adopted")} WHERE table_name = @table", cancellationToken, ("table", table.ToLowerInvariant())) > 0;
+    }
+
     public async Task<QuarantinedTable> QuarantineTableAsync(string table, string tag, CancellationToken cancellationToken = default)
     {
         var quarantine = NameRules.QuarantineName(table, tag);

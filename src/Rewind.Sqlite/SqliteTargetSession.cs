@@ -248,6 +248,19 @@ internal sealed class SqliteTargetSession(SqliteConnection connection) : ITarget
     public Task<IPlatformRows> OpenRowsAsync(string table, IReadOnlyList<string>? key, string file, CancellationToken cancellationToken = default) =>
         SqlitePlatformRows.OpenAsync(connection, table, key, file, cancellationToken);
 
+    public async Task MarkAdoptedAsync(string table, string deploymentId, CancellationToken cancellationToken = default)
+    {
+        await using var command = Command("INSERT INTO rw_adopted (table_name, deployment) VALUES ($table, $deployment) ON CONFLICT (table_name) DO UPDATE SET deployment = excluded.deployment",
+            ("$table", table.ToLowerInvariant()), ("$deployment", deploymentId));
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public async Task<bool> ReleaseAdoptedAsync(string table, CancellationToken cancellationToken = default)
+    {
+        await using var command = Command("DELETE FROM rw_adopted WHERE table_name = $table", ("$table", table.ToLowerInvariant()));
+        return await command.ExecuteNonQueryAsync(cancellationToken) > 0;
+    }
+
     public async Task ApplyTableDefinitionAsync(string table, TableDefinition definition, CancellationToken cancellationToken = default)
     {
         var shape = await DescribeTableAsync(table, cancellationToken);

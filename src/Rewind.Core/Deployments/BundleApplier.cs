@@ -116,11 +116,20 @@ public sealed class BundleApplier(IReadOnlyList<string> layers)
         var table = change.Address.Key;
         var before = await EffectiveDefinitionAsync(session, table, cancellationToken);
         var shape = await session.DescribeTableAsync(table, cancellationToken);
-        if (capture is not null && shape is not null && before is null)
+        if (capture is not null && shape is not null && before is null && !change.IsDelete)
         {
-            throw new BundleInvalidException(
-                $"records/{change.Address.Layer}/{change.Address.Type}.ndjson", change.Line,
-                $"table '{table}' already exists on the target but no table definition manages it, so Rewind cannot capture its prior definition; adopt it with a definition matching its current shape, or rename it");
+            // An existing table nobody's definition manages: a definition of exactly its shape adopts it (nothing
+            // physical changes, and rolling back this deployment leaves it as it is); any other is refused.
+            if (shape.Mismatch(TableDefinition.Parse(change.Body!), table) is { } mismatch)
+            {
+                throw new BundleInvalidException(
+                    $"records/{change.Address.Layer}/{change.Address.Type}.ndjson", change.Line,
+                    $"table '{table}' already exists on the target but no table definition manages it, and this definition does not match its shape ({mismatch}); adopt it with a definition of its current shape (columns, primary key, index names), or rename it");
+            }
+
+            await session.ApplyRecordsAsync(One(change), sink, cancellationToken);
+            await session.MarkAdoptedAsync(table, quarantineTag, cancellationToken);
+            return;
         }
 
         await session.ApplyRecordsAsync(One(change), sink, cancellationToken);
@@ -138,6 +147,12 @@ public sealed class BundleApplier(IReadOnlyList<string> layers)
 
         if (after is null)
         {
+            // A table this deployment adopted goes back to being unmanaged, exactly as it was.
+            if (shape is not null && capture is null && await session.ReleaseAdoptedAsync(table, cancellationToken))
+            {
+                return;
+            }
+
             if (shape is not null)
             {
                 quarantined.Add(await session.QuarantineTableAsync(table, quarantineTag, cancellationToken));

@@ -34,6 +34,15 @@ public interface ITargetSession : IAsyncDisposable
     /// </summary>
     Task<IPlatformRows> OpenRowsAsync(string table, IReadOnlyList<string>? key, string file, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Records that <paramref name="table"/>, which existed before any definition managed it, was adopted by
+    /// deployment <paramref name="deploymentId"/>: rolling that deployment back leaves it where it is.
+    /// </summary>
+    Task MarkAdoptedAsync(string table, string deploymentId, CancellationToken cancellationToken = default);
+
+    /// <summary>When <paramref name="table"/> was adopted, forgets it and returns true: the table stays, unmanaged.</summary>
+    Task<bool> ReleaseAdoptedAsync(string table, CancellationToken cancellationToken = default);
+
     Task ApplyTableDefinitionAsync(string table, TableDefinition definition, CancellationToken cancellationToken = default);
 
     /// <summary>Moves a table aside under the quarantine prefix with its rows and indexes; never drops it.</summary>

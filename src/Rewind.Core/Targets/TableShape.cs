@@ -24,6 +24,34 @@ public sealed record TableShape(IReadOnlyList<string> Columns, IReadOnlyList<str
     }
 }
 
+/// <summary>Adoption: whether a definition describes an existing table exactly as it is.</summary>
+public static class TableShapeMatching
+{
+    /// <summary>
+    /// Null when <paramref name="definition"/> has exactly this table's columns, primary key and index names (the
+    /// engine cannot read declared types back portably, so types are the author's word); else what differs.
+    /// </summary>
+    public static string? Mismatch(this TableShape shape, TableDefinition definition, string table)
+    {
+        var names = StringComparer.OrdinalIgnoreCase;
+        var columns = definition.Columns.Select(c => c.Name).ToList();
+        if (!shape.Columns.Order(names).SequenceEqual(columns.Order(names), names))
+        {
+            return $"table '{table}' has columns ({string.Join(", ", shape.Columns)}), the definition ({string.Join(", ", columns)})";
+        }
+
+        if (!shape.PrimaryKey.SequenceEqual(definition.PrimaryKey, names))
+        {
+            return $"table '{table}' has primary key ({string.Join(", ", shape.PrimaryKey)}), the definition ({string.Join(", ", definition.PrimaryKey)})";
+        }
+
+        var indexes = definition.Indexes.Select(i => i.Name).ToList();
+        return shape.Indexes.Order(names).SequenceEqual(indexes.Order(names), names)
+            ? null
+            : $"table '{table}' has indexes ({string.Join(", ", shape.Indexes)}), the definition ({string.Join(", ", indexes)})";
+    }
+}
+
 /// <summary>The column changes that reconcile an existing table with its definition (see <see cref="TableShape.ReconcileWith"/>).</summary>
 public sealed record TableReconciliation(IReadOnlyList<string> DropColumns, IReadOnlyList<ColumnDefinition> AddColumns);
 

@@ -46,7 +46,7 @@ public sealed class BundleReadOnceTests : IDisposable
         Assert.Equal("[1, 2]", await BodyAsync("apps", "workflow", "w"));
 
         // What the store holds is what was validated: the stored copy still matches its digest, so the rollback runs.
-        var rollback = await CliRunner.RunAsync(_folder.Path, "rollback", "--target", "env1", "--yes", "--json");
+        var rollback = await CliRunner.RunAsync(_folder.Path, "rollback", "--target", "env1", "--yes", "--reason", "test", "--json");
         Assert.True(rollback.ExitCode == 0, rollback.ToString());
         Assert.Equal("rolled-back", rollback.Json().GetProperty("status").GetString());
         Assert.Null(before.FirstDifference(await target.SnapshotAsync()));

@@ -105,6 +105,40 @@ public abstract class PlatformTableContractTests(StorageProvider provider)
         Assert.Contains("\"price\":40", await File.ReadAllTextAsync(Path.Combine(exported, "rows", "price_list.ndjson")), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_definition_matching_an_existing_table_adopts_it_and_rolling_back_the_adoption_leaves_the_table_byte_identical()
+    {
+        await using var h = await HarnessAsync();
+        await h.ExecuteAsync("CREATE TABLE wf_definition (id TEXT PRIMARY KEY, steps TEXT, owner TEXT)");
+        await h.ExecuteAsync("CREATE INDEX ix_wf_owner ON wf_definition (owner)");
+        await h.ExecuteAsync("INSERT INTO wf_definition (id, steps, owner) VALUES ('approve', '[1,2]', 'ops'), ('refund', '[3]', 'finance')");
+        var before = await h.SnapshotAsync();
+        const string Definition = """{"columns":[{"name":"id","type":"text"},{"name":"steps","type":"json"},{"name":"owner","type":"text"}],"primaryKey":["id"],"indexes":[{"name":"ix_wf_owner","columns":["owner"]}]}""";
+
+        var adopted = await h.DeployAsync(new BundleBuilder("adopt").Table("platform", "wf_definition", Definition).DataCopy("wf_definition", """{"id":"approve","steps":"[1,2,4]","owner":"ops"}"""));
+        Assert.True(adopted.Deployment.IsApplied);
+        Assert.Equal("[1,2,4]", await h.ScalarAsync("SELECT steps FROM wf_definition WHERE id = 'approve'"));
+
+        var rollback = await h.RollbackAsync();
+
+        Assert.Empty(rollback.Deployment.Impact!.Quarantined);
+        Assert.Null(before.FirstDifference(await h.SnapshotAsync()));
+    }
+
+    [Fact]
+    public async Task A_definition_that_does_not_match_an_existing_unmanaged_table_is_refused_naming_the_difference_and_changes_nothing()
+    {
+        await using var h = await HarnessAsync();
+        await h.ExecuteAsync("CREATE TABLE wf_definition (id TEXT PRIMARY KEY, steps TEXT)");
+        var before = await h.SnapshotAsync();
+
+        var error = await Assert.ThrowsAsync<BundleInvalidException>(() => h.DeployAsync(new BundleBuilder("adopt").SimpleTable("wf_definition", ("body", "json"))));
+
+        Assert.Contains("does not match its shape", error.Message, StringComparison.Ordinal);
+        Assert.Contains("(id, steps)", error.Message, StringComparison.Ordinal);
+        Assert.Null(before.FirstDifference(await h.SnapshotAsync()));
+    }
+
     private static async Task<List<string>> RanksAsync(EngineHarness h)
     {
         var ranks = new List<string>();

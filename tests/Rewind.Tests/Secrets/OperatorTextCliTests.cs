@@ -40,9 +40,8 @@ public sealed class OperatorTextCliTests : IDisposable
             Assert.DoesNotContain("***", text.Stdout, StringComparison.Ordinal);
         }
 
-        // The table may wrap the reason over lines of its last column: read that column back.
-        var reasonColumn = string.Concat((await Rewind("audit")).Stdout.Split('\n').Select(l => l.Split('│')).Where(c => c.Length >= 3).Select(c => c[^2].Replace(" ", "", StringComparison.Ordinal)));
-        Assert.Contains(@"INC-9password:xtoken=y\x1b[31mred\x1b[0m\rover", reasonColumn, StringComparison.Ordinal);
+        // Piped, the audit is plain lines, never wrapped: the reason is on one, escaped.
+        Assert.Contains(@"INC-9 password: x token=y \x1b[31mred\x1b[0m\rover", (await Rewind("audit")).Stdout, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -71,7 +70,7 @@ public sealed class OperatorTextCliTests : IDisposable
         Assert.True(diff.ExitCode == 0, diff.ToString());
         Assert.DoesNotContain(Esc, diff.Stdout, StringComparison.Ordinal);
         Assert.DoesNotContain("\u0007", diff.Stdout, StringComparison.Ordinal);
-        Assert.Contains(@"k\x1b[2J\x1b]0;pwned\x07", string.Concat(diff.Stdout.Split('\n').Select(l => l.Split('│')).Where(c => c.Length >= 3).Select(c => c[^2].Trim())), StringComparison.Ordinal);
+        Assert.Contains(@"k\x1b[2J\x1b]0;pwned\x07", diff.Stdout, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -60,7 +60,7 @@ public abstract class ValueFidelityContractTests(StorageProvider provider)
     {
         await Gen.Select(RowsGen, RowsGen).SampleAsync(async (prior, forward) =>
         {
-            await using var h = await EngineHarness.CreateAsync(provider);
+            await using var h = await EngineHarness.CreateAsync(provider, t => t with { PlatformTables = [new(Table), new("derived")] });
             await CreateTableAsync(h.Database(), Table);
             await InsertAsync(h.Database(), Table, prior);
             var before = await DumpAsync(h.Database(), Table);
@@ -80,7 +80,7 @@ public abstract class ValueFidelityContractTests(StorageProvider provider)
     [Fact]
     public async Task A_malformed_tagged_value_is_refused_naming_file_line_and_column_and_changes_nothing()
     {
-        await using var h = await EngineHarness.CreateAsync(provider);
+        await using var h = await EngineHarness.CreateAsync(provider, t => t with { PlatformTables = [new(Table), new("derived")] });
         await CreateTableAsync(h.Database(), Table);
         await InsertAsync(h.Database(), Table, [new ValueRow("a", double.PositiveInfinity, [0x61], [1, 2], "7")]);
         var before = await DumpAsync(h.Database(), Table);
@@ -101,7 +101,7 @@ public abstract class ValueFidelityContractTests(StorageProvider provider)
     [Fact]
     public async Task A_value_the_engine_cannot_hold_exactly_is_refused_naming_the_line_and_changes_nothing()
     {
-        await using var h = await EngineHarness.CreateAsync(provider);
+        await using var h = await EngineHarness.CreateAsync(provider, t => t with { PlatformTables = [new(Table), new("derived")] });
         await CreateTableAsync(h.Database(), Table);
         await InsertAsync(h.Database(), Table, [new ValueRow("a", 1.5, [0x61], null, "7")]);
         var before = await DumpAsync(h.Database(), Table);
@@ -120,7 +120,7 @@ public abstract class ValueFidelityContractTests(StorageProvider provider)
     [Fact]
     public async Task A_data_copy_of_a_table_with_a_generated_column_rolls_back_instead_of_freezing()
     {
-        await using var h = await EngineHarness.CreateAsync(provider);
+        await using var h = await EngineHarness.CreateAsync(provider, t => t with { PlatformTables = [new(Table), new("derived")] });
         await CreateGeneratedTableAsync(h.Database());
         await h.ExecuteAsync("INSERT INTO derived (id, n) VALUES ('a', 1), ('b', 2)");
 
