@@ -48,6 +48,7 @@ internal static class BundleCommand
                     rows = opened.RowCount,
                     files = opened.RecordFiles.Select(f => new { path = f.Path, layer = f.Layer, type = f.Type, count = f.Count }),
                     dataCopies = opened.DataCopies.Select(c => new { table = c.Table, rows = c.Count }),
+                    rowChanges = opened.RowChanges.Select(c => new { table = c.Table, rows = c.Count }),
                     tables,
                     code = opened.Manifest.Code.Select(c => new { slot = c.Key, version = c.Value.Version, sha256 = c.Value.Sha256, artifact = c.Value.Artifact }),
                 });
@@ -65,6 +66,11 @@ internal static class BundleCommand
             foreach (var c in opened.DataCopies)
             {
                 table.AddRow(Output.Esc(c.Path), "", $"data copy of {Output.Esc(c.Table)}", c.Count.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            }
+
+            foreach (var c in opened.RowChanges)
+            {
+                table.AddRow(Output.Esc(c.Path), "", $"row changes of {Output.Esc(c.Table)}", c.Count.ToString(System.Globalization.CultureInfo.InvariantCulture));
             }
 
             Terminal.Write(table);

@@ -30,6 +30,7 @@ internal static class DiffCommand
                     changes = diff.Records.Select(r => new { layer = r.Layer, type = r.Type, key = r.Key, change = r.Change }),
                     dataCopies = diff.DataCopies.Select(c => new { table = c.Table, rowsNow = c.RowsNow, rowsAfter = c.RowsAfter }),
                     tables = diff.Tables.Select(t => new { table = t.Table, change = t.Change }),
+                    rows = diff.Rows.Select(r => new { table = r.Table, key = r.Key, change = r.Change, columns = r.Columns }),
                     code = code.Select(c => new { slot = c.Slot, now = c.Now, after = c.After }),
                     irreversible,
                 });
@@ -52,6 +53,11 @@ internal static class DiffCommand
             foreach (var t in diff.Tables)
             {
                 Output.Line($"table {Output.Esc(t.Table)}: {t.Change}");
+            }
+
+            foreach (var r in diff.Rows)
+            {
+                Output.Line($"row {Output.Esc(r.Table)} {Output.Esc(r.Key)}: {r.Change}{(r.Columns.Count > 0 ? " " + Output.Esc(string.Join(", ", r.Columns)) : "")}");
             }
 
             foreach (var c in diff.DataCopies)

@@ -79,8 +79,55 @@ public sealed partial class RewindEngine
             copies.Add(new DataCopyDifference(copy.Table, now, copy.Count));
         }
 
-        return new BundleDiff(config.Name, bundle.Manifest.Id, bundle.Digest, added, changed, unchanged, deleted, absent, records, copies, tables);
+        return new BundleDiff(config.Name, bundle.Manifest.Id, bundle.Digest, added, changed, unchanged, deleted, absent, records, copies, tables)
+        {
+            Rows = await RowDifferencesAsync(config, bundle, session, listLimit, cancellationToken),
+        };
     }
+
+    /// <summary>What each row change would do, read through the table's key (a missing table: every row inserted).</summary>
+    private static async Task<List<RowDifference>> RowDifferencesAsync(Configuration.TargetConfig config, Bundle bundle, Targets.ITargetSession session, int listLimit, CancellationToken cancellationToken)
+    {
+        var differences = new List<RowDifference>();
+        foreach (var file in bundle.RowChanges)
+        {
+            var declared = config.PlatformTables.FirstOrDefault(p => string.Equals(p.Name, file.Table, StringComparison.OrdinalIgnoreCase))?.Key;
+            await using var rows = await session.DescribeTableAsync(file.Table, cancellationToken) is null
+                ? null
+                : await session.OpenRowsAsync(file.Table, declared, file.Path, cancellationToken);
+            await foreach (var change in bundle.ReadRowChangesAsync(file, cancellationToken))
+            {
+                if (differences.Count >= listLimit)
+                {
+                    return differences;
+                }
+
+                var keyColumns = rows?.Key ?? declared ?? [];
+                var key = keyColumns.Select(k => new ColumnValue(k, change.ValueOf(k) ?? "null")).ToList();
+                var live = rows is null ? null : await rows.ReadAsync(key, change.Line, cancellationToken);
+                var described = "(" + string.Join(", ", key.Select(k => $"{k.Column}={k.Json}")) + ")";
+                var differing = live is null ? [] : change.Values
+                    .Where(v => !keyColumns.Contains(v.Column, StringComparer.OrdinalIgnoreCase) && !live.Any(l => string.Equals(l.Column, v.Column, StringComparison.OrdinalIgnoreCase) && SameJson(l.Json, v.Json)))
+                    .Select(v => v.Column).ToList();
+                var kind = (change.Kind, live) switch
+                {
+                    (RowChangeKind.Delete, null) => "absent",
+                    (RowChangeKind.Delete, _) => "delete",
+                    (_, null) => "insert",
+                    _ => differing.Count == 0 ? "unchanged" : "update",
+                };
+                differences.Add(new RowDifference(file.Table, described, kind, differing));
+            }
+        }
+
+        return differences;
+    }
+
+    /// <summary>Two JSON values as a preview compares them: the same text, or the same number.</summary>
+    private static bool SameJson(string a, string b) =>
+        string.Equals(a, b, StringComparison.Ordinal)
+        || (decimal.TryParse(a, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var x)
+            && decimal.TryParse(b, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var y) && x == y);
 
     private static async IAsyncEnumerable<RecordKey> Keys(IReadOnlyList<RecordChange> changes)
     {

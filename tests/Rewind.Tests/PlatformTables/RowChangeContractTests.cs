@@ -66,6 +66,24 @@ public abstract class RowChangeContractTests(StorageProvider provider)
     }
 
     [Fact]
+    public async Task Diff_says_what_each_row_change_would_do_and_changes_nothing()
+    {
+        await using var h = await HarnessAsync();
+        await SeedAsync(h);
+        var before = await h.SnapshotAsync();
+        var bundle = h.Write(Patch()
+            .RowUpsert("core_config", """{"scope":"default","scope_id":0,"path":"web/unsecure","value":"0"}""")
+            .RowDelete("core_config", """{"scope":"default","scope_id":0,"path":"no/such"}"""));
+
+        var diff = await h.Engine.DiffAsync(bundle, "env1");
+
+        Assert.Equal(
+            ["catalog/seo insert ", "design/theme delete ", "no/such absent ", "web/secure update value", "web/unsecure unchanged "],
+            diff.Rows.Select(r => $"{PathOf(r.Key)} {r.Change} {string.Join(",", r.Columns)}").Order(StringComparer.Ordinal));
+        Assert.Null(before.FirstDifference(await h.SnapshotAsync()));
+    }
+
+    [Fact]
     public async Task The_inverse_of_a_row_change_holds_only_the_rows_and_columns_the_bundle_wrote()
     {
         await using var h = await HarnessAsync();
