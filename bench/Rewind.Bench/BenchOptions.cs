@@ -16,6 +16,12 @@ internal sealed record BenchOptions
 
     public int Repeat { get; init; } = 3;
 
+    /// <summary>Rows of the platform table a few row changes are measured against (0: not measured).</summary>
+    public long PlatformRows { get; init; } = 1_000_000;
+
+    /// <summary>Row changes deployed against it.</summary>
+    public int RowChanges { get; init; } = 10;
+
     public string Out { get; init; } = "bench-results.json";
 
     public string? Postgres { get; init; } = Environment.GetEnvironmentVariable("REWIND_BENCH_POSTGRES") is { Length: > 0 } s ? s : null;
@@ -27,7 +33,7 @@ internal sealed record BenchOptions
 
     public const string Usage = """
         usage: Rewind.Bench --engine sqlite|postgres[,...] [--sizes 10000,100000,1000000] [--business-rows 10000000]
-                            [--business-records 10000] [--repeat 3] [--out bench-results.json] [--postgres CONNSTRING]
+                            [--business-records 10000] [--platform-rows 1000000] [--row-changes 10] [--repeat 3] [--out bench-results.json] [--postgres CONNSTRING]
                             [--work DIR] [--no-memory]
         PostgreSQL: without --postgres (or REWIND_BENCH_POSTGRES) a throwaway server is started with initdb/pg_ctl.
         """;
@@ -44,6 +50,8 @@ internal sealed record BenchOptions
                 "--sizes" => options with { Sizes = Value().Split(',', StringSplitOptions.RemoveEmptyEntries).Select(s => int.Parse(s.Replace("_", "", StringComparison.Ordinal), CultureInfo.InvariantCulture)).ToList() },
                 "--business-rows" => options with { BusinessRows = long.Parse(Value(), CultureInfo.InvariantCulture) },
                 "--business-records" => options with { BusinessRecords = int.Parse(Value(), CultureInfo.InvariantCulture) },
+                "--platform-rows" => options with { PlatformRows = long.Parse(Value(), CultureInfo.InvariantCulture) },
+                "--row-changes" => options with { RowChanges = int.Parse(Value(), CultureInfo.InvariantCulture) },
                 "--repeat" => options with { Repeat = int.Parse(Value(), CultureInfo.InvariantCulture) },
                 "--out" => options with { Out = Value() },
                 "--postgres" => options with { Postgres = Value() },

@@ -30,6 +30,9 @@ internal interface IBenchEngine : IAsyncDisposable
     Task AddBusinessTableAsync(string database, long rows, CancellationToken cancellationToken);
 
     /// <summary>Takes a whole-database backup (not timed).</summary>
+    /// <summary>A platform table <c>price_list</c> (surrogate id, unique natural key <c>sku</c>) of <paramref name="rows"/> rows.</summary>
+    Task AddPlatformTableAsync(string database, long rows, CancellationToken cancellationToken);
+
     Task BackupAsync(string database, CancellationToken cancellationToken);
 
     /// <summary>The file the backup is kept in (evicted from the page cache before a cold restore).</summary>

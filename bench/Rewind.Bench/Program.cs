@@ -60,6 +60,7 @@ async Task<int> RunAsync()
     Directory.CreateDirectory(options.Work);
     var sizes = new List<SizeResult>();
     var business = new List<BusinessResult>();
+    var platformRows = new List<PlatformRowsResult>();
     var engines = new Dictionary<string, string>(StringComparer.Ordinal);
     foreach (var engineName in options.Engines)
     {
@@ -82,9 +83,14 @@ async Task<int> RunAsync()
         {
             business.Add(await MeasureBusinessAsync(engine, Path.Combine(folder, "business")));
         }
+
+        if (options.PlatformRows > 0)
+        {
+            platformRows.Add(await PlatformRowsBench.MeasureAsync(engine, Path.Combine(folder, "platform-rows"), options.PlatformRows, options.RowChanges, options.Repeat, Log, cancellationToken));
+        }
     }
 
-    var report = new BenchReport(DateTimeOffset.UtcNow, Machine(engines), options, sizes, business);
+    var report = new BenchReport(DateTimeOffset.UtcNow, Machine(engines), options, sizes, business, platformRows);
     Console.WriteLine(report.ToMarkdown());
     await File.WriteAllTextAsync(options.Out, JsonSerializer.Serialize(report, new JsonSerializerOptions { WriteIndented = true }), cancellationToken);
     Log($"wrote {Path.GetFullPath(options.Out)}");

@@ -59,7 +59,7 @@ internal sealed class BusinessMeasures
 
 internal sealed record MachineInfo(string Cpu, int Cores, long MemoryBytes, string Os, string Runtime, IReadOnlyDictionary<string, string> Engines);
 
-internal sealed record BenchReport(DateTimeOffset At, MachineInfo Machine, BenchOptions Options, IReadOnlyList<SizeResult> Sizes, IReadOnlyList<BusinessResult> Business)
+internal sealed record BenchReport(DateTimeOffset At, MachineInfo Machine, BenchOptions Options, IReadOnlyList<SizeResult> Sizes, IReadOnlyList<BusinessResult> Business, IReadOnlyList<PlatformRowsResult> PlatformRows)
 {
     public string ToMarkdown()
     {
@@ -92,6 +92,18 @@ internal sealed record BenchReport(DateTimeOffset At, MachineInfo Machine, Bench
                     text.AppendLine(CultureInfo.InvariantCulture,
                         $"| {b.Engine} | {b.BusinessRows:N0} | {Gb(b.DatabaseBytes)} | {b.Records:N0} | {row.SavedState} | {row.Baseline.Median:0.000} | {row.Rollback.Median:0.000} | {row.Restore.Median:0.000} | {Times(row.Speedup)} | {Times(row.Ceiling)} |");
                 }
+            }
+        }
+
+        if (PlatformRows.Count > 0)
+        {
+            text.AppendLine();
+            text.AppendLine("| engine | platform table rows | row changes | inverse rows | inverse size | deploy | rollback |");
+            text.AppendLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: |");
+            foreach (var p in PlatformRows)
+            {
+                text.AppendLine(CultureInfo.InvariantCulture,
+                    $"| {p.Engine} | {p.TableRows:N0} | {p.Changes:N0} | {p.InverseRows:N0} | {p.InverseBytes:N0} B | {p.Deploy.Median:0.000} | {p.Rollback.Median:0.000} |");
             }
         }
 

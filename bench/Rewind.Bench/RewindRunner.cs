@@ -10,7 +10,7 @@ namespace Rewind.Bench;
 /// the target back on its train so the next repetition may deploy again. Each repetition gets a fresh artifact
 /// store, so every deploy pays for storing its bundle and writing its inverse.
 /// </summary>
-internal sealed class RewindRunner(string folder, string database, IReadOnlyList<string> businessTables)
+internal sealed class RewindRunner(string folder, string database, IReadOnlyList<string> businessTables, IReadOnlyList<PlatformTable>? platformTables = null)
 {
     public const string Target = "bench";
 
@@ -32,6 +32,7 @@ internal sealed class RewindRunner(string folder, string database, IReadOnlyList
                     Name = Target,
                     Database = database,
                     BusinessTables = businessTables.Select(t => new BusinessTable(t, null)).ToList(),
+                    PlatformTables = [new PlatformTable(Workload.ReferenceTable), .. platformTables ?? []],
                 },
             },
         };

@@ -112,6 +112,17 @@ internal sealed class SqliteBenchEngine(string folder) : IBenchEngine
             """, cancellationToken);
     }
 
+    public async Task AddPlatformTableAsync(string database, long rows, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(database, durable: false, cancellationToken);
+        await ExecuteAsync(connection, $"""
+            CREATE TABLE price_list (id INTEGER PRIMARY KEY, sku TEXT NOT NULL UNIQUE, price INTEGER NOT NULL, updated_at TEXT NOT NULL);
+            INSERT INTO price_list (id, sku, price, updated_at)
+                WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {rows})
+                SELECT i, 'sku-' || i, i % 10000, '2026-11-01T00:00:00Z' FROM n;
+            """, cancellationToken);
+    }
+
     public async Task BackupAsync(string database, CancellationToken cancellationToken)
     {
         Delete(BackupOf(database));
