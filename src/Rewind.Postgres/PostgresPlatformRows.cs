@@ -32,8 +32,9 @@ internal sealed class PostgresPlatformRows : IPlatformRows
     private readonly string _file;
     private readonly IReadOnlyList<PgColumn> _columns;
 
-    private PostgresPlatformRows(NpgsqlConnection connection, string schema, string table, string file, IReadOnlyList<PgColumn> columns, IReadOnlyList<string> key)
+    private PostgresPlatformRows(NpgsqlConnection connection, string schema, string table, string file, IReadOnlyList<PgColumn> columns, IReadOnlyList<string> key, IReadOnlyList<string> primaryKey)
     {
+        PrimaryKey = primaryKey;
         _connection = connection;
         _qualified = $"{Quote(schema)}.{Quote(table)}";
         _table = table;
@@ -44,6 +45,8 @@ internal sealed class PostgresPlatformRows : IPlatformRows
     }
 
     public IReadOnlyList<string> Key { get; }
+
+    public IReadOnlyList<string> PrimaryKey { get; }
 
     public IReadOnlyList<string> Columns { get; }
 
@@ -86,7 +89,7 @@ internal sealed class PostgresPlatformRows : IPlatformRows
             throw new BundleInvalidException(file, 0, $"the key ({string.Join(", ", key)}) of table '{table}' is not backed by a unique constraint or index whose columns are all NOT NULL, so a row change cannot address exactly one row");
         }
 
-        return new PostgresPlatformRows(connection, schema, table, file, columns.Select(c => c.Column).ToList(), key);
+        return new PostgresPlatformRows(connection, schema, table, file, columns.Select(c => c.Column).ToList(), key, primaryKey);
     }
 
     public async Task<IReadOnlyList<ColumnValue>?> ReadAsync(IReadOnlyList<ColumnValue> key, long line, CancellationToken cancellationToken = default)

@@ -386,18 +386,18 @@ internal sealed class PostgresTargetSession(NpgsqlConnection connection, NpgsqlT
     // table never needs the CREATE privilege for it.
     public async Task MarkAdoptedAsync(string table, string deploymentId, CancellationToken cancellationToken = default) =>
         await ExecuteAsync(connection,
-            $"CREATE TABLE IF NOT EXISTS {Qualify("rw_adopted")} (table_name text PRIMARY KEY, deployment text NOT NULL); " +
-            $"INSERT INTO {Qualify("rw_adopted")} (table_name, deployment) VALUES (@table, @deployment) ON CONFLICT (table_name) DO UPDATE SET deployment = excluded.deployment",
+            $"CREATE TABLE IF NOT EXISTS {Qualify("rw_adopted")} (table_name text NOT NULL, deployment text NOT NULL, PRIMARY KEY (table_name, deployment)); " +
+            $"INSERT INTO {Qualify("rw_adopted")} (table_name, deployment) VALUES (@table, @deployment) ON CONFLICT DO NOTHING",
             cancellationToken, ("table", table.ToLowerInvariant()), ("deployment", deploymentId));
 
-    public async Task<bool> ReleaseAdoptedAsync(string table, CancellationToken cancellationToken = default)
+    public async Task<bool> ReleaseAdoptedAsync(string table, string deploymentId, CancellationToken cancellationToken = default)
     {
         if (await ScalarAsync(connection, "SELECT to_regclass(@name)::text", cancellationToken, ("name", Qualify("rw_adopted"))) is null)
         {
             return false;
         }
 
-        return await ExecuteAsync(connection, $"DELETE FROM {Qualify("rw_adopted")} WHERE table_name = @table", cancellationToken, ("table", table.ToLowerInvariant())) > 0;
+        return await ExecuteAsync(connection, $"DELETE FROM {Qualify("rw_adopted")} WHERE table_name = @table AND deployment = @deployment", cancellationToken, ("table", table.ToLowerInvariant()), ("deployment", deploymentId)) > 0;
     }
 
     public async Task<QuarantinedTable> QuarantineTableAsync(string table, string tag, CancellationToken cancellationToken = default)

@@ -16,8 +16,9 @@ internal sealed class SqlitePlatformRows : IPlatformRows
     private readonly string _table;
     private readonly string _file;
 
-    private SqlitePlatformRows(SqliteConnection connection, string table, string file, IReadOnlyList<string> columns, IReadOnlyList<string> key)
+    private SqlitePlatformRows(SqliteConnection connection, string table, string file, IReadOnlyList<string> columns, IReadOnlyList<string> key, IReadOnlyList<string> primaryKey)
     {
+        PrimaryKey = primaryKey;
         _connection = connection;
         _table = table;
         _file = file;
@@ -26,6 +27,8 @@ internal sealed class SqlitePlatformRows : IPlatformRows
     }
 
     public IReadOnlyList<string> Key { get; }
+
+    public IReadOnlyList<string> PrimaryKey { get; }
 
     public IReadOnlyList<string> Columns { get; }
 
@@ -66,7 +69,7 @@ internal sealed class SqlitePlatformRows : IPlatformRows
             throw new BundleInvalidException(file, 0, $"the key ({string.Join(", ", key)}) of table '{table}' is not backed by a unique constraint or index whose columns are all NOT NULL, so a row change cannot address exactly one row");
         }
 
-        return new SqlitePlatformRows(connection, table, file, columns.Select(c => c.Name).ToList(), key);
+        return new SqlitePlatformRows(connection, table, file, columns.Select(c => c.Name).ToList(), key, primaryKey);
     }
 
     public async Task<IReadOnlyList<ColumnValue>?> ReadAsync(IReadOnlyList<ColumnValue> key, long line, CancellationToken cancellationToken = default)

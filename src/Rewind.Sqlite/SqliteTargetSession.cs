@@ -250,14 +250,14 @@ internal sealed class SqliteTargetSession(SqliteConnection connection) : ITarget
 
     public async Task MarkAdoptedAsync(string table, string deploymentId, CancellationToken cancellationToken = default)
     {
-        await using var command = Command("INSERT INTO rw_adopted (table_name, deployment) VALUES ($table, $deployment) ON CONFLICT (table_name) DO UPDATE SET deployment = excluded.deployment",
+        await using var command = Command("INSERT INTO rw_adopted (table_name, deployment) VALUES ($table, $deployment) ON CONFLICT DO NOTHING",
             ("$table", table.ToLowerInvariant()), ("$deployment", deploymentId));
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    public async Task<bool> ReleaseAdoptedAsync(string table, CancellationToken cancellationToken = default)
+    public async Task<bool> ReleaseAdoptedAsync(string table, string deploymentId, CancellationToken cancellationToken = default)
     {
-        await using var command = Command("DELETE FROM rw_adopted WHERE table_name = $table", ("$table", table.ToLowerInvariant()));
+        await using var command = Command("DELETE FROM rw_adopted WHERE table_name = $table AND deployment = $deployment", ("$table", table.ToLowerInvariant()), ("$deployment", deploymentId));
         return await command.ExecuteNonQueryAsync(cancellationToken) > 0;
     }
 

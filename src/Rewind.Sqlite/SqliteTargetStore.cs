@@ -28,7 +28,7 @@ public sealed partial class SqliteTargetStore(string path, TimeSpan? busyTimeout
         );
         CREATE TABLE IF NOT EXISTS rw_fence (id INTEGER PRIMARY KEY CHECK (id = 1), token TEXT NOT NULL, holder TEXT NOT NULL);
         CREATE TABLE IF NOT EXISTS rw_audit_anchor (id INTEGER PRIMARY KEY CHECK (id = 1), seq INTEGER NOT NULL, hash TEXT NOT NULL);
-        CREATE TABLE IF NOT EXISTS rw_adopted (table_name TEXT PRIMARY KEY, deployment TEXT NOT NULL);
+        CREATE TABLE IF NOT EXISTS rw_adopted (table_name TEXT NOT NULL, deployment TEXT NOT NULL, PRIMARY KEY (table_name, deployment));
         """;
 
     public string Path => path;

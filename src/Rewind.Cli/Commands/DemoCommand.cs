@@ -117,7 +117,10 @@ internal static class DemoCommand
     private static void Step(string title, string text)
     {
         Output.Line($"\n[bold blue]== {Output.Esc(title)}[/]");
-        Output.Line(Output.Esc(text));
+        foreach (var line in text.Split('\n'))
+        {
+            Output.Line(Output.Esc(line));
+        }
     }
 
     /// <summary>The repository's sample bundles (examples/bundles, built into the tool), with what each does to the target.</summary>

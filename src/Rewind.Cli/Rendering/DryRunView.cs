@@ -29,6 +29,11 @@ internal static class DryRunView
             Output.Line($"  data     {Output.Esc(copy.Table)}: {Output.Count(copy.RowsNow, "row")} now, {copy.RowsAfter} after");
         }
 
+        foreach (var row in c.Rows)
+        {
+            Output.Line($"  row      {Output.Esc(row.Table)} {Output.Esc(row.Key)}: {Output.Esc(row.Change)}{(row.Columns.Count > 0 ? $" ({Output.Esc(string.Join(", ", row.Columns))})" : "")}");
+        }
+
         foreach (var slot in r.Code)
         {
             Output.Line($"  code     {Output.Esc(slot.Slot)} {Output.Esc(slot.ToVersion)} -> {Output.Esc(slot.FromVersion ?? "unknown (cannot roll back)")}");

@@ -29,6 +29,20 @@ internal static class ImpactView
             }
         }
 
+        if (impact.Rows.Count > 0)
+        {
+            Output.Line($"  [yellow]{Output.Count(impact.Rows.Count, "row")} of platform tables {(impact.Rows.Count == 1 ? "was" : "were")} not simply restored[/] (saved rows are in {impact.LiveEditsDigest ?? "no bundle"}):");
+            foreach (var r in impact.Rows.Take(50))
+            {
+                Output.Line($"    {Output.Esc(r.Table)} {Output.Esc(r.Key)}: {Output.Esc(r.Action)}{(r.Columns.Count > 0 ? $" ({Output.Esc(string.Join(", ", r.Columns))})" : "")} - {Output.Esc(r.Reason)}");
+            }
+
+            if (impact.Rows.Count > 50)
+            {
+                Output.Line($"    ... and {impact.Rows.Count - 50} more (--json lists them all)");
+            }
+        }
+
         foreach (var q in impact.Quarantined)
         {
             Output.Line($"  table {Output.Esc(q.Table)} quarantined as {Output.Esc(q.As)} with {Output.Count(q.Rows, "row")}");

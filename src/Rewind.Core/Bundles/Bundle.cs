@@ -243,6 +243,11 @@ public sealed class Bundle : IDisposable
             throw new BundleInvalidException(copy.Path, 0, $"the bundle deletes the definition of table '{copy.Table}' and also copies data into it");
         }
 
+        foreach (var twice in rowChanges.GroupBy(r => r.Table, StringComparer.OrdinalIgnoreCase).Where(g => g.Count() > 1))
+        {
+            throw new BundleInvalidException(twice.Last().Path, 0, $"table '{twice.Key}' has more than one rows/ file ({string.Join(", ", twice.Select(r => r.Path))}); table names are not case-sensitive");
+        }
+
         foreach (var rows in rowChanges.Where(r => tableDeletes.Contains(r.Table) || dataCopies.Any(c => string.Equals(c.Table, r.Table, StringComparison.OrdinalIgnoreCase))))
         {
             throw new BundleInvalidException(rows.Path, 0, $"the bundle also deletes the definition of table '{rows.Table}' or copies its whole content: one bundle changes a table one way");

@@ -84,7 +84,8 @@ public sealed class BundleApplier(IReadOnlyList<string> layers)
         if (bundle.RowChanges.Count > 0)
         {
             counter.Step = "row changes";
-            await new RowChangeApplier(platformTables ?? []).ApplyAsync(bundle, session, capture?.Writer, rowLog, _ => counter.Add(1), cancellationToken);
+            var whole = new HashSet<string>(created.Concat(captured), StringComparer.OrdinalIgnoreCase);
+            await new RowChangeApplier(platformTables ?? []).ApplyAsync(bundle, session, capture?.Writer, rowLog, _ => counter.Add(1), cancellationToken, whole);
         }
 
         // Every records file goes to the target as one stream: an adapter working in bulk stages, captures and
@@ -147,8 +148,9 @@ public sealed class BundleApplier(IReadOnlyList<string> layers)
 
         if (after is null)
         {
-            // A table this deployment adopted goes back to being unmanaged, exactly as it was.
-            if (shape is not null && capture is null && await session.ReleaseAdoptedAsync(table, cancellationToken))
+            // A table the deployment being rolled back adopted goes back to being unmanaged, exactly as it was
+            // (the rollback's tag is that deployment's id; a table a later deployment created is quarantined).
+            if (shape is not null && capture is null && await session.ReleaseAdoptedAsync(table, quarantineTag, cancellationToken))
             {
                 return;
             }

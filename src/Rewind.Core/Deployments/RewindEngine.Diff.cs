@@ -109,6 +109,21 @@ public sealed partial class RewindEngine
                 var differing = live is null ? [] : change.Values
                     .Where(v => !keyColumns.Contains(v.Column, StringComparer.OrdinalIgnoreCase) && !live.Any(l => string.Equals(l.Column, v.Column, StringComparison.OrdinalIgnoreCase) && SameJson(l.Json, v.Json)))
                     .Select(v => v.Column).ToList();
+                if (rows is not null && (change.Expect is not null || change.ExpectAbsent))
+                {
+                    // An inverse line (a rollback's dry run): what the three-way rule will do with the live row.
+                    var policy = config.PlatformTables.FirstOrDefault(p => string.Equals(p.Name, file.Table, StringComparison.OrdinalIgnoreCase))?.LiveEdits ?? Configuration.LiveEditPolicy.Keep;
+                    var step = RowRollbackRule.Decide(file.Table, change, key, live, rows, policy);
+                    differences.Add(new RowDifference(file.Table, described, step.Outcome?.Action ?? step.Kind switch
+                    {
+                        RowStepKind.Update => "restore",
+                        RowStepKind.Delete => "delete",
+                        RowStepKind.Insert or RowStepKind.InsertUnlessConflict => "re-insert",
+                        _ => "unchanged",
+                    }, step.Outcome?.Columns ?? (step.Kind == RowStepKind.Update ? step.Values.Select(v => v.Column).ToList() : [])));
+                    continue;
+                }
+
                 var kind = (change.Kind, live) switch
                 {
                     (RowChangeKind.Delete, null) => "absent",

@@ -16,8 +16,12 @@ namespace Rewind.Core.Deployments;
 /// </summary>
 internal sealed class RowChangeApplier(IReadOnlyList<PlatformTable> platformTables)
 {
-    /// <summary>Applies every row-change file of <paramref name="bundle"/>; with a capture, the inverse goes to <paramref name="inverse"/>.</summary>
-    public async Task<long> ApplyAsync(Bundle bundle, ITargetSession session, BundleWriter? inverse, RowEditLog? log, Action<long> applied, CancellationToken cancellationToken)
+    /// <summary>
+    /// Applies every row-change file of <paramref name="bundle"/>; with a capture, the inverse goes to
+    /// <paramref name="inverse"/>, except for tables whose inverse is whole already (<paramref name="wholeTables"/>:
+    /// created by this bundle, so its rollback quarantines them, or captured whole because their definition changed).
+    /// </summary>
+    public async Task<long> ApplyAsync(Bundle bundle, ITargetSession session, BundleWriter? inverse, RowEditLog? log, Action<long> applied, CancellationToken cancellationToken, IReadOnlySet<string>? wholeTables = null)
     {
         long count = 0;
         foreach (var file in bundle.RowChanges)
@@ -26,6 +30,8 @@ internal sealed class RowChangeApplier(IReadOnlyList<PlatformTable> platformTabl
             await using var rows = await session.OpenRowsAsync(file.Table, declared?.Key, file.Path, cancellationToken);
             var policy = declared?.LiveEdits ?? LiveEditPolicy.Keep;
             var seen = new HashSet<string>(StringComparer.Ordinal);
+            var stored = new HashSet<string>(StringComparer.Ordinal);
+            var whole = wholeTables?.Contains(file.Table) == true;
             await foreach (var change in bundle.ReadRowChangesAsync(file, cancellationToken))
             {
                 var key = KeyOf(change, rows, file);
@@ -41,7 +47,7 @@ internal sealed class RowChangeApplier(IReadOnlyList<PlatformTable> platformTabl
                         throw new BundleInvalidException(file.Path, change.Line, "'expect' is written by Rewind in inverse bundles; a bundle to deploy gives plain row changes");
                     }
 
-                    await ForwardAsync(file.Table, change, key, rows, inverse, cancellationToken);
+                    await ForwardAsync(file, change, key, rows, whole ? null : inverse, stored, cancellationToken);
                 }
                 else
                 {
@@ -55,9 +61,31 @@ internal sealed class RowChangeApplier(IReadOnlyList<PlatformTable> platformTabl
         return count;
     }
 
-    private static async Task ForwardAsync(string table, RowChange change, IReadOnlyList<ColumnValue> key, IPlatformRows rows, BundleWriter inverse, CancellationToken cancellationToken)
+    /// <summary>
+    /// Writes one row change and, unless the table's inverse is whole already (<paramref name="inverse"/> null), its
+    /// inverse line. Two lines of one file may address one row in two spellings (<c>1</c> and <c>1.0</c>): the key
+    /// as the database stores it (<paramref name="stored"/>) tells, and the second is refused before anything commits.
+    /// </summary>
+    private static async Task ForwardAsync(RowChangeFile file, RowChange change, IReadOnlyList<ColumnValue> key, IPlatformRows rows, BundleWriter? inverse, HashSet<string> stored, CancellationToken cancellationToken)
     {
+        var table = file.Table;
         var live = await rows.ReadAsync(key, change.Line, cancellationToken);
+        if (live is not null && !stored.Add(Describe(Project(live, rows.Key))))
+        {
+            throw new BundleInvalidException(file.Path, change.Line, $"the row {Describe(key)} is the row {Describe(Project(live, rows.Key))} an earlier line of this file already changes");
+        }
+
+        if (inverse is null)
+        {
+            await WriteWithoutInverseAsync(change, key, live, rows, cancellationToken);
+            if (live is null && change.Kind == RowChangeKind.Upsert)
+            {
+                stored.Add(Describe(Project(await ReadBackAsync(rows, key, change, cancellationToken), rows.Key)));
+            }
+
+            return;
+        }
+
         if (change.Kind == RowChangeKind.Delete)
         {
             if (live is not null)
@@ -73,11 +101,12 @@ internal sealed class RowChangeApplier(IReadOnlyList<PlatformTable> platformTabl
         {
             await rows.InsertAsync(change.Values, change.Line, unlessConflict: false, cancellationToken);
             var inserted = await ReadBackAsync(rows, key, change, cancellationToken);
+            stored.Add(Describe(Project(inserted, rows.Key)));
             await inverse.WriteRowChangeAsync(table, RowChange.Format(RowChangeKind.Delete, Project(inserted, rows.Key), Project(inserted, Written(change))), cancellationToken);
             return;
         }
 
-        var set = change.Values.Where(v => !IsKey(rows, v.Column)).ToList();
+        var set = change.Values.Where(v => !RowRollbackRule.Fixed(rows, v.Column)).ToList();
         if (set.Count == 0)
         {
             return;
@@ -92,76 +121,45 @@ internal sealed class RowChangeApplier(IReadOnlyList<PlatformTable> platformTabl
     private static async Task BackAsync(string table, RowChange change, IReadOnlyList<ColumnValue> key, IPlatformRows rows, LiveEditPolicy policy, RowEditLog? log, CancellationToken cancellationToken)
     {
         var live = await rows.ReadAsync(key, change.Line, cancellationToken);
-        var described = Describe(key);
-        if (change.Expect is null && !change.ExpectAbsent)
+        var step = RowRollbackRule.Decide(table, change, key, live, rows, policy);
+        if (step.Save is not null)
         {
-            // A plain row change (a live-edits bundle applied again, say): written as given.
-            if (change.Kind == RowChangeKind.Delete)
-            {
-                await (live is null ? Task.CompletedTask : rows.DeleteAsync(key, change.Line, cancellationToken));
-            }
-            else if (live is null)
-            {
-                await rows.InsertAsync(change.Values, change.Line, unlessConflict: false, cancellationToken);
-            }
-            else
-            {
-                await rows.UpdateAsync(key, change.Values.Where(v => !IsKey(rows, v.Column)).ToList(), change.Line, cancellationToken);
-            }
-
-            return;
+            await SaveAsync(log, table, step.Save, cancellationToken);
         }
 
-        if (change.ExpectAbsent)
+        if (step.Outcome is not null)
         {
-            // The deploy deleted this row: put it back unless someone re-inserted it (or its other keys are taken).
-            if (live is null && await rows.InsertAsync(change.Values, change.Line, unlessConflict: true, cancellationToken))
-            {
-                return;
-            }
-
-            await SaveAsync(log, table, change.Values, cancellationToken);
-            log?.Add(new RowOutcome(table, described, live is null ? "saved" : "kept", live is null
-                ? "its prior image collides with a row written since on another unique key: the live row is kept and the prior image saved"
-                : "re-inserted since the deploy deleted it: the live row is kept and the prior image saved", []));
-            return;
+            log?.Add(step.Outcome);
         }
 
-        if (live is null)
+        switch (step.Kind)
         {
-            log?.Add(new RowOutcome(table, described, "deleted-since", "deleted since the deploy wrote it; not re-inserted", []));
-            return;
-        }
-
-        var edited = change.Expect!.Where(e => !SameValue(live, e)).Select(e => e.Column).ToList();
-        if (change.Kind == RowChangeKind.Delete)
-        {
-            // The deploy inserted this row: delete it, unless someone worked on it since.
-            if (edited.Count == 0)
-            {
+            case RowStepKind.Insert:
+                await rows.InsertAsync(step.Values, change.Line, unlessConflict: false, cancellationToken);
+                break;
+            case RowStepKind.InsertUnlessConflict when !await rows.InsertAsync(step.Values, change.Line, unlessConflict: true, cancellationToken):
+                await SaveAsync(log, table, step.Values, cancellationToken);
+                log?.Add(RowRollbackRule.Collided(table, key));
+                break;
+            case RowStepKind.Update:
+                await rows.UpdateAsync(key, step.Values, change.Line, cancellationToken);
+                break;
+            case RowStepKind.Delete:
                 await rows.DeleteAsync(key, change.Line, cancellationToken);
-                return;
-            }
+                break;
+        }
+    }
 
-            log?.Add(new RowOutcome(table, described, "kept", "inserted by the deploy and changed since (a live edit): kept", edited));
-            return;
-        }
-
-        var restore = change.Values.Where(v => !IsKey(rows, v.Column) && (policy == LiveEditPolicy.Restore || !edited.Contains(v.Column, StringComparer.OrdinalIgnoreCase))).ToList();
-        if (edited.Count > 0 && policy == LiveEditPolicy.Restore)
+    private static Task WriteWithoutInverseAsync(RowChange change, IReadOnlyList<ColumnValue> key, IReadOnlyList<ColumnValue>? live, IPlatformRows rows, CancellationToken cancellationToken)
+    {
+        var set = change.Values.Where(v => !RowRollbackRule.Fixed(rows, v.Column)).ToList();
+        return (change.Kind, live) switch
         {
-            await SaveAsync(log, table, live, cancellationToken);
-            log?.Add(new RowOutcome(table, described, "saved-and-restored", "changed since the deploy (a live edit): the live row was saved, then the prior values restored (liveEdits: restore)", edited));
-        }
-        else if (edited.Count > 0)
-        {
-            log?.Add(new RowOutcome(table, described, "kept", "changed since the deploy (a live edit): those values are kept (liveEdits: keep)", edited));
-        }
-
-        if (restore.Count > 0)
-        {
-            await rows.UpdateAsync(key, restore, change.Line, cancellationToken);
-        }
+            (RowChangeKind.Delete, null) => Task.CompletedTask,
+            (RowChangeKind.Delete, _) => rows.DeleteAsync(key, change.Line, cancellationToken),
+            (_, null) => rows.InsertAsync(change.Values, change.Line, unlessConflict: false, cancellationToken),
+            _ => set.Count == 0 ? Task.CompletedTask : rows.UpdateAsync(key, set, change.Line, cancellationToken),
+        };
     }
 
     private static async Task SaveAsync(RowEditLog? log, string table, IReadOnlyList<ColumnValue> row, CancellationToken cancellationToken)
@@ -200,10 +198,5 @@ internal sealed class RowChangeApplier(IReadOnlyList<PlatformTable> platformTabl
     private static List<ColumnValue> Project(IReadOnlyList<ColumnValue> row, IEnumerable<string> columns) =>
         columns.Select(c => row.First(v => string.Equals(v.Column, c, StringComparison.OrdinalIgnoreCase))).ToList();
 
-    private static bool IsKey(IPlatformRows rows, string column) => rows.Key.Contains(column, StringComparer.OrdinalIgnoreCase);
-
-    private static bool SameValue(IReadOnlyList<ColumnValue> row, ColumnValue expected) =>
-        row.Any(v => string.Equals(v.Column, expected.Column, StringComparison.OrdinalIgnoreCase) && string.Equals(v.Json, expected.Json, StringComparison.Ordinal));
-
-    private static string Describe(IReadOnlyList<ColumnValue> key) => "(" + string.Join(", ", key.Select(k => $"{k.Column}={k.Json}")) + ")";
+    private static string Describe(IReadOnlyList<ColumnValue> key) => RowRollbackRule.Describe(key);
 }

@@ -122,6 +122,7 @@ public static class JsonViews
         liveEdits = impact.LiveEdits.Select(e => new { layer = e.Layer, type = e.Type, key = e.Key }),
         liveEditsBundle = impact.LiveEditsDigest,
         quarantined = impact.Quarantined.Select(q => new { table = q.Table, @as = q.As, rows = q.Rows }),
+        rows = impact.Rows.Select(r => new { table = r.Table, key = r.Key, action = r.Action, reason = r.Reason, columns = r.Columns }),
     };
 
     public static object Quarantine(QuarantineEntry q) => new { target = q.Target, table = q.Table, @as = q.As, rows = q.Rows, deployment = q.Deployment, since = q.Since };

@@ -16,6 +16,7 @@ public static class RollbackDryRunView
         changes = r.Changes.Records.Select(c => new { layer = c.Layer, type = c.Type, key = c.Key, change = c.Change }),
         tables = r.Changes.Tables.Select(t => new { table = t.Table, change = t.Change }),
         dataCopies = r.Changes.DataCopies.Select(c => new { table = c.Table, rowsNow = c.RowsNow, rowsAfter = c.RowsAfter }),
+        rows = r.Changes.Rows.Select(w => new { table = w.Table, key = w.Key, action = w.Change, columns = w.Columns }),
         code = r.Code.Select(c => new { slot = c.Slot, now = c.ToVersion, after = c.FromVersion }),
         liveEdits = r.LiveEdits.Select(e => new { layer = e.Layer, type = e.Type, key = e.Key, since = LiveEditKind(e.Change) }),
         businessTables = r.BusinessTables.Select(b => new { table = b.Table, changedRows = b.ChangedRows, inserted = b.Inserted, updated = b.Updated, deleted = b.Deleted, method = b.Method }),

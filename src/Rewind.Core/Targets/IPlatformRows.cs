@@ -13,6 +13,12 @@ public interface IPlatformRows : IAsyncDisposable
     /// <summary>The key columns rows are addressed by: the declared unique key, or the primary key.</summary>
     IReadOnlyList<string> Key { get; }
 
+    /// <summary>
+    /// The table's primary key. When rows are addressed by another (natural) key, these columns are the table's own
+    /// (a surrogate id that differs between environments): written on insert, never changed on update.
+    /// </summary>
+    IReadOnlyList<string> PrimaryKey { get; }
+
     /// <summary>Every column of the table, in the table's order.</summary>
     IReadOnlyList<string> Columns { get; }
 

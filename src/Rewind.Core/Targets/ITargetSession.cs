@@ -40,8 +40,11 @@ public interface ITargetSession : IAsyncDisposable
     /// </summary>
     Task MarkAdoptedAsync(string table, string deploymentId, CancellationToken cancellationToken = default);
 
-    /// <summary>When <paramref name="table"/> was adopted, forgets it and returns true: the table stays, unmanaged.</summary>
-    Task<bool> ReleaseAdoptedAsync(string table, CancellationToken cancellationToken = default);
+    /// <summary>
+    /// When deployment <paramref name="deploymentId"/> adopted <paramref name="table"/>, forgets that and returns true:
+    /// rolling it back leaves the table, unmanaged. A table another deployment adopted, or created, returns false.
+    /// </summary>
+    Task<bool> ReleaseAdoptedAsync(string table, string deploymentId, CancellationToken cancellationToken = default);
 
     Task ApplyTableDefinitionAsync(string table, TableDefinition definition, CancellationToken cancellationToken = default);
 
