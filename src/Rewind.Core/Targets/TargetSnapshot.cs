@@ -91,6 +91,48 @@ public sealed class TargetSnapshot
         return null;
     }
 
+    /// <summary>
+    /// This state with the primary-key columns of <paramref name="tables"/> left out: tables addressed by a natural
+    /// key, whose surrogate ids are the database's own and differ each time a row is inserted afresh.
+    /// </summary>
+    public TargetSnapshot WithoutSurrogateIds(IEnumerable<string> tables)
+    {
+        var result = new Dictionary<string, IReadOnlyList<string>>(Tables, StringComparer.Ordinal);
+        foreach (var table in tables)
+        {
+            var name = Tables.Keys.FirstOrDefault(k => string.Equals(k, table, StringComparison.OrdinalIgnoreCase));
+            if (name is null || Tables[name].FirstOrDefault(r => r.StartsWith("#columns ", StringComparison.Ordinal)) is not { } shape)
+            {
+                continue;
+            }
+
+            var pk = shape.Split(" #pk ")[1].Split(" #indexes ")[0].Split(',', StringSplitOptions.RemoveEmptyEntries).ToHashSet(StringComparer.OrdinalIgnoreCase);
+            var rows = Tables[name].Select(r => r.StartsWith('#') ? r : Strip(r, pk)).ToList();
+            rows.Sort(StringComparer.Ordinal);
+            result[name] = rows;
+        }
+
+        return new TargetSnapshot(result);
+    }
+
+    private static string Strip(string row, HashSet<string> columns)
+    {
+        using var doc = JsonDocument.Parse(row);
+        var buffer = new ArrayBufferWriter<byte>();
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            foreach (var property in doc.RootElement.EnumerateObject().Where(p => !columns.Contains(p.Name)))
+            {
+                property.WriteTo(writer);
+            }
+
+            writer.WriteEndObject();
+        }
+
+        return Encoding.UTF8.GetString(buffer.WrittenSpan);
+    }
+
     public override string ToString()
     {
         var text = new StringBuilder();

@@ -66,6 +66,18 @@ public abstract class RowChangeContractTests(StorageProvider provider)
     }
 
     [Fact]
+    public async Task A_rehearsal_of_row_changes_that_insert_by_natural_key_passes_although_the_redeploy_gets_new_surrogate_ids()
+    {
+        await using var h = await HarnessAsync();
+        await SeedAsync(h);
+
+        var report = await h.Engine.RehearseAsync(h.Write(Patch()), "env1", (config, ct) => Rewind.Cli.Composition.RewindHost.CreateEngineAsync(config, null, ct));
+
+        Assert.True(report.Succeeded, string.Join("\n", report.Steps));
+        Assert.All(report.Steps, s => Assert.True(s.Passed, s.ToString()));
+    }
+
+    [Fact]
     public async Task Diff_says_what_each_row_change_would_do_and_changes_nothing()
     {
         await using var h = await HarnessAsync();
