@@ -192,43 +192,11 @@ public sealed class Bundle : IDisposable
             }
             else if (TryDataPath(path, out var table))
             {
-                if (NameRules.WhyNotTableName(table) is { } why)
-                {
-                    throw new BundleInvalidException(path, 0, why);
-                }
-
-                long count = 0;
-                await foreach (var (line, number) in NdjsonLines.ReadAsync(hashing, path, limits.MaxLineBytes, cancellationToken, copy: false))
-                {
-                    if (parseLines)
-                    {
-                        RecordLine.ValidateRow(line.Span, path, number, limits.MaxJsonDepth);
-                    }
-
-                    count++;
-                }
-
-                dataCopies.Add(new DataCopyFile(path, table, count));
+                dataCopies.Add(new DataCopyFile(path, table, await CountTableLinesAsync(hashing, path, table, limits, parseLines ? RecordLine.ValidateRow : null, cancellationToken)));
             }
             else if (TryTablePath(path, "rows", out var changed))
             {
-                if (NameRules.WhyNotTableName(changed) is { } why)
-                {
-                    throw new BundleInvalidException(path, 0, why);
-                }
-
-                long count = 0;
-                await foreach (var (line, number) in NdjsonLines.ReadAsync(hashing, path, limits.MaxLineBytes, cancellationToken, copy: false))
-                {
-                    if (parseLines)
-                    {
-                        RowChange.Parse(line.Span, path, number, limits.MaxJsonDepth);
-                    }
-
-                    count++;
-                }
-
-                rowChanges.Add(new RowChangeFile(path, changed, count));
+                rowChanges.Add(new RowChangeFile(path, changed, await CountTableLinesAsync(hashing, path, changed, limits, parseLines ? CheckRowChange : null, cancellationToken)));
             }
             else if (!artifactPaths.Contains(path))
             {
@@ -290,6 +258,28 @@ public sealed class Bundle : IDisposable
         }
 
         return true;
+    }
+
+    private delegate void LineCheck(ReadOnlySpan<byte> line, string path, long number, int maxDepth);
+
+    private static void CheckRowChange(ReadOnlySpan<byte> line, string path, long number, int maxDepth) => RowChange.Parse(line, path, number, maxDepth);
+
+    /// <summary>A <c>data/</c> or <c>rows/</c> file: its table name checked, each line checked (unless only counting), its lines counted.</summary>
+    private static async Task<long> CountTableLinesAsync(Stream stream, string path, string table, BundleLimits limits, LineCheck? check, CancellationToken cancellationToken)
+    {
+        if (NameRules.WhyNotTableName(table) is { } why)
+        {
+            throw new BundleInvalidException(path, 0, why);
+        }
+
+        long count = 0;
+        await foreach (var (line, number) in NdjsonLines.ReadAsync(stream, path, limits.MaxLineBytes, cancellationToken, copy: false))
+        {
+            check?.Invoke(line.Span, path, number, limits.MaxJsonDepth);
+            count++;
+        }
+
+        return count;
     }
 
     private static bool TryDataPath(string path, out string table) => TryTablePath(path, "data", out table);

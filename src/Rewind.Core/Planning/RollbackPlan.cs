@@ -50,6 +50,11 @@ public sealed record RollbackPlan(
         }
 
         Line($"- **Data copies**: {(Diff.DataCopies.Count == 0 ? "none" : string.Join("; ", Diff.DataCopies.Select(c => $"{c.Table} ({c.RowsNow} rows now, {c.RowsAfter} after)")))}.");
+        if (Diff.Rows.Count > 0)
+        {
+            Line($"- **Row changes**: {string.Join("; ", Diff.Rows.GroupBy(r => r.Table).Select(g => $"{g.Key}: {string.Join(", ", g.GroupBy(r => r.Change).Select(c => $"{c.Count()} {c.Key}"))}"))}.");
+        }
+
         var created = Diff.Tables.Where(t => t.Change == "create").Select(t => t.Table).ToList();
         Line($"- **New tables**: {(created.Count == 0 ? "none" : string.Join(", ", created))}.");
         var altered = Diff.Tables.Where(t => t.Change != "create").Select(t => $"{t.Table} ({t.Change})").ToList();
@@ -63,7 +68,11 @@ public sealed record RollbackPlan(
         Line("## What a rollback restores");
         Line();
         Line("- Every record above to its image before the deploy, byte for byte: changed ones back, deleted ones restored, added ones removed.");
-        Line("- Every data copy to the rows the table held before the deploy.");
+        Line("- Every data copy to the rows the table held before the deploy; rows written since are saved first and reported.");
+        if (Diff.Rows.Count > 0)
+        {
+            Line("- Every row change three-way: a value nobody changed since goes back; one the application changed is kept (or saved, then restored, under `liveEdits: restore`); a row deleted since is not re-inserted. Each kept or saved row is reported.");
+        }
         Line(created.Count == 0 ? "- No table is created, so none is quarantined." : $"- New tables ({string.Join(", ", created)}) are quarantined: renamed `rw_quarantine_…` with every row and index, never dropped.");
         if (Code.Count > 0)
         {

@@ -199,6 +199,9 @@ function impactList(impact) {
     items.push(`${impact.liveEdits.length} record(s) edited after the deployment were overwritten; their edited images are saved as ${impact.liveEditsBundle}`);
   }
   for (const q of impact?.quarantined || []) items.push(`table ${q.table} quarantined as ${q.as} with ${q.rows} rows`);
+  for (const r of impact?.rows || []) {
+    items.push(`row ${r.table} ${r.key}: ${r.action}${r.columns?.length ? ` (${r.columns.join(", ")})` : ""} — ${r.reason}`);
+  }
   return el("ul", { class: "impact" }, items.length ? items.map((i) => el("li", {}, i)) : el("li", { class: "muted" }, "no business data changed, no live edits, nothing quarantined"));
 }
 

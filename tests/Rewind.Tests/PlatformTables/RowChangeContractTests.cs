@@ -93,6 +93,10 @@ public abstract class RowChangeContractTests(StorageProvider provider)
             ["catalog/seo insert ", "design/theme delete ", "no/such absent ", "web/secure update value", "web/unsecure unchanged "],
             diff.Rows.Select(r => $"{PathOf(r.Key)} {r.Change} {string.Join(",", r.Columns)}").Order(StringComparer.Ordinal));
         Assert.Null(before.FirstDifference(await h.SnapshotAsync()));
+        var plan = (await h.Engine.PlanAsync(bundle, "env1")).ToMarkdown();
+        Assert.Contains("- **Row changes**: core_config: ", plan, StringComparison.Ordinal);
+        Assert.Contains("1 insert", plan, StringComparison.Ordinal);
+        Assert.Contains("Every row change three-way", plan, StringComparison.Ordinal);
     }
 
     [Fact]
