@@ -14,7 +14,8 @@ internal static class RollbackCommand
         var reason = new Option<string?>("--reason") { Description = "Why (required: the audit answers 'why was rollback executed?' with it)" };
         var yes = new Option<bool>("--yes") { Description = "Do not ask; roll back the newest deployment" };
         var dryRun = new Option<bool>("--dry-run") { Description = "Show what the rollback would do (records, tables, code versions, live edits and business impact so far) and change nothing" };
-        var command = new Command("rollback", "Roll back the newest deployment of a target (asks yes/no unless --yes)") { target, deployment, reason, yes, dryRun };
+        var to = new Option<string?>("--to") { Description = "Roll back every deployment newer than this verified one, newest first, each its own rollback; stops at the first failure" };
+        var command = new Command("rollback", "Roll back the newest deployment of a target (asks yes/no unless --yes)") { target, deployment, reason, yes, dryRun, to };
         command.SetAction(async (parse, cancellationToken) =>
         {
             var context = new CliContext(parse);
@@ -40,6 +41,11 @@ internal static class RollbackCommand
             if (string.IsNullOrWhiteSpace(parse.GetValue(reason)))
             {
                 throw new BadInputException("a rollback needs a reason: --reason \"...\" (the audit answers 'why was rollback executed?' with it); nothing was changed");
+            }
+
+            if (parse.GetValue(to) is { } back)
+            {
+                return await RollbackTo.RunAsync(context, engine, name, back, parse.GetValue(reason)!, parse.GetValue(yes), cancellationToken);
             }
 
             if (!parse.GetValue(yes))

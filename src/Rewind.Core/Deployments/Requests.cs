@@ -20,7 +20,11 @@ public sealed record DeployRequest(string BundlePath, string Target, string Who,
 }
 
 /// <summary>Roll back the newest deployment of a target; <see cref="ExpectedDeployment"/> guards against rolling back the wrong one.</summary>
-public sealed record RollbackRequest(string Target, string Who, string? Reason, string? ExpectedDeployment = null);
+public sealed record RollbackRequest(string Target, string Who, string? Reason, string? ExpectedDeployment = null)
+{
+    /// <summary>Set by <c>rollback --to</c>: the verified deployment this rollback is a step toward, so it may land on an unverified one on the way.</summary>
+    public string? Toward { get; init; }
+}
 
 /// <summary>The outcome of a deploy.</summary>
 public sealed record DeployResult(Deployment Deployment, ApplySummary Summary, Verification.VerificationResult Verification, RollbackResult? AutomaticRollback = null, bool AlreadyApplied = false)

@@ -26,6 +26,12 @@ public sealed partial class RewindEngine
     private async Task<DeployResult> DeployCoreAsync(DeployRequest request, AuditScope scope, IProgress<OperationProgress>? progress, CancellationToken cancellationToken)
     {
         var target = _config.Target(request.Target);
+        if (!request.AutoRollback && string.IsNullOrWhiteSpace(request.Reason))
+        {
+            // Seed 001 §3: delaying a rollback must be justified, and the audit keeps why.
+            throw new BadInputException("--no-auto-rollback needs --reason \"...\": leaving a deployment that fails its checks applied must be justified; nothing was changed");
+        }
+
         using var bundle = await StageBundleAsync(request.BundlePath, cancellationToken);
         await using var targetLock = await LockTargetAsync(target, "deploy", request.Who, cancellationToken, createsTarget: true);
         await RecoverAsync(target, targetLock, cancellationToken);

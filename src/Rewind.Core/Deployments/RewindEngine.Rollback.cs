@@ -21,7 +21,10 @@ public sealed partial class RewindEngine
         var config = _config.Target(target);
         var state = await _store.GetTargetStateAsync(config.Name, cancellationToken);
         CheckRollbackAllowed(config, state);
-        return ChooseNewest(config.Name, await _store.GetDeploymentsAsync(config.Name, cancellationToken), expectedDeployment);
+        var deployments = await _store.GetDeploymentsAsync(config.Name, cancellationToken);
+        var newest = ChooseNewest(config.Name, deployments, expectedDeployment);
+        KnownGoodRule.RequireKnownGoodLanding(config.Name, deployments, newest);
+        return newest;
     }
 
     /// <summary>
@@ -46,8 +49,14 @@ public sealed partial class RewindEngine
 
         var state = await _store.GetTargetStateAsync(target.Name, cancellationToken);
         CheckRollbackAllowed(target, state);
-        var deployment = ChooseNewest(target.Name, await _store.GetDeploymentsAsync(target.Name, cancellationToken), request.ExpectedDeployment);
-        return await RollbackLockedAsync(target, targetLock, deployment, request.Who, request.Reason, automatic: false, scope, progress, cancellationToken);
+        var deployments = await _store.GetDeploymentsAsync(target.Name, cancellationToken);
+        var deployment = ChooseNewest(target.Name, deployments, request.ExpectedDeployment);
+        if (request.Toward is null)
+        {
+            KnownGoodRule.RequireKnownGoodLanding(target.Name, deployments, deployment);
+        }
+
+        return await RollbackLockedAsync(target, targetLock, deployment, request.Who, request.Reason, automatic: false, scope, progress, cancellationToken, request.Toward);
     }
 
     /// <summary>
@@ -55,7 +64,7 @@ public sealed partial class RewindEngine
     /// before-hooks (a failure changes nothing), the metadata inverse in one transaction with the marker, the code
     /// slots back, after-hooks, checks. A failure after the before-hooks freezes the target: no second attempt.
     /// </summary>
-    private async Task<RollbackResult> RollbackLockedAsync(TargetConfig target, TargetLock held, Deployment deployment, string who, string? reason, bool automatic, AuditScope scope, IProgress<OperationProgress>? progress, CancellationToken cancellationToken)
+    private async Task<RollbackResult> RollbackLockedAsync(TargetConfig target, TargetLock held, Deployment deployment, string who, string? reason, bool automatic, AuditScope scope, IProgress<OperationProgress>? progress, CancellationToken cancellationToken, string? toward = null)
     {
         if (!deployment.CanRollBackCode)
         {
@@ -73,7 +82,7 @@ public sealed partial class RewindEngine
         var inverseCommitted = new StrongBox<bool>();
         try
         {
-            return await RollbackNotifiedAsync(target, held, deployment, who, reason, automatic, scope, notice, started, startedAt, inverseCommitted, progress, cancellationToken);
+            return await RollbackNotifiedAsync(target, held, deployment, who, reason, automatic, scope, notice, started, startedAt, inverseCommitted, progress, cancellationToken, toward);
         }
         catch (LockLostException e)
         {
@@ -87,7 +96,7 @@ public sealed partial class RewindEngine
     }
 
     /// <summary>The rollback once "rollback-started" has gone out: hooks, the inverse, and what follows.</summary>
-    private async Task<RollbackResult> RollbackNotifiedAsync(TargetConfig target, TargetLock held, Deployment deployment, string who, string? reason, bool automatic, AuditScope scope, Notification notice, long started, DateTimeOffset startedAt, StrongBox<bool> inverseCommitted, IProgress<OperationProgress>? progress, CancellationToken cancellationToken)
+    private async Task<RollbackResult> RollbackNotifiedAsync(TargetConfig target, TargetLock held, Deployment deployment, string who, string? reason, bool automatic, AuditScope scope, Notification notice, long started, DateTimeOffset startedAt, StrongBox<bool> inverseCommitted, IProgress<OperationProgress>? progress, CancellationToken cancellationToken, string? toward)
     {
         var environment = HookEnvironment(target, "rollback", deployment.Id, deployment.BundleId);
         var before = await held.RunWhileHeldAsync(t => RunHooksAsync("beforeRollback", target.Hooks.BeforeRollback, target, environment, t), cancellationToken);
@@ -138,7 +147,7 @@ public sealed partial class RewindEngine
             throw new OperationFailedException($"rollback of {deployment.Id} on {target.Name} failed; the target is frozen and nothing further will be applied to it. Cause: {e.Message}", e);
         }
 
-        return await FinishRollbackAsync(target, journal, summary, scope, notice, started, cancellationToken, business);
+        return await FinishRollbackAsync(target, journal, summary, scope, notice, started, cancellationToken, business, toward);
     }
 
     /// <summary>Lets a side task end on its own; its failure has nothing left to report to.</summary>
@@ -149,7 +158,7 @@ public sealed partial class RewindEngine
     /// Also what completes a rollback a crash interrupted after its transaction committed (which reads the
     /// business impact now; a rollback in progress passes the reading it started beside its apply).
     /// </summary>
-    private async Task<RollbackResult> FinishRollbackAsync(TargetConfig target, DeploymentLifecycle journal, ApplySummary summary, AuditScope scope, Notification notice, long started, CancellationToken cancellationToken, Task<IReadOnlyList<BusinessImpact>>? businessImpact = null)
+    private async Task<RollbackResult> FinishRollbackAsync(TargetConfig target, DeploymentLifecycle journal, ApplySummary summary, AuditScope scope, Notification notice, long started, CancellationToken cancellationToken, Task<IReadOnlyList<BusinessImpact>>? businessImpact = null, string? toward = null)
     {
         var environment = HookEnvironment(target, "rollback", journal.Deployment.Id, journal.Deployment.BundleId);
         VerificationResult verification;
@@ -211,7 +220,14 @@ public sealed partial class RewindEngine
             scope.Detail = $"over budget: took {elapsed.TotalSeconds:0.0}s, budget {_config.RollbackBudget.TotalSeconds:0}s";
         }
 
-        if (verification.Outcome != VerificationOutcome.Passed)
+        // A step of rollback --to lands on a deployment that may never have verified: its checks are recorded, and
+        // only the last step, which lands on the verified one, must pass them.
+        var intermediate = toward is not null && (await _store.GetDeploymentsAsync(target.Name, cancellationToken)).FirstOrDefault(d => d.IsApplied && d.Id != deployment.Id)?.Id != toward;
+        if (intermediate && verification.Outcome != VerificationOutcome.Passed)
+        {
+            scope.Detail = $"a step of rollback --to {toward}: it lands on a deployment that never verified, so its checks ({verification.Summary}) do not freeze the target";
+        }
+        else if (verification.Outcome != VerificationOutcome.Passed)
         {
             var why = $"rollback of {deployment.Id} applied but the target did not verify: {verification.Summary}";
             scope.Failed = true;
