@@ -149,8 +149,9 @@ public abstract class FencingContractTests(StorageProvider provider)
         Assert.Empty(await h.Engine.RecoverTargetAsync("env1", "bob"));
 
         // Later, a rollback of two is interrupted before it commits: recovery restores two as applied, not as
-        // verified (its record says it never was).
-        await h.RollbackAsync();
+        // verified (its record says it never was). Rolling three back lands on two, which never verified: only as a
+        // step of rollback --to one.
+        await h.Engine.RollbackAsync(new RollbackRequest("env1", "tester", "test") { Toward = "d0001" });
         await LosingTheLockMidApplyAsync(h, progress => h.Engine.RollbackAsync(new RollbackRequest("env1", "tester", "test"), progress));
         await h.Engine.RecoverTargetAsync("env1", "bob");
         Assert.Equal(DeploymentStatus.Applied, (await h.Engine.HistoryAsync("env1")).Single(d => d.BundleId == "two").Status);

@@ -98,7 +98,7 @@ public sealed class VerificationTests : IDisposable
     public async Task With_no_auto_rollback_a_failed_verification_leaves_the_deployment_applied_and_says_so()
     {
         await ConfigureAsync();
-        var deploy = await Rewind("deploy", Bundle("bad", "broken"), "--target", "env1", "--no-auto-rollback", "--json");
+        var deploy = await Rewind("deploy", Bundle("bad", "broken"), "--target", "env1", "--no-auto-rollback", "--reason", "staging: keep it to debug", "--json");
 
         Assert.Equal(4, deploy.ExitCode);
         Assert.Equal("applied", deploy.Json().GetProperty("status").GetString());
@@ -201,7 +201,7 @@ public sealed class VerificationTests : IDisposable
                   - name: smoke
                     command: test -f smoke-ok
             """);
-        var failing = await Rewind("deploy", Bundle("one", "on"), "--target", "env1", "--no-auto-rollback", "--json");
+        var failing = await Rewind("deploy", Bundle("one", "on"), "--target", "env1", "--no-auto-rollback", "--reason", "staging: keep it to debug", "--json");
         Assert.Equal(4, failing.ExitCode);
         var checks = failing.Json().GetProperty("verification").GetProperty("checks");
         Assert.Equal(["passed", "passed", "failed"], checks.EnumerateArray().Select(c => c.GetProperty("outcome").GetString()));
