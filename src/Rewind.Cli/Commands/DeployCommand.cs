@@ -65,12 +65,12 @@ internal static class DeployCommand
 
             if (result.Warning is not null)
             {
-                Console.Error.WriteLine($"rewind: warning: {result.Warning}");
+                Console.Error.WriteLine($"rewind: warning: {Printable.Escape(result.Warning)}");
             }
 
             if (!result.Succeeded)
             {
-                Console.Error.WriteLine($"rewind: deployment {d.Id} did not verify: {result.Verification.Summary}");
+                Console.Error.WriteLine($"rewind: deployment {d.Id} did not verify: {Printable.Escape(result.Verification.Summary)}");
             }
 
             return result.Succeeded ? 0 : 4;

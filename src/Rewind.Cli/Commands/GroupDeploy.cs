@@ -29,7 +29,7 @@ internal static class GroupDeploy
             return 0;
         }
 
-        Console.Error.WriteLine($"rewind: group rollout stopped: {result.StopReason}");
+        Console.Error.WriteLine($"rewind: group rollout stopped: {Printable.Escape(result.StopReason)}");
 
         // A stage that stopped on a refusal (a busy lock, say) changed nothing there: say so with exit 3.
         var failures = result.Stages.SelectMany(s => s.Failures).ToList();

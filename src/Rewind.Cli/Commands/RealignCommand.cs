@@ -72,7 +72,7 @@ internal static class RealignCommand
 
             if (!result.Succeeded)
             {
-                Console.Error.WriteLine($"rewind: realignment stopped: {result.StopReason}");
+                Console.Error.WriteLine($"rewind: realignment stopped: {Printable.Escape(result.StopReason)}");
             }
 
             return result.Succeeded ? 0 : 4;

@@ -35,7 +35,7 @@ internal static class RehearseCommand
 
             if (!report.Succeeded)
             {
-                Console.Error.WriteLine($"rewind: rehearsal failed at: {report.Steps.FirstOrDefault(s => !s.Passed)?.Step ?? "compare"}{(report.FirstDifference is null ? "" : $" ({report.FirstDifference})")}");
+                Console.Error.WriteLine($"rewind: rehearsal failed at: {report.Steps.FirstOrDefault(s => !s.Passed)?.Step ?? "compare"}{(report.FirstDifference is null ? "" : $" ({Printable.Escape(report.FirstDifference)})")}");
             }
 
             return report.Succeeded ? 0 : 4;

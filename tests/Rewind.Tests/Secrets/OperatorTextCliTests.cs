@@ -74,6 +74,19 @@ public sealed class OperatorTextCliTests : IDisposable
     }
 
     [Fact]
+    public async Task A_checks_output_with_terminal_escapes_is_shown_escaped_when_a_deploy_does_not_verify()
+    {
+        await File.WriteAllTextAsync(_folder.Combine("rewind.yaml"), "targets:\n  env1:\n    database: sqlite:env1.db\n    checks:\n      - name: smoke\n        command: printf '\\033[2Jboom'; exit 1\n");
+        var bundle = new BundleBuilder("one").Upsert("platform", "rule", "a", "1").WriteTo(_folder.Combine("b1"));
+
+        var deploy = await Rewind("deploy", bundle, "--target", "env1", "--no-auto-rollback", "--reason", "staging");
+
+        Assert.Equal(4, deploy.ExitCode);
+        Assert.DoesNotContain(Esc, deploy.Stdout + deploy.Stderr, StringComparison.Ordinal);
+        Assert.Contains(@"\x1b[2Jboom", deploy.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Help_text_is_printed_as_written()
     {
         var help = await Rewind("serve", "--help");
