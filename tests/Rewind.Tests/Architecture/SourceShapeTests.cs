@@ -1,13 +1,12 @@
-using System.Runtime.CompilerServices;
 using System.Text.RegularExpressions;
+using Rewind.Tests.Support;
 
 namespace Rewind.Tests.Architecture;
 
 /// <summary>Rules of the code's shape that review alone would let slip (issue 18; STYLE.md).</summary>
 public sealed partial class SourceShapeTests
 {
-    private static string SourceRoot([CallerFilePath] string caller = "") =>
-        Path.GetFullPath(Path.Combine(Path.GetDirectoryName(caller)!, "..", "..", "..", "src"));
+    private static string SourceRoot() => Path.Combine(CliRunner.RepositoryRoot, "src");
 
     [Fact]
     public void A_deployments_status_is_assigned_in_the_lifecycle_only()
