@@ -50,27 +50,36 @@ internal sealed class WritableTables(IReadOnlyList<string> layers, ITargetStoreF
             return;
         }
 
-        var managed = await DefinedOnTargetAsync(target, undeclared.Select(c => c.Table), cancellationToken);
+        var (managed, existing) = await DefinedOnTargetAsync(target, undeclared.Select(c => c.Table), cancellationToken);
         foreach (var unwritable in undeclared.Where(c => !managed.Contains(c.Table)))
         {
-            throw new BundleInvalidException(unwritable.Path, 0,
-                $"'{unwritable.Table}' is not a platform table of target {target.Name}: bundles may write only tables declared in platformTables or defined by a table record. " +
-                $"If the platform owns it, add it to {RewindConfig.FileName}: platformTables: [{unwritable.Table}] (top level, or under targets.{target.Name}); nothing was changed");
+            throw new BundleInvalidException(unwritable.Path, 0, existing.Contains(unwritable.Table)
+                ? $"'{unwritable.Table}' is not a platform table of target {target.Name}: bundles may write only tables declared in platformTables or defined by a table record. " +
+                  $"If the platform owns it, add it to {RewindConfig.FileName}: platformTables: [{unwritable.Table}] (top level, or under targets.{target.Name}; in a block list: - {unwritable.Table}); nothing was changed"
+                : $"'{unwritable.Table}' is not a platform table of target {target.Name}, and no table of that name exists there (a typo?): bundles may write only tables declared in platformTables " +
+                  $"or defined by a table record; if a new platform table is meant, define it with a table record, or create it and declare it: platformTables: [{unwritable.Table}]; nothing was changed");
         }
     }
 
-    private async Task<HashSet<string>> DefinedOnTargetAsync(TargetConfig target, IEnumerable<string> tables, CancellationToken cancellationToken)
+    /// <summary>Which of <paramref name="tables"/> a table record on the target defines, and which exist there at all.</summary>
+    private async Task<(HashSet<string> Defined, HashSet<string> Existing)> DefinedOnTargetAsync(TargetConfig target, IEnumerable<string> tables, CancellationToken cancellationToken)
     {
         var defined = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        var existing = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         await using var store = targets.Open(target);
         if (!store.Exists)
         {
-            return defined;
+            return (defined, existing);
         }
 
         await using var session = await store.BeginAsync(cancellationToken);
         foreach (var table in tables.Distinct(StringComparer.OrdinalIgnoreCase))
         {
+            if (await session.DescribeTableAsync(table, cancellationToken) is not null)
+            {
+                existing.Add(table);
+            }
+
             await foreach (var body in session.ReadRecordsAsync(Addresses(table, cancellationToken), cancellationToken))
             {
                 if (body is not null)
@@ -80,7 +89,7 @@ internal sealed class WritableTables(IReadOnlyList<string> layers, ITargetStoreF
             }
         }
 
-        return defined;
+        return (defined, existing);
     }
 
     private async IAsyncEnumerable<RecordKey> Addresses(string table, [EnumeratorCancellation] CancellationToken cancellationToken = default)

@@ -34,6 +34,8 @@ public abstract class PlatformTableContractTests(StorageProvider provider)
 
         Assert.Contains("'price_list' is not a platform table of target env1", error.Message, StringComparison.Ordinal);
         Assert.Contains("platformTables: [price_list]", error.Message, StringComparison.Ordinal);
+        var typo = await Assert.ThrowsAsync<BundleInvalidException>(() => h.DeployAsync(new BundleBuilder("typo2").DataCopy("price_lst", """{"id":"c","price":3}""")));
+        Assert.Contains("no table of that name exists there (a typo?)", typo.Message, StringComparison.Ordinal);
         Assert.Equal(2L, Convert.ToInt64(await h.ScalarAsync("SELECT count(*) FROM price_list"), System.Globalization.CultureInfo.InvariantCulture));
         Assert.Null(before.FirstDifference(await h.SnapshotAsync()));
         Assert.Equal(history.Select(d => d.Id), (await h.Engine.HistoryAsync("env1")).Select(d => d.Id));
