@@ -1,0 +1,81 @@
+using Rewind.Core.Bundles;
+using YamlDotNet.RepresentationModel;
+
+namespace Rewind.Core.Configuration;
+
+/// <summary>The <c>groups:</c> section of <c>rewind.yaml</c>: its stages of targets (each target in one group) and their soak.</summary>
+internal static class GroupSection
+{
+    internal static Dictionary<string, Train.GroupConfig> ReadGroups(ConfigReader reader, List<(YamlScalarNode Name, YamlNode Node)> nodes, Dictionary<string, TargetConfig> targets)
+    {
+        var groups = new Dictionary<string, Train.GroupConfig>(StringComparer.Ordinal);
+        var memberOf = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (name, node) in nodes)
+        {
+            if (NameRules.WhyNotTargetName(name.Value ?? "", "group") is { } badName)
+            {
+                reader.Error(name, badName);
+                continue;
+            }
+
+            var stages = new List<IReadOnlyList<string>>();
+            var soak = TimeSpan.Zero;
+            var sawStages = false;
+            foreach (var (key, value) in reader.Entries(node))
+            {
+                switch (key.Value)
+                {
+                    case "stages":
+                        sawStages = true;
+                        foreach (var stage in reader.Items(value))
+                        {
+                            var members = stage is YamlScalarNode ? [reader.Scalar(stage) ?? ""] : reader.Strings(stage);
+                            if (members.Count == 0)
+                            {
+                                reader.Error(stage, $"group {name.Value}: a stage must list at least one target");
+                                continue;
+                            }
+
+                            foreach (var member in members)
+                            {
+                                if (!targets.ContainsKey(member))
+                                {
+                                    reader.Error(stage, $"group {name.Value}: unknown target '{member}' (declare it under 'targets')");
+                                }
+                                else if (memberOf.TryGetValue(member, out var other))
+                                {
+                                    reader.Error(stage, other == name.Value
+                                        ? $"group {name.Value}: target '{member}' appears twice"
+                                        : $"group {name.Value}: target '{member}' is already in group {other}; a target rides one train");
+                                }
+                                else
+                                {
+                                    memberOf[member] = name.Value!;
+                                }
+                            }
+
+                            stages.Add(members);
+                        }
+
+                        break;
+                    case "soak":
+                        soak = reader.Duration(value) ?? soak;
+                        break;
+                    default:
+                        reader.Unknown(key, "stages, soak");
+                        break;
+                }
+            }
+
+            if (!sawStages || stages.Count == 0)
+            {
+                reader.Error(name, $"group {name.Value} has no 'stages': list them in rollout order, e.g. stages: [[env1], [env2, env3]]");
+                continue;
+            }
+
+            groups[name.Value!] = new Train.GroupConfig { Name = name.Value!, Stages = stages, Soak = soak };
+        }
+
+        return groups;
+    }
+}
