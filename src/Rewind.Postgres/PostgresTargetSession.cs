@@ -22,7 +22,6 @@ internal sealed class PostgresTargetSession(NpgsqlConnection connection, NpgsqlT
     private const int ReadBatch = 10_000;
 
     private const string RecordStage = "pg_temp.rw_stage_records";
-    private const string RowStage = "pg_temp.rw_stage_rows";
 
     private readonly string _records = $"{Quote(schema)}.{Quote("rw_records")}";
     private readonly string _deployments = $"{Quote(schema)}.{Quote("rw_deployments")}";
@@ -224,211 +223,19 @@ internal sealed class PostgresTargetSession(NpgsqlConnection connection, NpgsqlT
     {
         var info = await TableInfoAsync(table, cancellationToken)
             ?? throw new BundleInvalidException(file, 0, $"table '{table}' does not exist on the target");
-        var columns = info.Columns;
-        var index = new Dictionary<string, int>(StringComparer.Ordinal);
-        var folded = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
-        for (var i = 0; i < columns.Count; i++)
-        {
-            index[columns[i].Name] = i;
-            folded.TryAdd(columns[i].Name, i);
-        }
-
-        // Rows are staged as text and cast into the table by one INSERT … SELECT, so any column type works.
-        var stageColumns = string.Join("", columns.Select((_, i) => $", c{i} text"));
-        await ExecuteAsync(connection, $"""
-            DELETE FROM {Qualify(table)};
-            DROP TABLE IF EXISTS {RowStage};
-            CREATE TEMP TABLE rw_stage_rows (line bigint NOT NULL{stageColumns}) ON COMMIT DROP;
-            """, cancellationToken);
-
-        var values = new string?[columns.Count];
-        RoundTrips.Add();
-        await using (var copy = await connection.BeginBinaryImportAsync(
-            $"COPY {RowStage} (line{string.Join("", columns.Select((_, i) => $", c{i}"))}) FROM STDIN (FORMAT BINARY)", cancellationToken))
-        {
-            await foreach (var row in rows.WithCancellation(cancellationToken))
-            {
-                Array.Clear(values);
-                Stage(row, table, file, columns, index, folded, values);
-                await copy.StartRowAsync(cancellationToken);
-                await copy.WriteAsync(row.Line, NpgsqlDbType.Bigint, cancellationToken);
-                foreach (var value in values)
-                {
-                    if (value is null)
-                    {
-                        await copy.WriteNullAsync(cancellationToken);
-                    }
-                    else
-                    {
-                        await copy.WriteAsync(value, NpgsqlDbType.Text, cancellationToken);
-                    }
-                }
-            }
-
-            await copy.CompleteAsync(cancellationToken);
-        }
-
-        var casts = string.Join(", ", columns.Select((c, i) => c.IsPlainText ? $"c{i}" : $"c{i}::{c.SqlType}"));
-        var insert = $"INSERT INTO {Qualify(table)} ({string.Join(", ", columns.Select(c => Quote(c.Name)))}) SELECT {casts} FROM {RowStage}";
-        try
-        {
-            // The savepoint lets a failure be diagnosed row by row without losing the transaction.
-            await ExecuteAsync(connection, $"SAVEPOINT rw_copy; {insert} ORDER BY line; RELEASE SAVEPOINT rw_copy", cancellationToken);
-        }
-        catch (PostgresException e) when (e.SqlState.StartsWith("22", StringComparison.Ordinal) || e.SqlState.StartsWith("23", StringComparison.Ordinal))
-        {
-            await ExecuteAsync(connection, "ROLLBACK TO SAVEPOINT rw_copy", cancellationToken);
-            var (line, problem) = await FindFailingLineAsync(insert, e, cancellationToken);
-            throw new BundleInvalidException(file, line, e.SqlState.StartsWith("23", StringComparison.Ordinal)
-                ? $"the row violates a constraint of table '{table}': {problem}"
-                : $"a value does not fit table '{table}': {problem}");
-        }
+        await new PostgresDataCopy(connection, Qualify(table), table, file, info.Columns).ReplaceAsync(rows, cancellationToken);
     }
 
-    private static void Stage(DataRow row, string table, string file, IReadOnlyList<PgColumn> columns, Dictionary<string, int> index, Dictionary<string, int> folded, string?[] values)
-    {
-        var span = row.Json.Span;
-        var reader = new Utf8JsonReader(span);
-        reader.Read();
-        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-        {
-            var column = reader.GetString()!;
-            if (!index.TryGetValue(column, out var i) && !folded.TryGetValue(column, out i))
-            {
-                throw new BundleInvalidException(file, row.Line, $"'{column}' is not a column of table '{table}' (its columns: {string.Join(", ", columns.Select(c => c.Name))})");
-            }
+    public async Task ApplyTableDefinitionAsync(string table, TableDefinition definition, CancellationToken cancellationToken = default) =>
+        await Ddl.ApplyDefinitionAsync(table, definition, await DescribeTableAsync(table, cancellationToken), cancellationToken);
 
-            reader.Read();
-            values[i] = PostgresValues.ToText(ref reader, span, columns[i], table, file, row.Line);
-        }
-    }
+    public Task DropQuarantinedAsync(string quarantined, CancellationToken cancellationToken = default) => Ddl.DropQuarantinedAsync(quarantined, cancellationToken);
 
-    /// <summary>
-    /// The set-based insert failed: find the first line whose prefix fails, by bisection under a savepoint
-    /// (a prefix that fails stays failing as it grows), so the error names the row like the SQLite adapter does.
-    /// </summary>
-    private async Task<(long Line, string Problem)> FindFailingLineAsync(string insert, PostgresException first, CancellationToken cancellationToken)
-    {
-        await using var range = Command(connection, $"SELECT min(line), max(line) FROM {RowStage}");
-        long low, high;
-        await using (var reader = await ReaderAsync(range, cancellationToken))
-        {
-            await reader.ReadAsync(cancellationToken);
-            low = reader.GetInt64(0);
-            high = reader.GetInt64(1);
-        }
+    public Task MarkAdoptedAsync(string table, string deploymentId, CancellationToken cancellationToken = default) => Ddl.MarkAdoptedAsync(table, deploymentId, cancellationToken);
 
-        var problem = first.MessageText;
-        while (low < high)
-        {
-            var middle = low + ((high - low) / 2);
-            try
-            {
-                await ExecuteAsync(connection, insert + " WHERE line <= @line ORDER BY line", cancellationToken, ("line", middle));
-                low = middle + 1;
-            }
-            catch (PostgresException e)
-            {
-                high = middle;
-                problem = e.MessageText;
-            }
+    public Task<bool> ReleaseAdoptedAsync(string table, string deploymentId, CancellationToken cancellationToken = default) => Ddl.ReleaseAdoptedAsync(table, deploymentId, cancellationToken);
 
-            await ExecuteAsync(connection, "ROLLBACK TO SAVEPOINT rw_copy", cancellationToken);
-        }
-
-        return (low, problem);
-    }
-
-    public async Task ApplyTableDefinitionAsync(string table, TableDefinition definition, CancellationToken cancellationToken = default)
-    {
-        var shape = await DescribeTableAsync(table, cancellationToken);
-        if (shape is null)
-        {
-            var columns = definition.Columns.Select(c => $"{Quote(c.Name)} {SqlType(c.Type)}").ToList();
-            if (definition.PrimaryKey.Count > 0)
-            {
-                columns.Add($"PRIMARY KEY ({string.Join(", ", definition.PrimaryKey.Select(Quote))})");
-            }
-
-            await ExecuteAsync(connection, $"CREATE TABLE {Qualify(table)} ({string.Join(", ", columns)})", cancellationToken);
-        }
-        else
-        {
-            // Quoted identifiers are case-sensitive in PostgreSQL, so names compare exactly.
-            var plan = shape.ReconcileWith(table, definition, StringComparer.Ordinal);
-            var statements = shape.Indexes.Select(i => $"DROP INDEX {Qualify(i)};")
-                .Concat(plan.DropColumns.Select(c => $"ALTER TABLE {Qualify(table)} DROP COLUMN {Quote(c)};"))
-                .Concat(plan.AddColumns.Select(c => $"ALTER TABLE {Qualify(table)} ADD COLUMN {Quote(c.Name)} {SqlType(c.Type)};"))
-                .ToList();
-            if (statements.Count > 0)
-            {
-                await ExecuteAsync(connection, string.Join("\n", statements), cancellationToken);
-            }
-        }
-
-        if (definition.Indexes.Count > 0)
-        {
-            await ExecuteAsync(connection, string.Join("\n", definition.Indexes.Select(i => CreateIndexSql(i.Name, table, i.Columns, i.Unique) + ";")), cancellationToken);
-        }
-    }
-
-    public async Task DropQuarantinedAsync(string quarantined, CancellationToken cancellationToken = default)
-    {
-        if (!quarantined.StartsWith(NameRules.QuarantinePrefix, StringComparison.Ordinal))
-        {
-            throw new ArgumentException($"'{quarantined}' is not a quarantined table", nameof(quarantined));
-        }
-
-        await ExecuteAsync(connection, $"DROP TABLE IF EXISTS {Qualify(quarantined)}", cancellationToken);
-    }
-
-    // rw_adopted is made by the first adoption (in that deploy's transaction), so a target that never adopts a
-    // table never needs the CREATE privilege for it.
-    public async Task MarkAdoptedAsync(string table, string deploymentId, CancellationToken cancellationToken = default) =>
-        await ExecuteAsync(connection,
-            $"CREATE TABLE IF NOT EXISTS {Qualify("rw_adopted")} (table_name text NOT NULL, deployment text NOT NULL, PRIMARY KEY (table_name, deployment)); " +
-            $"INSERT INTO {Qualify("rw_adopted")} (table_name, deployment) VALUES (@table, @deployment) ON CONFLICT DO NOTHING",
-            cancellationToken, ("table", table.ToLowerInvariant()), ("deployment", deploymentId));
-
-    public async Task<bool> ReleaseAdoptedAsync(string table, string deploymentId, CancellationToken cancellationToken = default)
-    {
-        if (await ScalarAsync(connection, "SELECT to_regclass(@name)::text", cancellationToken, ("name", Qualify("rw_adopted"))) is null)
-        {
-            return false;
-        }
-
-        return await ExecuteAsync(connection, $"DELETE FROM {Qualify("rw_adopted")} WHERE table_name = @table AND deployment = @deployment", cancellationToken, ("table", table.ToLowerInvariant()), ("deployment", deploymentId)) > 0;
-    }
-
-    public async Task<QuarantinedTable> QuarantineTableAsync(string table, string tag, CancellationToken cancellationToken = default)
-    {
-        var quarantine = NameRules.QuarantineName(table, tag);
-        var rows = (long)(await ScalarAsync(connection, $"SELECT count(*) FROM {Qualify(table)}", cancellationToken))!;
-
-        // Every index goes aside with the table, the primary key's too: PostgreSQL index names are per schema,
-        // and the table created again later would otherwise collide with "<table>_pkey".
-        var indexes = new List<string>();
-        await using (var command = Command(connection, """
-            SELECT ic.relname FROM pg_index i
-            JOIN pg_class ic ON ic.oid = i.indexrelid
-            JOIN pg_class c ON c.oid = i.indrelid
-            JOIN pg_namespace n ON n.oid = c.relnamespace
-            WHERE n.nspname = @schema AND c.relname = @table
-            ORDER BY ic.relname
-            """, ("schema", schema), ("table", table)))
-        await using (var reader = await ReaderAsync(command, cancellationToken))
-        {
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                indexes.Add(reader.GetString(0));
-            }
-        }
-
-        var statements = new List<string> { $"ALTER TABLE {Qualify(table)} RENAME TO {Quote(quarantine)};" };
-        statements.AddRange(indexes.Select(i => $"ALTER INDEX {Qualify(i)} RENAME TO {Quote(NameRules.QuarantineName(i, tag))};"));
-        await ExecuteAsync(connection, string.Join("\n", statements), cancellationToken);
-        return new QuarantinedTable(table, quarantine, rows);
-    }
+    public Task<QuarantinedTable> QuarantineTableAsync(string table, string tag, CancellationToken cancellationToken = default) => Ddl.QuarantineAsync(table, tag, cancellationToken);
 
     public async Task<DeploymentMarker?> ReadMarkerAsync(string deploymentId, CancellationToken cancellationToken = default)
     {
@@ -576,17 +383,5 @@ internal sealed class PostgresTargetSession(NpgsqlConnection connection, NpgsqlT
 
     private string Qualify(string name) => $"{Quote(schema)}.{Quote(name)}";
 
-    private string CreateIndexSql(string name, string table, IEnumerable<string> columns, bool unique) =>
-        $"CREATE {(unique ? "UNIQUE " : "")}INDEX {Quote(name)} ON {Qualify(table)} ({string.Join(", ", columns.Select(Quote))})";
-
-    // json and timestamp stay text: the bundle's exact text must come back byte for byte, and a PostgreSQL
-    // timestamp would normalise its format and time zone (and reject values SQLite targets accept).
-    private static string SqlType(ColumnType type) => type switch
-    {
-        ColumnType.Text or ColumnType.Json or ColumnType.Timestamp => "text",
-        ColumnType.Integer => "bigint",
-        ColumnType.Real => "double precision",
-        ColumnType.Boolean => "boolean",
-        _ => throw new ArgumentOutOfRangeException(nameof(type)),
-    };
+    private PostgresTableDdl Ddl => new(connection, schema);
 }

@@ -44,6 +44,19 @@ internal static class SqliteConnections
     }
 
     /// <summary>Quotes an identifier; names are validated at the edge as well, this keeps SQL safe regardless.</summary>
+    /// <summary>A command on <paramref name="connection"/> with its parameters bound (null as SQL NULL).</summary>
+    public static SqliteCommand Command(SqliteConnection connection, string sql, params (string Name, object? Value)[] parameters)
+    {
+        var command = connection.CreateCommand();
+        command.CommandText = sql;
+        foreach (var (name, value) in parameters)
+        {
+            command.Parameters.AddWithValue(name, value ?? DBNull.Value);
+        }
+
+        return command;
+    }
+
     public static string Quote(string identifier) => "\"" + identifier.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
 
     /// <summary>True for SQLITE_BUSY / SQLITE_LOCKED: another process holds the database.</summary>

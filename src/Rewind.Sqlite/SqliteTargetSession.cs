@@ -138,7 +138,7 @@ internal sealed class SqliteTargetSession(SqliteConnection connection) : ITarget
     public async Task<TableShape?> DescribeTableAsync(string table, CancellationToken cancellationToken = default)
     {
         var columns = new List<(string Name, long Pk)>();
-        await using (var command = Command("SELECT name, pk FROM pragma_table_info($table) ORDER BY cid", ("$table", table)))
+        await using (var command = Command(connection, "SELECT name, pk FROM pragma_table_info($table) ORDER BY cid", ("$table", table)))
         await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
         {
             while (await reader.ReadAsync(cancellationToken))
@@ -163,7 +163,7 @@ internal sealed class SqliteTargetSession(SqliteConnection connection) : ITarget
         // be given): a captured row must apply back, or the rollback would fail.
         var shape = await DescribeTableAsync(table, cancellationToken)
             ?? throw new InvalidOperationException($"table '{table}' does not exist");
-        await using var command = Command($"SELECT {string.Join(", ", shape.Columns.Select(Quote))} FROM {Quote(table)}");
+        await using var command = Command(connection, $"SELECT {string.Join(", ", shape.Columns.Select(Quote))} FROM {Quote(table)}");
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         var names = Enumerable.Range(0, reader.FieldCount).Select(reader.GetName).ToArray();
         var values = new object[names.Length];
@@ -191,7 +191,7 @@ internal sealed class SqliteTargetSession(SqliteConnection connection) : ITarget
     {
         var shape = await DescribeTableAsync(table, cancellationToken)
             ?? throw new BundleInvalidException(file, 0, $"table '{table}' does not exist on the target");
-        await using (var clear = Command($"DELETE FROM {Quote(table)}"))
+        await using (var clear = Command(connection, $"DELETE FROM {Quote(table)}"))
         {
             await clear.ExecuteNonQueryAsync(cancellationToken);
         }
@@ -248,93 +248,24 @@ internal sealed class SqliteTargetSession(SqliteConnection connection) : ITarget
     public Task<IPlatformRows> OpenRowsAsync(string table, IReadOnlyList<string>? key, string file, CancellationToken cancellationToken = default) =>
         SqlitePlatformRows.OpenAsync(connection, table, key, file, cancellationToken);
 
-    public async Task MarkAdoptedAsync(string table, string deploymentId, CancellationToken cancellationToken = default)
-    {
-        await using var command = Command("INSERT INTO rw_adopted (table_name, deployment) VALUES ($table, $deployment) ON CONFLICT DO NOTHING",
-            ("$table", table.ToLowerInvariant()), ("$deployment", deploymentId));
-        await command.ExecuteNonQueryAsync(cancellationToken);
-    }
+    public Task MarkAdoptedAsync(string table, string deploymentId, CancellationToken cancellationToken = default) =>
+        SqliteTableDdl.MarkAdoptedAsync(connection, table, deploymentId, cancellationToken);
 
-    public async Task<bool> ReleaseAdoptedAsync(string table, string deploymentId, CancellationToken cancellationToken = default)
-    {
-        await using var command = Command("DELETE FROM rw_adopted WHERE table_name = $table AND deployment = $deployment", ("$table", table.ToLowerInvariant()), ("$deployment", deploymentId));
-        return await command.ExecuteNonQueryAsync(cancellationToken) > 0;
-    }
+    public Task<bool> ReleaseAdoptedAsync(string table, string deploymentId, CancellationToken cancellationToken = default) =>
+        SqliteTableDdl.ReleaseAdoptedAsync(connection, table, deploymentId, cancellationToken);
 
-    public async Task ApplyTableDefinitionAsync(string table, TableDefinition definition, CancellationToken cancellationToken = default)
-    {
-        var shape = await DescribeTableAsync(table, cancellationToken);
-        if (shape is null)
-        {
-            var columns = definition.Columns.Select(c => $"{Quote(c.Name)} {SqlType(c.Type)}").ToList();
-            if (definition.PrimaryKey.Count > 0)
-            {
-                columns.Add($"PRIMARY KEY ({string.Join(", ", definition.PrimaryKey.Select(Quote))})");
-            }
+    public async Task ApplyTableDefinitionAsync(string table, TableDefinition definition, CancellationToken cancellationToken = default) =>
+        await SqliteTableDdl.ApplyDefinitionAsync(connection, table, definition, await DescribeTableAsync(table, cancellationToken), cancellationToken);
 
-            await ExecuteAsync(connection, $"CREATE TABLE {Quote(table)} ({string.Join(", ", columns)})", cancellationToken);
-        }
-        else
-        {
-            // SQLite compares identifiers without regard to case.
-            var plan = shape.ReconcileWith(table, definition, StringComparer.OrdinalIgnoreCase);
-            foreach (var index in shape.Indexes)
-            {
-                await ExecuteAsync(connection, $"DROP INDEX {Quote(index)}", cancellationToken);
-            }
+    public Task DropQuarantinedAsync(string quarantined, CancellationToken cancellationToken = default) =>
+        SqliteTableDdl.DropQuarantinedAsync(connection, quarantined, cancellationToken);
 
-            foreach (var column in plan.DropColumns)
-            {
-                await ExecuteAsync(connection, $"ALTER TABLE {Quote(table)} DROP COLUMN {Quote(column)}", cancellationToken);
-            }
-
-            foreach (var column in plan.AddColumns)
-            {
-                await ExecuteAsync(connection, $"ALTER TABLE {Quote(table)} ADD COLUMN {Quote(column.Name)} {SqlType(column.Type)}", cancellationToken);
-            }
-        }
-
-        foreach (var index in definition.Indexes)
-        {
-            await ExecuteAsync(connection, CreateIndexSql(index.Name, table, index.Columns, index.Unique), cancellationToken);
-        }
-    }
-
-    public async Task DropQuarantinedAsync(string quarantined, CancellationToken cancellationToken = default)
-    {
-        if (!quarantined.StartsWith(NameRules.QuarantinePrefix, StringComparison.Ordinal))
-        {
-            throw new ArgumentException($"'{quarantined}' is not a quarantined table", nameof(quarantined));
-        }
-
-        await ExecuteAsync(connection, $"DROP TABLE IF EXISTS {Quote(quarantined)}", cancellationToken);
-    }
-
-    public async Task<QuarantinedTable> QuarantineTableAsync(string table, string tag, CancellationToken cancellationToken = default)
-    {
-        var quarantine = NameRules.QuarantineName(table, tag);
-        long rows;
-        await using (var count = Command($"SELECT count(*) FROM {Quote(table)}"))
-        {
-            rows = (long)(await count.ExecuteScalarAsync(cancellationToken))!;
-        }
-
-        var indexes = await IndexesAsync(table, cancellationToken);
-        await ExecuteAsync(connection, $"ALTER TABLE {Quote(table)} RENAME TO {Quote(quarantine)}", cancellationToken);
-
-        // SQLite keeps index names on rename; move them aside too, so the bundle can create the table again.
-        foreach (var index in indexes)
-        {
-            await ExecuteAsync(connection, $"DROP INDEX {Quote(index.Name)}", cancellationToken);
-            await ExecuteAsync(connection, CreateIndexSql(NameRules.QuarantineName(index.Name, tag), quarantine, index.Columns, index.Unique), cancellationToken);
-        }
-
-        return new QuarantinedTable(table, quarantine, rows);
-    }
+    public async Task<QuarantinedTable> QuarantineTableAsync(string table, string tag, CancellationToken cancellationToken = default) =>
+        await SqliteTableDdl.QuarantineAsync(connection, table, tag, await IndexesAsync(table, cancellationToken), cancellationToken);
 
     public async Task<DeploymentMarker?> ReadMarkerAsync(string deploymentId, CancellationToken cancellationToken = default)
     {
-        await using var command = Command("SELECT id, bundle_id, bundle_digest, inverse_digest, applied_at, rolled_back_at FROM rw_deployments WHERE id = $id", ("$id", deploymentId));
+        await using var command = Command(connection, "SELECT id, bundle_id, bundle_digest, inverse_digest, applied_at, rolled_back_at FROM rw_deployments WHERE id = $id", ("$id", deploymentId));
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         if (!await reader.ReadAsync(cancellationToken))
         {
@@ -349,7 +280,7 @@ internal sealed class SqliteTargetSession(SqliteConnection connection) : ITarget
 
     public async Task WriteMarkerAsync(DeploymentMarker marker, CancellationToken cancellationToken = default)
     {
-        await using var command = Command(
+        await using var command = Command(connection, 
             """
             INSERT INTO rw_deployments (id, bundle_id, bundle_digest, inverse_digest, applied_at, rolled_back_at)
             VALUES ($id, $bundle, $digest, $inverse, $applied, $rolledBack)
@@ -363,14 +294,14 @@ internal sealed class SqliteTargetSession(SqliteConnection connection) : ITarget
     public async Task<TargetFence?> ReadFenceAsync(CancellationToken cancellationToken = default)
     {
         // The session holds the write lock since BEGIN IMMEDIATE: no claim can land until it ends.
-        await using var command = Command("SELECT token, holder FROM rw_fence WHERE id = 1");
+        await using var command = Command(connection, "SELECT token, holder FROM rw_fence WHERE id = 1");
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         return await reader.ReadAsync(cancellationToken) ? new TargetFence(reader.GetString(0), reader.GetString(1)) : null;
     }
 
     public async Task WriteFenceAsync(TargetFence fence, CancellationToken cancellationToken = default)
     {
-        await using var command = Command(
+        await using var command = Command(connection, 
             "INSERT INTO rw_fence (id, token, holder) VALUES (1, $token, $holder) ON CONFLICT (id) DO UPDATE SET token = excluded.token, holder = excluded.holder",
             ("$token", fence.Token), ("$holder", fence.Holder));
         await command.ExecuteNonQueryAsync(cancellationToken);
@@ -402,7 +333,7 @@ internal sealed class SqliteTargetSession(SqliteConnection connection) : ITarget
     public async Task<IReadOnlyList<string>> ListTablesAsync(CancellationToken cancellationToken)
     {
         var tables = new List<string>();
-        await using var command = Command("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' AND (name NOT LIKE 'rw\\_%' ESCAPE '\\' OR name = 'rw_records') ORDER BY name");
+        await using var command = Command(connection, "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' AND (name NOT LIKE 'rw\\_%' ESCAPE '\\' OR name = 'rw_records') ORDER BY name");
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
@@ -418,7 +349,7 @@ internal sealed class SqliteTargetSession(SqliteConnection connection) : ITarget
     private async Task<IReadOnlyList<(string Name, IReadOnlyList<string> Columns, bool Unique)>> IndexesAsync(string table, CancellationToken cancellationToken)
     {
         var indexes = new List<(string, bool)>();
-        await using (var command = Command("SELECT name, \"unique\" FROM pragma_index_list($table) WHERE origin = 'c' ORDER BY name", ("$table", table)))
+        await using (var command = Command(connection, "SELECT name, \"unique\" FROM pragma_index_list($table) WHERE origin = 'c' ORDER BY name", ("$table", table)))
         await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
         {
             while (await reader.ReadAsync(cancellationToken))
@@ -431,7 +362,7 @@ internal sealed class SqliteTargetSession(SqliteConnection connection) : ITarget
         foreach (var (name, unique) in indexes)
         {
             var columns = new List<string>();
-            await using var command = Command("SELECT name FROM pragma_index_info($index) ORDER BY seqno", ("$index", name));
+            await using var command = Command(connection, "SELECT name FROM pragma_index_info($index) ORDER BY seqno", ("$index", name));
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken))
             {
@@ -442,31 +373,6 @@ internal sealed class SqliteTargetSession(SqliteConnection connection) : ITarget
         }
 
         return result;
-    }
-
-    private static string CreateIndexSql(string name, string table, IEnumerable<string> columns, bool unique) =>
-        $"CREATE {(unique ? "UNIQUE " : "")}INDEX {Quote(name)} ON {Quote(table)} ({string.Join(", ", columns.Select(Quote))})";
-
-    // Declared types chosen for their SQLite affinity: json and timestamp stay text, boolean numeric.
-    private static string SqlType(ColumnType type) => type switch
-    {
-        ColumnType.Text or ColumnType.Json or ColumnType.Timestamp => "TEXT",
-        ColumnType.Integer => "INTEGER",
-        ColumnType.Real => "REAL",
-        ColumnType.Boolean => "BOOLEAN",
-        _ => throw new ArgumentOutOfRangeException(nameof(type)),
-    };
-
-    private SqliteCommand Command(string sql, params (string Name, object? Value)[] parameters)
-    {
-        var command = connection.CreateCommand();
-        command.CommandText = sql;
-        foreach (var (name, value) in parameters)
-        {
-            command.Parameters.AddWithValue(name, value ?? DBNull.Value);
-        }
-
-        return command;
     }
 
     private SqliteCommand Prepare(string sql, params string[] parameters)
