@@ -9,7 +9,7 @@ using static Rewind.Postgres.PgSql;
 
 namespace Rewind.Postgres;
 
-/// <summary>Row changes on PostgreSQL: one statement per row, addressed by a unique key; values go as text cast to the column's type, as data copies send them.</summary>
+/// <summary>Row changes on PostgreSQL, addressed by a unique key: a batch reads with one statement joined against its keys and writes in one round trip; values go as text cast to the column's type, as data copies send them.</summary>
 internal sealed class PostgresPlatformRows : IPlatformRows
 {
     private const string Catalog = """
@@ -95,52 +95,121 @@ internal sealed class PostgresPlatformRows : IPlatformRows
     public async Task<IReadOnlyList<ColumnValue>?> ReadAsync(IReadOnlyList<ColumnValue> key, long line, CancellationToken cancellationToken = default)
     {
         await using var command = new NpgsqlCommand { Connection = _connection };
-        command.CommandText = $"SELECT {string.Join(", ", _columns.Select(c => c.ReadExpression))} FROM {_qualified} WHERE {Where(command, key, line)}";
+        command.CommandText = $"SELECT {string.Join(", ", _columns.Select(c => c.ReadExpression))} FROM {_qualified} WHERE {Where(command.Parameters, key, line)}";
         RoundTrips.Add();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        if (!await reader.ReadAsync(cancellationToken))
-        {
-            return null;
-        }
-
-        var row = new List<ColumnValue>(_columns.Count);
-        var buffer = new ArrayBufferWriter<byte>(64);
-        for (var i = 0; i < _columns.Count; i++)
-        {
-            buffer.ResetWrittenCount();
-            await using (var writer = new Utf8JsonWriter(buffer))
-            {
-                PostgresValues.Write(writer, _columns[i], reader.GetValue(i));
-            }
-
-            row.Add(new ColumnValue(_columns[i].Name, Encoding.UTF8.GetString(buffer.WrittenSpan)));
-        }
-
-        return row;
+        await using var reader = await ExecuteReaderAsync(command, line, cancellationToken);
+        return await reader.ReadAsync(cancellationToken) ? ReadRow(reader, offset: 0) : null;
     }
 
     public async Task<bool> InsertAsync(IReadOnlyList<ColumnValue> row, long line, bool unlessConflict, CancellationToken cancellationToken = default)
     {
         await using var command = new NpgsqlCommand { Connection = _connection };
-        var values = row.Select((v, i) => Value(command, $"v{i}", v, line)).ToList();
-        command.CommandText = $"INSERT INTO {_qualified} ({string.Join(", ", row.Select(v => Quote(Column(v.Column, line).Name)))}) VALUES ({string.Join(", ", values)})" +
-            (unlessConflict ? " ON CONFLICT DO NOTHING" : "");
+        command.CommandText = InsertSql(command.Parameters, row, line, unlessConflict);
         return await ExecuteAsync(command, line, cancellationToken) > 0;
     }
 
     public async Task UpdateAsync(IReadOnlyList<ColumnValue> key, IReadOnlyList<ColumnValue> values, long line, CancellationToken cancellationToken = default)
     {
         await using var command = new NpgsqlCommand { Connection = _connection };
-        var set = string.Join(", ", values.Select((v, i) => $"{Quote(Column(v.Column, line).Name)} = {Value(command, $"s{i}", v, line)}"));
-        command.CommandText = $"UPDATE {_qualified} SET {set} WHERE {Where(command, key, line)}";
+        command.CommandText = UpdateSql(command.Parameters, key, values, line);
         await ExecuteAsync(command, line, cancellationToken);
     }
 
     public async Task DeleteAsync(IReadOnlyList<ColumnValue> key, long line, CancellationToken cancellationToken = default)
     {
         await using var command = new NpgsqlCommand { Connection = _connection };
-        command.CommandText = $"DELETE FROM {_qualified} WHERE {Where(command, key, line)}";
+        command.CommandText = $"DELETE FROM {_qualified} WHERE {Where(command.Parameters, key, line)}";
         await ExecuteAsync(command, line, cancellationToken);
+    }
+
+    /// <summary>One statement: the batch's keys travel as text arrays, unnested with their ordinal and joined against the table.</summary>
+    public async Task<IReadOnlyList<IReadOnlyList<ColumnValue>?>> ReadManyAsync(IReadOnlyList<RowAddress> addresses, CancellationToken cancellationToken = default)
+    {
+        var rows = new IReadOnlyList<ColumnValue>?[addresses.Count];
+        if (addresses.Count == 0)
+        {
+            return rows;
+        }
+
+        var key = Key.Select(k => Column(k, 0)).ToList();
+        var texts = key.Select(_ => new string?[addresses.Count]).ToList();
+        for (var i = 0; i < addresses.Count; i++)
+        {
+            foreach (var value in addresses[i].Key)
+            {
+                var column = key.FindIndex(c => c.Name == Column(value.Column, addresses[i].Line).Name);
+                texts[column][i] = Text(value, addresses[i].Line);
+            }
+        }
+
+        await using var command = new NpgsqlCommand { Connection = _connection };
+        for (var k = 0; k < key.Count; k++)
+        {
+            command.Parameters.Add(new NpgsqlParameter($"k{k}", NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Text) { Value = texts[k] });
+        }
+
+        var staged = string.Join(", ", key.Select((_, k) => $"\"rw$k{k}\""));
+        var join = string.Join(" AND ", key.Select((c, k) => $"{Quote(c.Name)} = " + (c.IsPlainText ? $"\"rw$k{k}\"" : $"\"rw$k{k}\"::{c.SqlType}")));
+        command.CommandText = $"SELECT \"rw$ord\", {string.Join(", ", _columns.Select(c => c.ReadExpression))} " +
+            $"FROM unnest({string.Join(", ", key.Select((_, k) => $"@k{k}"))}) WITH ORDINALITY AS s({staged}, \"rw$ord\") JOIN {_qualified} ON {join}";
+        RoundTrips.Add();
+        NpgsqlDataReader reader;
+        try
+        {
+            reader = await command.ExecuteReaderAsync(cancellationToken);
+        }
+        catch (PostgresException e) when (IsDataError(e))
+        {
+            throw new BundleInvalidException(_file, addresses[0].Line, $"a key value of the lines {addresses[0].Line}-{addresses[^1].Line} does not fit its column in table '{_table}': {e.MessageText}");
+        }
+
+        await using var _ = reader;
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            rows[reader.GetInt64(0) - 1] = ReadRow(reader, offset: 1);
+        }
+
+        return rows;
+    }
+
+    /// <summary>The writes as one batch: one round trip, each statement an index lookup on the server.</summary>
+    public async Task<IReadOnlyList<bool>> WriteManyAsync(IReadOnlyList<RowWrite> writes, CancellationToken cancellationToken = default)
+    {
+        var wrote = new bool[writes.Count];
+        if (writes.Count == 0)
+        {
+            return wrote;
+        }
+
+        await using var batch = new NpgsqlBatch(_connection);
+        foreach (var write in writes)
+        {
+            var command = new NpgsqlBatchCommand();
+            command.CommandText = write.Kind switch
+            {
+                RowWriteKind.Insert or RowWriteKind.InsertUnlessConflict => InsertSql(command.Parameters, write.Values, write.Line, write.Kind == RowWriteKind.InsertUnlessConflict),
+                RowWriteKind.Update => UpdateSql(command.Parameters, write.Key, write.Values, write.Line),
+                _ => $"DELETE FROM {_qualified} WHERE {Where(command.Parameters, write.Key, write.Line)}",
+            };
+            batch.BatchCommands.Add(command);
+        }
+
+        try
+        {
+            RoundTrips.Add();
+            await batch.ExecuteNonQueryAsync(cancellationToken);
+        }
+        catch (PostgresException e) when (e.BatchCommand is { } failed && IsDataError(e))
+        {
+            throw Refusal(e, writes[batch.BatchCommands.IndexOf(failed)].Line);
+        }
+
+        for (var i = 0; i < writes.Count; i++)
+        {
+            wrote[i] = batch.BatchCommands[i].RecordsAffected > 0 || writes[i].Kind != RowWriteKind.InsertUnlessConflict;
+        }
+
+        return wrote;
     }
 
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
@@ -152,27 +221,80 @@ internal sealed class PostgresPlatformRows : IPlatformRows
             RoundTrips.Add();
             return await command.ExecuteNonQueryAsync(cancellationToken);
         }
-        catch (PostgresException e) when (e.SqlState.StartsWith("22", StringComparison.Ordinal) || e.SqlState.StartsWith("23", StringComparison.Ordinal))
+        catch (PostgresException e) when (IsDataError(e))
         {
-            throw new BundleInvalidException(_file, line, e.SqlState.StartsWith("23", StringComparison.Ordinal)
-                ? $"the row violates a constraint of table '{_table}': {e.MessageText}"
-                : $"a value does not fit its column in table '{_table}': {e.MessageText}");
+            throw Refusal(e, line);
         }
     }
 
-    private string Where(NpgsqlCommand command, IReadOnlyList<ColumnValue> key, long line) =>
-        string.Join(" AND ", key.Select((k, i) => $"{Quote(Column(k.Column, line).Name)} = {Value(command, $"k{i}", k, line)}"));
+    private async Task<NpgsqlDataReader> ExecuteReaderAsync(NpgsqlCommand command, long line, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await command.ExecuteReaderAsync(cancellationToken);
+        }
+        catch (PostgresException e) when (IsDataError(e))
+        {
+            throw Refusal(e, line);
+        }
+    }
+
+    private static bool IsDataError(PostgresException e) => e.SqlState.StartsWith("22", StringComparison.Ordinal) || e.SqlState.StartsWith("23", StringComparison.Ordinal);
+
+    private BundleInvalidException Refusal(PostgresException e, long line) =>
+        new(_file, line, e.SqlState.StartsWith("23", StringComparison.Ordinal)
+            ? $"the row violates a constraint of table '{_table}': {e.MessageText}"
+            : $"a value does not fit its column in table '{_table}': {e.MessageText}");
+
+    private List<ColumnValue> ReadRow(NpgsqlDataReader reader, int offset)
+    {
+        var row = new List<ColumnValue>(_columns.Count);
+        var buffer = new ArrayBufferWriter<byte>(64);
+        for (var i = 0; i < _columns.Count; i++)
+        {
+            buffer.ResetWrittenCount();
+            using (var writer = new Utf8JsonWriter(buffer))
+            {
+                PostgresValues.Write(writer, _columns[i], reader.GetValue(i + offset));
+            }
+
+            row.Add(new ColumnValue(_columns[i].Name, Encoding.UTF8.GetString(buffer.WrittenSpan)));
+        }
+
+        return row;
+    }
+
+    private string InsertSql(NpgsqlParameterCollection parameters, IReadOnlyList<ColumnValue> row, long line, bool unlessConflict)
+    {
+        var values = row.Select((v, i) => Value(parameters, $"v{i}", v, line)).ToList();
+        return $"INSERT INTO {_qualified} ({string.Join(", ", row.Select(v => Quote(Column(v.Column, line).Name)))}) VALUES ({string.Join(", ", values)})" +
+            (unlessConflict ? " ON CONFLICT DO NOTHING" : "");
+    }
+
+    private string UpdateSql(NpgsqlParameterCollection parameters, IReadOnlyList<ColumnValue> key, IReadOnlyList<ColumnValue> values, long line)
+    {
+        var set = string.Join(", ", values.Select((v, i) => $"{Quote(Column(v.Column, line).Name)} = {Value(parameters, $"s{i}", v, line)}"));
+        return $"UPDATE {_qualified} SET {set} WHERE {Where(parameters, key, line)}";
+    }
+
+    private string Where(NpgsqlParameterCollection parameters, IReadOnlyList<ColumnValue> key, long line) =>
+        string.Join(" AND ", key.Select((k, i) => $"{Quote(Column(k.Column, line).Name)} = {Value(parameters, $"k{i}", k, line)}"));
 
     /// <summary>Binds one JSON value as a text parameter; returns the expression that casts it to the column's type.</summary>
-    private string Value(NpgsqlCommand command, string name, ColumnValue value, long line)
+    private string Value(NpgsqlParameterCollection parameters, string name, ColumnValue value, long line)
     {
         var column = Column(value.Column, line);
+        parameters.Add(new NpgsqlParameter(name, NpgsqlTypes.NpgsqlDbType.Text) { Value = (object?)Text(value, line) ?? DBNull.Value });
+        return column.IsPlainText ? $"@{name}" : $"@{name}::{column.SqlType}";
+    }
+
+    /// <summary>The text the server casts into the value's column.</summary>
+    private string? Text(ColumnValue value, long line)
+    {
         var bytes = Encoding.UTF8.GetBytes(value.Json);
         var reader = new Utf8JsonReader(bytes);
         reader.Read();
-        var text = PostgresValues.ToText(ref reader, bytes, column, _table, _file, line);
-        command.Parameters.Add(new NpgsqlParameter(name, NpgsqlTypes.NpgsqlDbType.Text) { Value = (object?)text ?? DBNull.Value });
-        return column.IsPlainText ? $"@{name}" : $"@{name}::{column.SqlType}";
+        return PostgresValues.ToText(ref reader, bytes, Column(value.Column, line), _table, _file, line);
     }
 
     private PgColumn Column(string column, long line) =>

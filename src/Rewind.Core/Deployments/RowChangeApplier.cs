@@ -6,7 +6,7 @@ using Rewind.Core.Targets;
 namespace Rewind.Core.Deployments;
 
 /// <summary>
-/// Applies the row changes of a bundle (<c>rows/&lt;table&gt;.ndjson</c>), row by row through the table's unique key.
+/// Applies the row changes of a bundle (<c>rows/&lt;table&gt;.ndjson</c>) through the table's unique key, a batch of lines at a time.
 /// A deploy captures, for each row it touches, the inverse line DESIGN.md prescribes — for an updated row the prior
 /// values of exactly the columns it wrote, for an inserted row a delete, for a deleted row the whole prior row —
 /// each with <c>expect</c>: what the deploy left there (or <c>"absent"</c>). Applying such a conditional line is the
@@ -16,6 +16,9 @@ namespace Rewind.Core.Deployments;
 /// </summary>
 internal sealed class RowChangeApplier(IReadOnlyList<PlatformTable> platformTables)
 {
+    /// <summary>Lines read, decided and written together: one read of the live rows, one batch of writes, one read-back.</summary>
+    private const int BatchSize = 1000;
+
     /// <summary>
     /// Applies every row-change file of <paramref name="bundle"/>; with a capture, the inverse goes to
     /// <paramref name="inverse"/>, except for tables whose inverse is whole already (<paramref name="wholeTables"/>:
@@ -32,6 +35,7 @@ internal sealed class RowChangeApplier(IReadOnlyList<PlatformTable> platformTabl
             var seen = new HashSet<string>(StringComparer.Ordinal);
             var stored = new HashSet<string>(StringComparer.Ordinal);
             var whole = wholeTables?.Contains(file.Table) == true;
+            var batch = new List<Line>(BatchSize);
             await foreach (var change in bundle.ReadRowChangesAsync(file, cancellationToken))
             {
                 var key = KeyOf(change, rows, file);
@@ -40,21 +44,40 @@ internal sealed class RowChangeApplier(IReadOnlyList<PlatformTable> platformTabl
                     throw new BundleInvalidException(file.Path, change.Line, $"the row {Describe(key)} appears twice in this file");
                 }
 
+                if (inverse is not null && (change.Expect is not null || change.ExpectAbsent))
+                {
+                    throw new BundleInvalidException(file.Path, change.Line, "'expect' is written by Rewind in inverse bundles; a bundle to deploy gives plain row changes");
+                }
+
+                batch.Add(new Line(change, key));
+                if (batch.Count == BatchSize)
+                {
+                    count = await FlushAsync(count);
+                }
+            }
+
+            count = await FlushAsync(count);
+
+            async Task<long> FlushAsync(long done)
+            {
+                if (batch.Count == 0)
+                {
+                    return done;
+                }
+
                 if (inverse is not null)
                 {
-                    if (change.Expect is not null || change.ExpectAbsent)
-                    {
-                        throw new BundleInvalidException(file.Path, change.Line, "'expect' is written by Rewind in inverse bundles; a bundle to deploy gives plain row changes");
-                    }
-
-                    await ForwardAsync(file, change, key, rows, whole ? null : inverse, stored, cancellationToken);
+                    await ForwardAsync(file, batch, rows, whole ? null : inverse, stored, cancellationToken);
                 }
                 else
                 {
-                    await BackAsync(file.Table, change, key, rows, policy, log, cancellationToken);
+                    await BackAsync(file.Table, batch, rows, policy, log, cancellationToken);
                 }
 
-                applied(++count);
+                done += batch.Count;
+                batch.Clear();
+                applied(done);
+                return done;
             }
         }
 
@@ -62,104 +85,121 @@ internal sealed class RowChangeApplier(IReadOnlyList<PlatformTable> platformTabl
     }
 
     /// <summary>
-    /// Writes one row change and, unless the table's inverse is whole already (<paramref name="inverse"/> null), its
-    /// inverse line. Two lines of one file may address one row in two spellings (<c>1</c> and <c>1.0</c>): the key
-    /// as the database stores it (<paramref name="stored"/>) tells, and the second is refused before anything commits.
+    /// Writes a batch of row changes and, unless the table's inverse is whole already (<paramref name="inverse"/> null),
+    /// their inverse lines, in the file's order. Two lines of one file may address one row in two spellings (<c>1</c> and
+    /// <c>1.0</c>): the key as the database stores it (<paramref name="stored"/>) tells, and the second is refused
+    /// before anything commits.
     /// </summary>
-    private static async Task ForwardAsync(RowChangeFile file, RowChange change, IReadOnlyList<ColumnValue> key, IPlatformRows rows, BundleWriter? inverse, HashSet<string> stored, CancellationToken cancellationToken)
+    private static async Task ForwardAsync(RowChangeFile file, List<Line> batch, IPlatformRows rows, BundleWriter? inverse, HashSet<string> stored, CancellationToken cancellationToken)
     {
-        var table = file.Table;
-        var live = await rows.ReadAsync(key, change.Line, cancellationToken);
-        if (live is not null && !stored.Add(Describe(Project(live, rows.Key))))
+        var live = await rows.ReadManyAsync(batch.Select(l => l.Address).ToList(), cancellationToken);
+        var writes = new List<RowWrite>(batch.Count);
+        var written = new IReadOnlyList<string>?[batch.Count];
+        for (var i = 0; i < batch.Count; i++)
         {
-            throw new BundleInvalidException(file.Path, change.Line, $"the row {Describe(key)} is the row {Describe(Project(live, rows.Key))} an earlier line of this file already changes");
+            var (change, key) = batch[i];
+            if (live[i] is { } row && !stored.Add(Describe(Project(row, rows.Key))))
+            {
+                throw new BundleInvalidException(file.Path, change.Line, $"the row {Describe(key)} is the row {Describe(Project(row, rows.Key))} an earlier line of this file already changes");
+            }
+
+            if (change.Kind == RowChangeKind.Delete)
+            {
+                if (live[i] is not null)
+                {
+                    writes.Add(RowWrite.Delete(key, change.Line));
+                }
+            }
+            else if (live[i] is null)
+            {
+                writes.Add(RowWrite.Insert(change.Values, change.Line));
+                written[i] = Written(change);
+            }
+            else if (change.Values.Where(v => !RowRollbackRule.Fixed(rows, v.Column)).ToList() is { Count: > 0 } set)
+            {
+                writes.Add(RowWrite.Update(key, set, change.Line));
+                written[i] = set.Select(v => v.Column).ToList();
+            }
+        }
+
+        await rows.WriteManyAsync(writes, cancellationToken);
+        var readBack = Enumerable.Range(0, batch.Count).Where(i => written[i] is not null && (inverse is not null || live[i] is null)).ToList();
+        var after = await rows.ReadManyAsync(readBack.Select(i => batch[i].Address).ToList(), cancellationToken);
+        var now = new IReadOnlyList<ColumnValue>?[batch.Count];
+        for (var j = 0; j < readBack.Count; j++)
+        {
+            now[readBack[j]] = after[j] ?? throw new InvalidOperationException($"row {Describe(batch[readBack[j]].Key)} is not there right after it was written");
+            if (live[readBack[j]] is null)
+            {
+                stored.Add(Describe(Project(now[readBack[j]]!, rows.Key)));
+            }
         }
 
         if (inverse is null)
         {
-            await WriteWithoutInverseAsync(change, key, live, rows, cancellationToken);
-            if (live is null && change.Kind == RowChangeKind.Upsert)
+            return;
+        }
+
+        for (var i = 0; i < batch.Count; i++)
+        {
+            var line = (live[i], now[i]) switch
             {
-                stored.Add(Describe(Project(await ReadBackAsync(rows, key, change, cancellationToken), rows.Key)));
-            }
-
-            return;
-        }
-
-        if (change.Kind == RowChangeKind.Delete)
-        {
-            if (live is not null)
+                ({ } prior, null) when batch[i].Change.Kind == RowChangeKind.Delete => RowChange.Format(RowChangeKind.Upsert, prior, expectAbsent: true),
+                (null, { } inserted) => RowChange.Format(RowChangeKind.Delete, Project(inserted, rows.Key), Project(inserted, written[i]!)),
+                ({ } prior, { } updated) => RowChange.Format(RowChangeKind.Upsert, [.. Project(prior, rows.Key), .. Project(prior, written[i]!)], Project(updated, written[i]!)),
+                _ => null,
+            };
+            if (line is not null)
             {
-                await rows.DeleteAsync(key, change.Line, cancellationToken);
-                await inverse.WriteRowChangeAsync(table, RowChange.Format(RowChangeKind.Upsert, live, expectAbsent: true), cancellationToken);
+                await inverse.WriteRowChangeAsync(file.Table, line, cancellationToken);
             }
-
-            return;
-        }
-
-        if (live is null)
-        {
-            await rows.InsertAsync(change.Values, change.Line, unlessConflict: false, cancellationToken);
-            var inserted = await ReadBackAsync(rows, key, change, cancellationToken);
-            stored.Add(Describe(Project(inserted, rows.Key)));
-            await inverse.WriteRowChangeAsync(table, RowChange.Format(RowChangeKind.Delete, Project(inserted, rows.Key), Project(inserted, Written(change))), cancellationToken);
-            return;
-        }
-
-        var set = change.Values.Where(v => !RowRollbackRule.Fixed(rows, v.Column)).ToList();
-        if (set.Count == 0)
-        {
-            return;
-        }
-
-        await rows.UpdateAsync(key, set, change.Line, cancellationToken);
-        var updated = await ReadBackAsync(rows, key, change, cancellationToken);
-        var columns = set.Select(v => v.Column).ToList();
-        await inverse.WriteRowChangeAsync(table, RowChange.Format(RowChangeKind.Upsert, [.. Project(live, rows.Key), .. Project(live, columns)], Project(updated, columns)), cancellationToken);
-    }
-
-    private static async Task BackAsync(string table, RowChange change, IReadOnlyList<ColumnValue> key, IPlatformRows rows, LiveEditPolicy policy, RowEditLog? log, CancellationToken cancellationToken)
-    {
-        var live = await rows.ReadAsync(key, change.Line, cancellationToken);
-        var step = RowRollbackRule.Decide(table, change, key, live, rows, policy);
-        if (step.Save is not null)
-        {
-            await SaveAsync(log, table, step.Save, cancellationToken);
-        }
-
-        if (step.Outcome is not null)
-        {
-            log?.Add(step.Outcome);
-        }
-
-        switch (step.Kind)
-        {
-            case RowStepKind.Insert:
-                await rows.InsertAsync(step.Values, change.Line, unlessConflict: false, cancellationToken);
-                break;
-            case RowStepKind.InsertUnlessConflict when !await rows.InsertAsync(step.Values, change.Line, unlessConflict: true, cancellationToken):
-                await SaveAsync(log, table, step.Values, cancellationToken);
-                log?.Add(RowRollbackRule.Collided(table, key));
-                break;
-            case RowStepKind.Update:
-                await rows.UpdateAsync(key, step.Values, change.Line, cancellationToken);
-                break;
-            case RowStepKind.Delete:
-                await rows.DeleteAsync(key, change.Line, cancellationToken);
-                break;
         }
     }
 
-    private static Task WriteWithoutInverseAsync(RowChange change, IReadOnlyList<ColumnValue> key, IReadOnlyList<ColumnValue>? live, IPlatformRows rows, CancellationToken cancellationToken)
+    /// <summary>Rolls a batch of inverse lines back by the three-way rule, saving first what the rule says to save.</summary>
+    private static async Task BackAsync(string table, List<Line> batch, IPlatformRows rows, LiveEditPolicy policy, RowEditLog? log, CancellationToken cancellationToken)
     {
-        var set = change.Values.Where(v => !RowRollbackRule.Fixed(rows, v.Column)).ToList();
-        return (change.Kind, live) switch
+        var live = await rows.ReadManyAsync(batch.Select(l => l.Address).ToList(), cancellationToken);
+        var writes = new List<RowWrite>(batch.Count);
+        var keys = new List<IReadOnlyList<ColumnValue>>(batch.Count);
+        for (var i = 0; i < batch.Count; i++)
         {
-            (RowChangeKind.Delete, null) => Task.CompletedTask,
-            (RowChangeKind.Delete, _) => rows.DeleteAsync(key, change.Line, cancellationToken),
-            (_, null) => rows.InsertAsync(change.Values, change.Line, unlessConflict: false, cancellationToken),
-            _ => set.Count == 0 ? Task.CompletedTask : rows.UpdateAsync(key, set, change.Line, cancellationToken),
-        };
+            var (change, key) = batch[i];
+            var step = RowRollbackRule.Decide(table, change, key, live[i], rows, policy);
+            if (step.Save is not null)
+            {
+                await SaveAsync(log, table, step.Save, cancellationToken);
+            }
+
+            if (step.Outcome is not null)
+            {
+                log?.Add(step.Outcome);
+            }
+
+            RowWrite? write = step.Kind switch
+            {
+                RowStepKind.Insert => RowWrite.Insert(step.Values, change.Line),
+                RowStepKind.InsertUnlessConflict => RowWrite.Insert(step.Values, change.Line, unlessConflict: true),
+                RowStepKind.Update => RowWrite.Update(key, step.Values, change.Line),
+                RowStepKind.Delete => RowWrite.Delete(key, change.Line),
+                _ => null,
+            };
+            if (write is not null)
+            {
+                writes.Add(write);
+                keys.Add(key);
+            }
+        }
+
+        var wrote = await rows.WriteManyAsync(writes, cancellationToken);
+        for (var i = 0; i < writes.Count; i++)
+        {
+            if (!wrote[i])
+            {
+                await SaveAsync(log, table, writes[i].Values, cancellationToken);
+                log?.Add(RowRollbackRule.Collided(table, keys[i]));
+            }
+        }
     }
 
     private static async Task SaveAsync(RowEditLog? log, string table, IReadOnlyList<ColumnValue> row, CancellationToken cancellationToken)
@@ -170,10 +210,6 @@ internal sealed class RowChangeApplier(IReadOnlyList<PlatformTable> platformTabl
             log.SavedAny = true;
         }
     }
-
-    private static async Task<IReadOnlyList<ColumnValue>> ReadBackAsync(IPlatformRows rows, IReadOnlyList<ColumnValue> key, RowChange change, CancellationToken cancellationToken) =>
-        await rows.ReadAsync(key, change.Line, cancellationToken)
-        ?? throw new InvalidOperationException($"row {Describe(key)} is not there right after it was written");
 
     private static IReadOnlyList<ColumnValue> KeyOf(RowChange change, IPlatformRows rows, RowChangeFile file)
     {
@@ -199,4 +235,10 @@ internal sealed class RowChangeApplier(IReadOnlyList<PlatformTable> platformTabl
         columns.Select(c => row.First(v => string.Equals(v.Column, c, StringComparison.OrdinalIgnoreCase))).ToList();
 
     private static string Describe(IReadOnlyList<ColumnValue> key) => RowRollbackRule.Describe(key);
+
+    /// <summary>One line of a row-change file with the key it addresses.</summary>
+    private sealed record Line(RowChange Change, IReadOnlyList<ColumnValue> Key)
+    {
+        public RowAddress Address => new(Key, Change.Line);
+    }
 }

@@ -36,4 +36,16 @@ public interface IPlatformRows : IAsyncDisposable
 
     /// <summary>Deletes the row with this key.</summary>
     Task DeleteAsync(IReadOnlyList<ColumnValue> key, long line, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// The whole rows at these addresses, in the order asked (null where there is none): one statement joined
+    /// against the batch of keys where a statement costs a round trip, so a batch costs what its rows cost.
+    /// </summary>
+    Task<IReadOnlyList<IReadOnlyList<ColumnValue>?>> ReadManyAsync(IReadOnlyList<RowAddress> addresses, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Performs these writes in order, in one round trip where the engine has them; for each, whether it wrote
+    /// (false only for an insert-unless-conflict that met a taken key).
+    /// </summary>
+    Task<IReadOnlyList<bool>> WriteManyAsync(IReadOnlyList<RowWrite> writes, CancellationToken cancellationToken = default);
 }

@@ -55,17 +55,25 @@ public sealed class TrainRows
             var key = declared.FirstOrDefault(p => string.Equals(p.Name, table, StringComparison.OrdinalIgnoreCase))?.Key;
             await using var rows = await session.OpenRowsAsync(table, key, $"rows/{table}.ndjson", cancellationToken);
             var seen = new HashSet<string>(StringComparer.Ordinal);
+            var addresses = new List<(string Described, RowAddress Address)>();
             foreach (var change in changes)
             {
                 var address = rows.Key.Select(k => new ColumnValue(k, change.ValueOf(k) ?? "null")).ToList();
                 var described = string.Join(",", address.Select(a => a.Json));
-                if (!seen.Add(described))
+                if (seen.Add(described))
                 {
-                    continue;
+                    addresses.Add((described, new RowAddress(address, change.Line)));
                 }
+            }
 
-                var row = await rows.ReadAsync(address, change.Line, cancellationToken);
-                add(table, described, row is null ? null : string.Join("\u001f", row.Select(v => $"{v.Column}={v.Json}")));
+            // Read in batches: on a server engine one statement per batch, not one round trip per row.
+            foreach (var batch in addresses.Chunk(1000))
+            {
+                var found = await rows.ReadManyAsync(batch.Select(b => b.Address).ToList(), cancellationToken);
+                for (var i = 0; i < batch.Length; i++)
+                {
+                    add(table, batch[i].Described, found[i] is { } row ? string.Join("\u001f", row.Select(v => $"{v.Column}={v.Json}")) : null);
+                }
             }
         }
     }

@@ -187,6 +187,40 @@ public abstract class RowChangeContractTests(StorageProvider provider)
         Assert.Empty(await h.Engine.HistoryAsync("env1"));
     }
 
+    [Fact]
+    public async Task Thousands_of_row_changes_cross_batch_boundaries_and_roll_back_exactly_keeping_a_later_edit()
+    {
+        await using var h = await HarnessAsync();
+        await SeedAsync(h);
+        await h.ExecuteAsync("""
+            WITH RECURSIVE n(x) AS (SELECT 0 UNION ALL SELECT x + 1 FROM n WHERE x < 1499)
+            INSERT INTO core_config (scope, scope_id, path, value, updated_at) SELECT 'default', 0, 'bulk/' || x, 'v' || x, 't0' FROM n
+            """);
+        var before = await h.SnapshotAsync();
+        var patch = new BundleBuilder("bulk");
+        for (var i = 0; i < 2_500; i++)
+        {
+            // Updates of existing rows, inserts of new ones and a delete every hundred rows, spread over three batches.
+            patch = i % 100 == 7 && i < 1_500
+                ? patch.RowDelete("core_config", $$"""{"scope":"default","scope_id":0,"path":"bulk/{{i}}"}""")
+                : patch.RowUpsert("core_config", $$"""{"scope":"default","scope_id":0,"path":"bulk/{{i}}","value":"new{{i}}"}""");
+        }
+
+        var deployed = await h.DeployAsync(patch);
+        Assert.Equal(2_500, (await StoredRowLinesAsync(h, deployed.Deployment.InverseDigest!)).Count);
+        Assert.Equal("new2499", await ValueAsync(h, "bulk/2499"));
+        Assert.Equal(0, await CountAsync(h, "path = 'bulk/1407'"));
+
+        await h.ExecuteAsync("UPDATE core_config SET value = 'app' WHERE path = 'bulk/1234'");
+        var rollback = await h.RollbackAsync();
+
+        Assert.True(rollback.Succeeded, rollback.State.Reason);
+        Assert.Equal("app", await ValueAsync(h, "bulk/1234"));
+        Assert.Equal("bulk/1234 kept", Assert.Single(rollback.Deployment.Impact!.Rows, r => r.Action != "deleted-since") is var r ? $"{PathOf(r.Key)} {r.Action}" : "");
+        await h.ExecuteAsync("UPDATE core_config SET value = 'v1234' WHERE path = 'bulk/1234'");
+        Assert.Null(before.FirstDifference(await h.SnapshotAsync()));
+    }
+
     private static async Task ApplicationWritesAsync(EngineHarness h)
     {
         await h.ExecuteAsync("UPDATE core_config SET value = 'app', updated_at = 't1' WHERE path = 'web/secure'");

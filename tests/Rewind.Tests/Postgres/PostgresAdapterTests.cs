@@ -29,6 +29,33 @@ public sealed class PostgresAdapterTests(PostgresServerFixture server, ITestOutp
         Assert.Equal(small.Rollback, large.Rollback);
     }
 
+    [PostgresFact]
+    public async Task Row_changes_travel_in_batches_not_one_round_trip_per_row()
+    {
+        await using var h = await EngineHarness.CreateAsync(_provider, t => t with { PlatformTables = [new PlatformTable("price")] });
+        await h.ExecuteAsync("CREATE TABLE price (sku text PRIMARY KEY, amount integer NOT NULL)");
+        await h.ExecuteAsync("INSERT INTO price SELECT 'sku' || x, x FROM generate_series(0, 2999) AS s(x)");
+        var before = await h.SnapshotAsync();
+        var patch = new BundleBuilder("prices");
+        for (var i = 0; i < 5_000; i++)
+        {
+            patch.RowUpsert("price", $$"""{"sku":"sku{{i}}","amount":{{i + 1}}}""");
+        }
+
+        var bundle = h.Write(patch);
+        var counter = RoundTrips.Start();
+        await h.Engine.DeployAsync(new DeployRequest(bundle, "env1", "tester", "measure"));
+        var deploy = counter.Value;
+        counter = RoundTrips.Start();
+        await h.RollbackAsync();
+        var rollback = counter.Value;
+        output.WriteLine($"5,000 row changes: deploy {deploy} commands, rollback {rollback}");
+
+        Assert.Null(before.FirstDifference(await h.SnapshotAsync()));
+        Assert.InRange(deploy, 1, 200);
+        Assert.InRange(rollback, 1, 200);
+    }
+
     /// <summary>
     /// Deploys a bundle overwriting half of <paramref name="records"/> existing records, creating as many new
     /// ones and deleting some, then rolls it back; returns the commands each took and checks the round trip.
