@@ -48,7 +48,7 @@ public sealed class BundleApplier(IReadOnlyList<string> layers)
         {
             // A rollback is about to put whole tables back: first save what was written in them since.
             counter.Step = "rows written since the deployment";
-            keep = await Impact.WrittenSinceGuard.SaveAsync(bundle, forward, session, rowLog, cancellationToken);
+            keep = await Impact.WrittenSinceGuard.SaveAsync(bundle, forward, session, rowLog, platformTables ?? [], cancellationToken);
         }
 
         foreach (var file in bundle.RecordFiles.Where(f => f.Type == RecordKey.TableType))

@@ -18,7 +18,7 @@ internal static class WrittenSinceGuard
     /// Saves and reports what was written since; returns, per table whose definition goes back (not a data copy),
     /// the rows the application inserted since, which the applier puts back once the table has its prior shape.
     /// </summary>
-    public static async Task<Dictionary<string, List<byte[]>>> SaveAsync(Bundle inverse, Bundle forward, ITargetSession session, RowEditLog log, CancellationToken cancellationToken)
+    public static async Task<Dictionary<string, List<byte[]>>> SaveAsync(Bundle inverse, Bundle forward, ITargetSession session, RowEditLog log, IReadOnlyList<Configuration.PlatformTable> platformTables, CancellationToken cancellationToken)
     {
         var keep = new Dictionary<string, List<byte[]>>(StringComparer.OrdinalIgnoreCase);
         foreach (var copy in inverse.DataCopies)
@@ -32,12 +32,21 @@ internal static class WrittenSinceGuard
             // What the deployment left: its own data copy when it made one, else the rows it found (a definition change).
             var dataCopy = forward.DataCopies.FirstOrDefault(c => string.Equals(c.Table, copy.Table, StringComparison.OrdinalIgnoreCase));
             var left = dataCopy is not null ? forward.ReadRowsAsync(dataCopy, cancellationToken) : inverse.ReadRowsAsync(copy, cancellationToken);
+            // A definition change may come with row changes of the same table: what the deployment left is then its
+            // prior rows with those row changes applied, and the rows it inserted (whatever surrogate id they got).
+            var written = dataCopy is null ? await ForwardRowChangesAsync(forward, copy.Table, platformTables, shape, cancellationToken) : null;
             var expected = new Dictionary<string, List<Dictionary<string, string?>>>(StringComparer.Ordinal);
             await foreach (var row in left)
             {
                 var values = Normalize(row.Json.Span);
-                expected.TryGetValue(KeyOf(values, shape.PrimaryKey), out var same);
-                (same ??= expected[KeyOf(values, shape.PrimaryKey)] = []).Add(values);
+                var after = written is null ? values : written.Apply(values);
+                if (after is null)
+                {
+                    continue;
+                }
+
+                expected.TryGetValue(KeyOf(after, shape.PrimaryKey), out var same);
+                (same ??= expected[KeyOf(after, shape.PrimaryKey)] = []).Add(after);
             }
 
             await foreach (var live in session.ReadRowsAsync(copy.Table, cancellationToken))
@@ -46,6 +55,11 @@ internal static class WrittenSinceGuard
                 if (expected.TryGetValue(KeyOf(values, shape.PrimaryKey), out var candidates) && candidates.FirstOrDefault(c => Matches(values, c)) is { } match)
                 {
                     candidates.Remove(match);
+                    continue;
+                }
+
+                if (written?.TakeInserted(values) == true)
+                {
                     continue;
                 }
 
@@ -80,6 +94,71 @@ internal static class WrittenSinceGuard
                 .ToList();
             await target.InsertAsync(values, 0, unlessConflict: true, cancellationToken);
         }
+    }
+
+    private static async Task<ForwardRows?> ForwardRowChangesAsync(Bundle forward, string table, IReadOnlyList<Configuration.PlatformTable> platformTables, TableShape shape, CancellationToken cancellationToken)
+    {
+        var file = forward.RowChanges.FirstOrDefault(f => string.Equals(f.Table, table, StringComparison.OrdinalIgnoreCase));
+        if (file is null)
+        {
+            return null;
+        }
+
+        var key = platformTables.FirstOrDefault(p => string.Equals(p.Name, table, StringComparison.OrdinalIgnoreCase))?.Key ?? shape.PrimaryKey;
+        var rows = new ForwardRows(key.Select(k => k.ToLowerInvariant()).ToList());
+        await foreach (var change in forward.ReadRowChangesAsync(file, cancellationToken))
+        {
+            var values = Normalize(System.Text.Encoding.UTF8.GetBytes(
+                "{" + string.Join(",", change.Values.Select(v => JsonSerializer.Serialize(v.Column) + ":" + v.Json)) + "}"));
+            rows.Add(change.Kind, values);
+        }
+
+        return rows;
+    }
+
+    /// <summary>The row changes a deployment made to one table, by the key they address (normalized values).</summary>
+    private sealed class ForwardRows(IReadOnlyList<string> key)
+    {
+        private readonly Dictionary<string, (RowChangeKind Kind, Dictionary<string, string?> Values)> _changes = new(StringComparer.Ordinal);
+
+        public void Add(RowChangeKind kind, Dictionary<string, string?> values) => _changes[KeyOf(values)] = (kind, values);
+
+        /// <summary>A prior row as the deployment left it: updated by its upsert, or null when it deleted the row.</summary>
+        public Dictionary<string, string?>? Apply(Dictionary<string, string?> prior)
+        {
+            if (!_changes.Remove(KeyOf(prior), out var change))
+            {
+                return prior;
+            }
+
+            if (change.Kind == RowChangeKind.Delete)
+            {
+                return null;
+            }
+
+            var after = new Dictionary<string, string?>(prior, StringComparer.Ordinal);
+            foreach (var (column, value) in change.Values)
+            {
+                after[column] = value;
+            }
+
+            return after;
+        }
+
+        /// <summary>True (once) when a live row is one the deployment inserted: every column it gave still holds its value.</summary>
+        public bool TakeInserted(Dictionary<string, string?> live)
+        {
+            if (_changes.TryGetValue(KeyOf(live), out var change) && change.Kind == RowChangeKind.Upsert
+                && change.Values.All(c => live.TryGetValue(c.Key, out var v) && v == c.Value))
+            {
+                _changes.Remove(KeyOf(live));
+                return true;
+            }
+
+            return false;
+        }
+
+        private string KeyOf(Dictionary<string, string?> row) => string.Join("\u001f", key.Select(k => row.GetValueOrDefault(k)));
     }
 
     /// <summary>A live row matches what the deployment left when every column agrees, a column it did not give counting as null.</summary>

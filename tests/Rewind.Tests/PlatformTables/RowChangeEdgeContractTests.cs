@@ -44,6 +44,28 @@ public abstract class RowChangeEdgeContractTests(StorageProvider provider)
     }
 
     [Fact]
+    public async Task Rows_a_bundle_inserts_beside_its_definition_change_go_with_its_rollback_and_are_not_reported_as_written_since()
+    {
+        await using var h = await HarnessAsync();
+        await h.DeployAsync(new BundleBuilder("define").SimpleTable("tier", ("rank", "integer")).RowUpsert("tier", """{"id":"gold","rank":1}""").RowUpsert("tier", """{"id":"silver","rank":2}"""));
+        var before = await h.SnapshotAsync();
+        await h.DeployAsync(new BundleBuilder("perk").Table("platform", "tier", WithPerk)
+            .RowUpsert("tier", """{"id":"gold","perk":"lounge"}""")
+            .RowUpsert("tier", """{"id":"platinum","rank":0,"perk":"jet"}""")
+            .RowDelete("tier", """{"id":"silver"}"""));
+        await h.ExecuteAsync("INSERT INTO tier (id, rank, perk) VALUES ('app', 9, 'own')");
+
+        var rollback = await h.RollbackAsync();
+
+        Assert.True(rollback.Succeeded, rollback.State.Reason);
+        Assert.Equal(0, await CountAsync(h, "SELECT count(*) FROM tier WHERE id = 'platinum'"));
+        var reported = Assert.Single(rollback.Deployment.Impact!.Rows);
+        Assert.Contains("app", reported.Key, StringComparison.Ordinal);
+        await h.ExecuteAsync("DELETE FROM tier WHERE id = 'app'");
+        Assert.Null(before.FirstDifference(await h.SnapshotAsync()));
+    }
+
+    [Fact]
     public async Task Two_spellings_of_one_key_in_one_file_are_refused_before_anything_commits()
     {
         await using var h = await HarnessAsync(new PlatformTable("price"));
