@@ -205,6 +205,21 @@ function impactList(impact) {
   return el("ul", { class: "impact" }, items.length ? items.map((i) => el("li", {}, i)) : el("li", { class: "muted" }, "no business data changed, no live edits, nothing quarantined"));
 }
 
+// What the inverse would change now, as the CLI's rollback --dry-run says it: tables, data copies, and each row
+// change kept, saved or restored, so nobody says yes to a rollback that keeps or saves rows without seeing which.
+function planList(plan) {
+  if (!plan) return null;
+  const items = [];
+  const r = plan.records;
+  if (r) items.push(`records: ${r.restored} restored, ${r.recreated} re-created, ${r.removed} removed`);
+  for (const t of plan.tables || []) items.push(`table ${t.table}: ${t.change}`);
+  for (const c of plan.dataCopies || []) items.push(`data copy ${c.table}: ${c.rowsNow} rows now, ${c.rowsAfter} after`);
+  for (const w of plan.rows || []) items.push(`row ${w.table} ${w.key}: ${w.action}${w.columns?.length ? ` (${w.columns.join(", ")})` : ""}`);
+  if (plan.liveEdits?.length) items.push(`${plan.liveEdits.length} record(s) changed since the deploy: overwritten, their images saved`);
+  for (const b of plan.businessTables || []) items.push(`business table ${b.table}: ${b.changedRows ?? "?"} rows changed while live; NOT rolled back`);
+  return el("ul", { class: "impact", "data-role": "plan" }, items.map((i) => el("li", {}, i)));
+}
+
 function facts(pairs) {
   return el("dl", { class: "facts" }, pairs.flatMap(([k, v]) => [el("dt", {}, k), el("dd", { "data-fact": k }, v)]));
 }
@@ -236,7 +251,7 @@ async function openRollback(target) {
       ["touched", `${d.records} records, ${d.rows} data-copy rows`],
       ["code", p.code.length ? p.code.map((c) => `${c.slot}: ${c.from} → ${c.to}`).join(", ") : "none"],
       ["back to", p.backTo ? `${p.backTo.id} (${p.backTo.bundle}, ${when(p.backTo.startedAt)})` : "the state before any deployment"],
-    ]), el("p", { class: "muted" }, p.afterwards));
+    ]), planList(p.plan), el("p", { class: "muted" }, p.afterwards));
   } catch (e) {
     pending = null;
     $("rollback-form").hidden = true;

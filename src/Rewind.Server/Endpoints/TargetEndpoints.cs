@@ -36,7 +36,7 @@ internal static class TargetEndpoints
             .WithSummary("One deployment in full: checks, hooks, code slots and its journal (its impact report)");
 
         api.MapGet("/targets/{name}/rollback/preview", PreviewAsync)
-            .WithSummary("What a rollback would undo now (deployment, bundle, when, by whom, records and rows) and what the target goes back to; 409 when a rollback would be refused");
+            .WithSummary("What a rollback would undo now (deployment, bundle, when, by whom, records and rows) and what the target goes back to, with the rollback dry run (plan: records, tables, data copies, row changes kept or saved, live edits, business tables); 409 when a rollback would be refused");
 
         api.MapPost("/targets/{name}/deployments", DeployAsync)
             .RequireRole(AccessRoles.Deployer, "deploy")
@@ -64,10 +64,9 @@ internal static class TargetEndpoints
 
     private static async Task<IResult> PreviewAsync(string name, string? deployment, RewindEngine engine, CancellationToken cancellationToken)
     {
-        var newest = await engine.PreviewRollbackAsync(name, deployment, cancellationToken);
-        // The state it returns to: the newest deployment still applied once this one is undone.
-        var backTo = (await engine.HistoryAsync(name, cancellationToken)).FirstOrDefault(d => d.IsApplied && d.Id != newest.Id);
-        return Results.Ok(ApiViews.Preview(name, newest, backTo));
+        // The rollback dry run: the deployment, what it goes back to, and what its inverse would change now, row
+        // changes (kept, saved, restored) included, so the person saying yes sees what the CLI's --dry-run shows.
+        return Results.Ok(ApiViews.Preview(await engine.DryRunRollbackAsync(name, deployment, cancellationToken)));
     }
 
     private static async Task<IResult> RollbackAsync(string name, [FromBody] RollbackBody? body, HttpContext http, RewindEngine engine)

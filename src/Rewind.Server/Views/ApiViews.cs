@@ -23,13 +23,14 @@ internal static class ApiViews
     };
 
     /// <summary>What a rollback would undo, and what the target goes back to: the 3 AM question, asked with facts.</summary>
-    public static object Preview(string target, Deployment newest, Deployment? backTo) => new
+    public static object Preview(RollbackDryRun plan) => new
     {
-        target,
-        deployment = JsonViews.Summary(newest),
-        code = newest.Code.Select(c => new { slot = c.Slot, from = c.ToVersion, to = c.FromVersion }),
-        backTo = backTo is null ? null : JsonViews.Summary(backTo),
-        afterwards = $"{target} leaves its patch train (off-train) until a train-admin clears it. Business data is not rolled back.",
+        target = plan.Target,
+        deployment = JsonViews.Summary(plan.Deployment),
+        code = plan.Deployment.Code.Select(c => new { slot = c.Slot, from = c.ToVersion, to = c.FromVersion }),
+        backTo = plan.BackTo is null ? null : JsonViews.Summary(plan.BackTo),
+        afterwards = $"{plan.Target} leaves its patch train (off-train) until a train-admin clears it. Business data is not rolled back.",
+        plan = RollbackDryRunView.ToJson(plan),
     };
 
     public static object Audit(AuditEntry e) => new

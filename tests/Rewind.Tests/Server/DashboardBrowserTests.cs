@@ -70,6 +70,7 @@ public sealed class DashboardBrowserTests : IAsyncLifetime
         Assert.Contains("release-pipeline (weekly train)", preview, StringComparison.Ordinal);
         Assert.Contains("2 records, 0 data-copy rows", preview, StringComparison.Ordinal);
         Assert.Contains("2026.11.2-platform", preview, StringComparison.Ordinal);
+        Assert.Matches(@"records: \d+ restored, \d+ re-created, \d+ removed", preview);   // the dry run's plan
         var confirm = driver.FindElement(By.Id("rollback-confirm"));
         Assert.False(confirm.Enabled, "the rollback button is enabled before a reason and a yes");
         driver.FindElement(By.Id("rollback-reason")).SendKeys("INC-4711: checkout totals wrong since 02:50");

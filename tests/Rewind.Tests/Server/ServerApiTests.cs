@@ -21,6 +21,7 @@ public sealed class ServerApiTests : IAsyncLifetime
                 database: sqlite:env1.db
               env2:
                 database: sqlite:env2.db
+                platformTables: [price]
             """);
         var store = new SqliteTokenStore(_folder.Combine("rewind.db"));
         foreach (var role in new[] { "viewer", "deployer", "operator", "train-admin", "admin" })
@@ -95,6 +96,38 @@ public sealed class ServerApiTests : IAsyncLifetime
         Assert.Equal("env1", entry.GetProperty("target").GetString());
         Assert.Equal("refused:not-authorized", entry.GetProperty("outcome").GetString());
         Assert.Equal("checkout broken", entry.GetProperty("reason").GetString());
+    }
+
+    [Fact]
+    public async Task The_rollback_preview_shows_each_row_change_the_rollback_would_restore_or_keep()
+    {
+        await using (var db = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={_folder.Combine("env2.db")}"))
+        {
+            await db.OpenAsync();
+            await using var create = db.CreateCommand();
+            create.CommandText = "CREATE TABLE price (sku TEXT PRIMARY KEY, amount INTEGER); INSERT INTO price VALUES ('a', 1), ('b', 2)";
+            await create.ExecuteNonQueryAsync();
+        }
+
+        using (var response = await _server.PostZipAsync("/api/targets/env2/deployments", _tokens["deployer"],
+            Zip(new BundleBuilder("prices").RowUpsert("price", """{"sku":"a","amount":10}""").RowUpsert("price", """{"sku":"b","amount":20}"""))))
+        {
+            await ServerProcess.JsonOf(response, expected: 200);
+        }
+
+        await using (var db = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={_folder.Combine("env2.db")}"))
+        {
+            await db.OpenAsync();
+            await using var edit = db.CreateCommand();
+            edit.CommandText = "UPDATE price SET amount = 99 WHERE sku = 'b'";
+            await edit.ExecuteNonQueryAsync();
+        }
+
+        var preview = await _server.GetJsonAsync("/api/targets/env2/rollback/preview", _tokens["operator"]);
+
+        var rows = preview.GetProperty("plan").GetProperty("rows").EnumerateArray()
+            .Select(r => $"{r.GetProperty("key").GetString()} {r.GetProperty("action").GetString()}").Order(StringComparer.Ordinal);
+        Assert.Equal(["(sku=\"a\") restore", "(sku=\"b\") kept"], rows);
     }
 
     [Fact]
