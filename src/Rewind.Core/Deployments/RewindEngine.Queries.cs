@@ -69,6 +69,18 @@ public sealed partial class RewindEngine
         return result;
     }
 
+    /// <summary>Every configured target's train state (what the <c>rewind_targets</c> gauge counts).</summary>
+    public async Task<IReadOnlyList<TargetState>> TargetStatesAsync(CancellationToken cancellationToken = default)
+    {
+        var states = new List<TargetState>();
+        foreach (var name in _config.Targets.Keys.Order(StringComparer.Ordinal))
+        {
+            states.Add(await _store.GetTargetStateAsync(name, cancellationToken));
+        }
+
+        return states;
+    }
+
     public Task<IReadOnlyList<Deployment>> HistoryAsync(string target, CancellationToken cancellationToken = default) =>
         _store.GetDeploymentsAsync(_config.Target(target).Name, cancellationToken);
 }
