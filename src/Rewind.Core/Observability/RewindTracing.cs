@@ -24,14 +24,16 @@ public static class RewindTracing
         return activity;
     }
 
+    /// <summary>A step's span; what it is not told (a check knows no target) it takes from the span it runs under.</summary>
     internal static Activity? Step(string step, Deployment? deployment = null, string? target = null)
     {
+        var parent = Activity.Current;
         var activity = Source.StartActivity(step);
         if (activity is not null)
         {
-            activity.SetTag("rewind.target", deployment?.Target ?? target);
-            activity.SetTag("rewind.deployment", deployment?.Id);
-            activity.SetTag("rewind.bundle", deployment?.BundleId);
+            activity.SetTag("rewind.target", deployment?.Target ?? target ?? parent?.GetTagItem("rewind.target"));
+            activity.SetTag("rewind.deployment", deployment?.Id ?? parent?.GetTagItem("rewind.deployment"));
+            activity.SetTag("rewind.bundle", deployment?.BundleId ?? parent?.GetTagItem("rewind.bundle"));
         }
 
         return activity;
