@@ -70,8 +70,16 @@ internal sealed class DeploymentLifecycle
         };
 
     /// <summary>Records hooks that ran, in the journal too, so it shows them in order among the other steps.</summary>
-    public Task HooksRanAsync(IReadOnlyList<HookResult> hooks) =>
-        UpdateAsync(d => d with { Hooks = [.. d.Hooks, .. hooks], Steps = [.. d.Steps, .. HookSteps(hooks, _time.GetUtcNow())] });
+    public Task HooksRanAsync(IReadOnlyList<HookResult> hooks)
+    {
+        foreach (var hook in hooks)
+        {
+            // The hook by its name and exit, not its command line or output: those are in the journal, masked.
+            _log.Log(hook.Succeeded ? LogLevel.Information : LogLevel.Warning, "{Target} {Deployment}: {Hook} hook {State} in {Seconds:0.000}s", Deployment.Target, Deployment.Id, hook.Hook, hook.Succeeded ? "done" : "failed", hook.Seconds);
+        }
+
+        return UpdateAsync(d => d with { Hooks = [.. d.Hooks, .. hooks], Steps = [.. d.Steps, .. HookSteps(hooks, _time.GetUtcNow())] });
+    }
 
     private static IEnumerable<JournalStep> HookSteps(IReadOnlyList<HookResult> hooks, DateTimeOffset at) =>
         hooks.Select(h => new JournalStep($"{h.Hook} hook", h.Succeeded ? "done" : "failed", at, h.Command));
