@@ -71,6 +71,10 @@ public sealed partial class MetricsEndpointTests : IAsyncLifetime
         Assert.Equal(1, Sample(text, "rewind_targets", "state=\"off-train\""));
         Assert.Equal(2, Sample(text, "rewind_targets", "state=\"on-train\""));
         Assert.Equal(0, Sample(text, "rewind_targets", "state=\"frozen\""));
+        Assert.Equal(2, Sample(text, "rewind_deployment_duration_seconds_count", "target=\"env1\"", "outcome=\"verified\""));
+        Assert.Equal(2, Sample(text, "rewind_records_applied_total", "target=\"env1\"", "direction=\"deploy\""));
+        Assert.Equal(1, Sample(text, "rewind_records_applied_total", "target=\"env1\"", "direction=\"rollback\""));
+        Assert.Equal(3, Sample(text, "rewind_lock_wait_seconds_count", "target=\"env1\""));
         Assert.DoesNotContain(_deployer, text, StringComparison.Ordinal);
         Assert.DoesNotContain("INC-7", text, StringComparison.Ordinal);
     }
