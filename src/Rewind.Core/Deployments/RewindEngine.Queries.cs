@@ -81,6 +81,18 @@ public sealed partial class RewindEngine
         return states;
     }
 
+    /// <summary>The most recent rollbacks that finished, on every target, oldest first (the dashboard charts them against the budget).</summary>
+    public async Task<IReadOnlyList<Deployment>> RollbacksAsync(int limit, CancellationToken cancellationToken = default)
+    {
+        var rollbacks = new List<Deployment>();
+        foreach (var name in _config.Targets.Keys)
+        {
+            rollbacks.AddRange((await _store.GetDeploymentsAsync(name, cancellationToken)).Where(d => d is { RolledBackAt: not null, RollbackDuration: not null }));
+        }
+
+        return [.. rollbacks.OrderByDescending(d => d.RolledBackAt).Take(limit).Reverse()];
+    }
+
     public Task<IReadOnlyList<Deployment>> HistoryAsync(string target, CancellationToken cancellationToken = default) =>
         _store.GetDeploymentsAsync(_config.Target(target).Name, cancellationToken);
 }

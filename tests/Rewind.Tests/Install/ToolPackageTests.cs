@@ -41,27 +41,11 @@ public sealed class ToolPackageTests : IDisposable
         Assert.Contains("Demo complete", demo.Stdout, StringComparison.Ordinal);
     }
 
-    private async Task<CliResult> RunAsync(string program, params string[] args)
+    private Task<CliResult> RunAsync(string program, params string[] args)
     {
-        var start = new ProcessStartInfo(program)
-        {
-            WorkingDirectory = _folder.Path,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-
+        var start = new ProcessStartInfo(program, args) { WorkingDirectory = _folder.Path };
         start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
         start.Environment["DOTNET_NOLOGO"] = "1";
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
-        await process.WaitForExitAsync(timeout.Token);
-        return new CliResult(process.ExitCode, await stdout, await stderr);
+        return CliRunner.RunProcessAsync(start);
     }
 }

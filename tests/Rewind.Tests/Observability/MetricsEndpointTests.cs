@@ -54,6 +54,11 @@ public sealed partial class MetricsEndpointTests : IAsyncLifetime
             await ServerProcess.JsonOf(rollback, expected: 200);
         }
 
+        var rollbacks = await _server.GetJsonAsync("/api/rollbacks", _operator);
+        Assert.Equal(300, rollbacks.GetProperty("budgetSeconds").GetDouble());
+        var charted = Assert.Single(rollbacks.GetProperty("rollbacks").EnumerateArray());
+        Assert.Equal(("env1", "two", false), (charted.GetProperty("target").GetString(), charted.GetProperty("bundle").GetString(), charted.GetProperty("overBudget").GetBoolean()));
+
         // No token: a scraper has none, and nothing in the answer is secret.
         using var response = await _server.GetAsync("/metrics", null);
         var text = await response.Content.ReadAsStringAsync();
