@@ -12,8 +12,8 @@ namespace Rewind.Cli.Composition;
 
 /// <summary>
 /// What one CLI run emits besides its output. Logs: none by default (a successful command prints only its result);
-/// <c>--verbose</c> or <c>--log-format json</c> send the engine's steps to stderr, as text or one JSON object per
-/// line. Traces and metrics: exported through OTLP when <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set (with the
+/// <c>--verbose</c> or <c>--log-format text|json</c> send the engine's steps to stderr, as text or one JSON object
+/// per line. Traces and metrics: exported through OTLP when <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set (with the
 /// standard <c>OTEL_*</c> variables: protocol, headers, service name), nothing otherwise. Disposing flushes them,
 /// so a short command still delivers its spans before it exits.
 /// </summary>
@@ -43,7 +43,7 @@ internal sealed class CliTelemetry : IDisposable
     public static CliTelemetry Start(bool verbose, string? logFormat)
     {
         var json = logFormat == "json";
-        var logging = verbose || json ? LoggerFactory.Create(b => Configure(b, json)) : NullLoggerFactory.Instance;
+        var logging = verbose || logFormat is not null ? LoggerFactory.Create(b => Configure(b, json)) : NullLoggerFactory.Instance;
         if (string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable(EndpointVariable)))
         {
             return new CliTelemetry(logging, null, null) { JsonLogs = json };
@@ -88,8 +88,12 @@ internal sealed class CliTelemetry : IDisposable
 
     public void Dispose()
     {
+        // A collector that does not answer must not hold a command's exit for the exporter's own 10 s timeout.
+        Parallel.Invoke(() => _traces?.Shutdown(ShutdownMilliseconds), () => _metrics?.Shutdown(ShutdownMilliseconds));
         _traces?.Dispose();
         _metrics?.Dispose();
         Logging.Dispose();
     }
+
+    private const int ShutdownMilliseconds = 3000;
 }

@@ -1,3 +1,6 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
 using System.Text;
 using Rewind.Tests.Support;
 
@@ -77,6 +80,48 @@ public sealed class TracingTests : IDisposable
             Assert.DoesNotContain(secret, rollback.Stderr, StringComparison.Ordinal);
             Assert.DoesNotContain(secret, rollback.Stdout, StringComparison.Ordinal);
         }
+    }
+
+    [Fact]
+    public async Task A_collector_that_never_answers_delays_the_exit_by_a_few_seconds_not_the_exporter_timeout()
+    {
+        await File.WriteAllTextAsync(_folder.Combine("rewind.yaml"), """
+            store: sqlite:rewind.db
+            targets:
+              env1:
+                database: sqlite:env1.db
+            """);
+        // Accepts connections and never answers: the OTLP exporter waits for its own timeout (10 s per signal).
+        using var silent = new TcpListener(IPAddress.Loopback, 0);
+        silent.Start(100);
+        var held = new List<TcpClient>();
+        using var stop = new CancellationTokenSource();
+        var accepting = Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                held.Add(await silent.AcceptTcpClientAsync(stop.Token));
+            }
+        });
+        var exporting = new Dictionary<string, string>
+        {
+            ["OTEL_EXPORTER_OTLP_ENDPOINT"] = $"http://127.0.0.1:{((IPEndPoint)silent.LocalEndpoint).Port}",
+            ["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf",
+        };
+
+        var baseline = Stopwatch.StartNew();
+        Assert.Equal(0, (await CliRunner.RunAsync(_folder.Path, "deploy", new BundleBuilder("one").Upsert("platform", "rule", "a", "1").WriteTo(_folder.Combine("b1")), "--target", "env1")).ExitCode);
+        baseline.Stop();
+        var stalled = Stopwatch.StartNew();
+        var deploy = await CliRunner.RunAsync(_folder.Path, exporting, "deploy", new BundleBuilder("two").Upsert("platform", "rule", "a", "2").WriteTo(_folder.Combine("b2")), "--target", "env1");
+        stalled.Stop();
+        await stop.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => accepting);
+        held.ForEach(c => c.Dispose());
+
+        Assert.True(deploy.ExitCode == 0, deploy.ToString());
+        Assert.NotEmpty(held);
+        Assert.True(stalled.Elapsed - baseline.Elapsed < TimeSpan.FromSeconds(8), $"a silent collector held the exit for {stalled.Elapsed - baseline.Elapsed}");
     }
 
     private static bool DescendsFrom(OtlpSpan span, OtlpSpan ancestor, List<OtlpSpan> spans)
