@@ -25,13 +25,20 @@ public sealed class TracingTests : IDisposable
     }
 
     [Fact]
-    public async Task A_rollback_exports_one_operation_span_with_its_steps_as_children_and_no_secret()
+    public Task A_rollback_exports_one_operation_span_with_its_steps_as_children_and_no_secret() =>
+        RollbackTraceAsync(_folder, _receiver, new SqliteProvider());
+
+    /// <summary>
+    /// A CLI rollback on <paramref name="provider"/>'s engine, exporting to <paramref name="receiver"/>: checks the
+    /// operation span, its step spans and that no secret left; returns every span for the engine's own checks.
+    /// </summary>
+    public static async Task<(List<OtlpSpan> Spans, OtlpSpan Operation)> RollbackTraceAsync(TestFolder folder, TestHttpServer receiver, StorageProvider provider)
     {
-        await File.WriteAllTextAsync(_folder.Combine("rewind.yaml"), $"""
-            store: sqlite:rewind.db
+        await File.WriteAllTextAsync(folder.Combine("rewind.yaml"), $"""
+            store: "{await provider.CreateControlPlaneAsync(folder)}"
             targets:
               env1:
-                database: sqlite:env1.db
+                database: "{await provider.CreateTargetDatabaseAsync(folder, "env1")}"
                 checks:
                   - name: smoke
                     command: echo "smoke with $DEPLOY_TOKEN"
@@ -39,23 +46,23 @@ public sealed class TracingTests : IDisposable
                   beforeRollback: ["echo \"draining with $DEPLOY_TOKEN\""]
                   afterRollback: ["echo undrained"]
             notify:
-              webhooks: ["{_receiver.Url("/hook")}?token={WebhookSecret}"]
+              webhooks: ["{receiver.Url("/hook")}?token={WebhookSecret}"]
             """);
         var secrets = new Dictionary<string, string> { ["DEPLOY_TOKEN"] = EnvironmentSecret };
-        var deploy = await CliRunner.RunAsync(_folder.Path, secrets, "deploy", new BundleBuilder("one").Upsert("platform", "rule", "a", "1").WriteTo(_folder.Combine("b1")), "--target", "env1");
+        var deploy = await CliRunner.RunAsync(folder.Path, secrets, "deploy", new BundleBuilder("one").Upsert("platform", "rule", "a", "1").WriteTo(folder.Combine("b1")), "--target", "env1");
         Assert.True(deploy.ExitCode == 0, deploy.ToString());
         // Without the variable nothing is exported: the receiver has seen only the webhook.
-        Assert.DoesNotContain(_receiver.RawBodies, r => r.Path.StartsWith("/v1/", StringComparison.Ordinal));
+        Assert.DoesNotContain(receiver.RawBodies, r => r.Path.StartsWith("/v1/", StringComparison.Ordinal));
 
         var exporting = new Dictionary<string, string>(secrets)
         {
-            ["OTEL_EXPORTER_OTLP_ENDPOINT"] = _receiver.Url(""),
+            ["OTEL_EXPORTER_OTLP_ENDPOINT"] = receiver.Url(""),
             ["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf",
         };
-        var rollback = await CliRunner.RunAsync(_folder.Path, exporting, "rollback", "--target", "env1", "--yes", "--reason", "INC-3", "--verbose");
+        var rollback = await CliRunner.RunAsync(folder.Path, exporting, "rollback", "--target", "env1", "--yes", "--reason", "INC-3", "--verbose");
         Assert.True(rollback.ExitCode == 0, rollback.ToString());
 
-        var exports = _receiver.RawBodies.Where(r => r.Path == "/v1/traces").Select(r => r.Body).ToList();
+        var exports = receiver.RawBodies.Where(r => r.Path == "/v1/traces").Select(r => r.Body).ToList();
         Assert.NotEmpty(exports);
         var spans = exports.SelectMany(OtlpSpans.Parse).ToList();
         var operation = Assert.Single(spans, s => s.Name == "rewind.rollback");
@@ -69,10 +76,10 @@ public sealed class TracingTests : IDisposable
         }
 
         Assert.Equal("d0001", spans.Single(s => s.Name == "apply inverse metadata").Attributes["rewind.deployment"]);
-        Assert.Contains("/v1/metrics", _receiver.RawBodies.Select(r => r.Path));
+        Assert.Contains("/v1/metrics", receiver.RawBodies.Select(r => r.Path));
 
         // Not in any exported byte (spans, attributes, metrics), nor in the log lines --verbose printed.
-        var exported = string.Concat(_receiver.RawBodies.Where(r => r.Path.StartsWith("/v1/", StringComparison.Ordinal)).Select(r => Encoding.UTF8.GetString(r.Body)));
+        var exported = string.Concat(receiver.RawBodies.Where(r => r.Path.StartsWith("/v1/", StringComparison.Ordinal)).Select(r => Encoding.UTF8.GetString(r.Body)));
         Assert.Contains("apply inverse metadata", rollback.Stderr, StringComparison.Ordinal);
         foreach (var secret in new[] { WebhookSecret, EnvironmentSecret })
         {
@@ -80,6 +87,8 @@ public sealed class TracingTests : IDisposable
             Assert.DoesNotContain(secret, rollback.Stderr, StringComparison.Ordinal);
             Assert.DoesNotContain(secret, rollback.Stdout, StringComparison.Ordinal);
         }
+
+        return (spans, operation);
     }
 
     [Fact]
@@ -124,7 +133,7 @@ public sealed class TracingTests : IDisposable
         Assert.True(stalled.Elapsed - baseline.Elapsed < TimeSpan.FromSeconds(8), $"a silent collector held the exit for {stalled.Elapsed - baseline.Elapsed}");
     }
 
-    private static bool DescendsFrom(OtlpSpan span, OtlpSpan ancestor, List<OtlpSpan> spans)
+    public static bool DescendsFrom(OtlpSpan span, OtlpSpan ancestor, List<OtlpSpan> spans)
     {
         for (var parent = span.ParentSpanId; spans.FirstOrDefault(s => s.SpanId == parent) is { } next; parent = next.ParentSpanId)
         {
