@@ -19,6 +19,7 @@ public sealed partial class MetricsEndpointTests : IAsyncLifetime
     {
         await File.WriteAllTextAsync(_folder.Combine("rewind.yaml"), """
             store: sqlite:rewind.db
+            rollbackBudget: 1ms
             targets:
               env1:
                 database: sqlite:env1.db
@@ -55,9 +56,10 @@ public sealed partial class MetricsEndpointTests : IAsyncLifetime
         }
 
         var rollbacks = await _server.GetJsonAsync("/api/rollbacks", _operator);
-        Assert.Equal(300, rollbacks.GetProperty("budgetSeconds").GetDouble());
+        // A budget of 1 ms: every rollback is over it.
+        Assert.Equal(0.001, rollbacks.GetProperty("budgetSeconds").GetDouble());
         var charted = Assert.Single(rollbacks.GetProperty("rollbacks").EnumerateArray());
-        Assert.Equal(("env1", "two", false), (charted.GetProperty("target").GetString(), charted.GetProperty("bundle").GetString(), charted.GetProperty("overBudget").GetBoolean()));
+        Assert.Equal(("env1", "two", true), (charted.GetProperty("target").GetString(), charted.GetProperty("bundle").GetString(), charted.GetProperty("overBudget").GetBoolean()));
 
         // No token: a scraper has none, and nothing in the answer is secret.
         using var response = await _server.GetAsync("/metrics", null);
@@ -80,6 +82,7 @@ public sealed partial class MetricsEndpointTests : IAsyncLifetime
         Assert.Equal(2, Sample(text, "rewind_records_applied_total", "target=\"env1\"", "direction=\"deploy\""));
         Assert.Equal(1, Sample(text, "rewind_records_applied_total", "target=\"env1\"", "direction=\"rollback\""));
         Assert.Equal(3, Sample(text, "rewind_lock_wait_seconds_count", "target=\"env1\""));
+        Assert.Equal(1, Sample(text, "rewind_rollbacks_over_budget_total", "target=\"env1\""));
         Assert.DoesNotContain(_deployer, text, StringComparison.Ordinal);
         Assert.DoesNotContain("INC-7", text, StringComparison.Ordinal);
     }
