@@ -23,7 +23,7 @@ internal sealed class CliContext(ParseResult parse)
     public RewindConfig LoadConfig() => ConfigLoader.Load(ConfigPath);
 
     public Task<RewindEngine> EngineAsync(CancellationToken cancellationToken) =>
-        RewindHost.CreateEngineAsync(LoadConfig(), TimeProvider.System, cancellationToken);
+        RewindHost.CreateEngineAsync(LoadConfig(), TimeProvider.System, cancellationToken, RewindCli.Telemetry.Logging);
 
     private static string? NonEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
 

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Rewind.Cli.Commands;
+using Rewind.Cli.Composition;
 using Rewind.Cli.Rendering;
 using Rewind.Core;
 
@@ -10,8 +11,12 @@ public static class RewindCli
 {
     public static readonly Option<bool> Json = new("--json") { Description = "Print one JSON object on stdout instead of text", Recursive = true };
     public static readonly Option<string?> Config = new("--config") { Description = "Path of rewind.yaml (default: ./rewind.yaml)", Recursive = true };
-    public static readonly Option<bool> Verbose = new("--verbose") { Description = "Show detail: on a failure, its causes and stack", Recursive = true };
+    public static readonly Option<bool> Verbose = new("--verbose") { Description = "Show detail: each step on stderr, and on a failure its causes and stack", Recursive = true };
+    public static readonly Option<string?> LogFormat = new Option<string?>("--log-format") { Description = "Log the steps on stderr as text or json (one object per line)", Recursive = true }.AcceptOnlyFromAmong("text", "json");
     public static readonly Option<string?> As = new("--as") { Description = "Who is acting (default: $REWIND_USER, else the OS user)", Recursive = true };
+
+    /// <summary>This run's logging and OpenTelemetry export (set before any command runs).</summary>
+    internal static CliTelemetry Telemetry { get; private set; } = CliTelemetry.Quiet;
 
     public static async Task<int> RunAsync(string[] args)
     {
@@ -39,6 +44,7 @@ public static class RewindCli
         root.Options.Add(Config);
         root.Options.Add(As);
         root.Options.Add(Verbose);
+        root.Options.Add(LogFormat);
         root.Subcommands.Add(InitCommand.Create());
         root.Subcommands.Add(DeployCommand.Create());
         root.Subcommands.Add(RollbackCommand.Create());
@@ -70,6 +76,8 @@ public static class RewindCli
             return 2;
         }
 
+        using var telemetry = CliTelemetry.Start(verbose, parsed.GetValue(LogFormat));
+        Telemetry = telemetry;
         using var cancel = new CancellationTokenSource();
         Console.CancelKeyPress += (_, e) =>
         {

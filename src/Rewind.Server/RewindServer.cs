@@ -12,6 +12,7 @@ using Rewind.Core.Artifacts;
 using Rewind.Core.Deployments;
 using Rewind.Server.Access;
 using Rewind.Server.Endpoints;
+using Rewind.Server.Observability;
 using Rewind.Server.Operations;
 using Rewind.Server.Problems;
 
@@ -44,10 +45,12 @@ public static class RewindServer
         builder.Services.AddSingleton<OperationRegistry>();
         builder.Services.AddSingleton(services => new BundleUpload(uploads, engine.Config.Limits, services.GetRequiredService<ILogger<BundleUpload>>()));
         builder.Services.AddOpenApi();
+        MetricsEndpoint.AddMetrics(builder.Services);
         builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         builder.Services.ConfigureHttpJsonOptions(o => ConfigureJson(o.SerializerOptions));
 
         var app = builder.Build();
+        app.UseMiddleware<RequestLog>();
         app.Use((context, next) =>
         {
             // Set as the answer starts, so an answer rewritten on the way (a problem) carries it too.
@@ -63,6 +66,7 @@ public static class RewindServer
         app.UseMiddleware<TokenAuthentication>();
 
         DashboardEndpoints.Map(app);
+        MetricsEndpoint.Map(app);
         app.MapOpenApi();
         var api = app.MapGroup("/api");
         TargetEndpoints.Map(api);

@@ -45,7 +45,7 @@ internal static class DemoCommand
     {
         var configPath = Path.Combine(folder, RewindConfig.FileName);
         await File.WriteAllTextAsync(configPath, "store: sqlite:rewind.db\nartifacts: .rewind/artifacts\ntargets:\n  shop:\n    database: sqlite:shop.db\n", cancellationToken);
-        var engine = await RewindHost.CreateEngineAsync(ConfigLoader.Load(configPath), TimeProvider.System, cancellationToken);
+        var engine = await RewindHost.CreateEngineAsync(ConfigLoader.Load(configPath), TimeProvider.System, cancellationToken, RewindCli.Telemetry.Logging);
         var bundles = await WriteBundlesAsync(Path.Combine(folder, "bundles"), cancellationToken);
         var failures = 0;
 

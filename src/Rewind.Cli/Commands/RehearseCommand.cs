@@ -16,7 +16,7 @@ internal static class RehearseCommand
             var context = new CliContext(parse);
             var engine = await context.EngineAsync(cancellationToken);
             var report = await engine.RehearseAsync(parse.GetValue(bundle)!, parse.GetValue(target)!,
-                (config, ct) => RewindHost.CreateEngineAsync(config, TimeProvider.System, ct), cancellationToken);
+                (config, ct) => RewindHost.CreateEngineAsync(config, TimeProvider.System, ct, RewindCli.Telemetry.Logging), cancellationToken);
             if (context.Json)
             {
                 Output.WriteJson(new { target = report.Target, bundle = report.BundleId, exact = report.Exact, succeeded = report.Succeeded, firstDifference = report.FirstDifference, steps = report.Steps });

@@ -18,12 +18,23 @@ internal static class ServeCommand
         {
             var context = new CliContext(parse);
             var config = context.LoadConfig();
-            var engine = await RewindHost.CreateEngineAsync(config, TimeProvider.System, cancellationToken);
+            var engine = await RewindHost.CreateEngineAsync(config, TimeProvider.System, cancellationToken, RewindCli.Telemetry.Logging);
             var listen = ListenUrls(parse.GetValue(urls)!);
             // A failure to start is reported once, in words, by the CLI; --verbose keeps the host's own log with its stack.
             var verbose = parse.GetValue(RewindCli.Verbose);
             await using var app = RewindServer.Build(engine, RewindHost.OpenTokenStore(config.Store), listen,
-                logging: l => l.AddFilter("Microsoft.Extensions.Hosting", verbose ? LogLevel.Information : LogLevel.None));
+                logging: l =>
+                {
+                    // The request log is on by default (one line per request); --log-format json makes every line JSON.
+                    if (RewindCli.Telemetry.JsonLogs)
+                    {
+                        l.ClearProviders();
+                        CliTelemetry.Configure(l, json: true);
+                    }
+
+                    l.AddFilter("Microsoft.Extensions.Hosting", verbose ? LogLevel.Information : LogLevel.None);
+                    l.AddFilter("Microsoft.Hosting.Lifetime", verbose ? LogLevel.Information : LogLevel.None);
+                });
             try
             {
                 await app.StartAsync(cancellationToken);

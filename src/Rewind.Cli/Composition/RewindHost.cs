@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using Rewind.Core;
 using Rewind.Core.Access;
 using Rewind.Core.Artifacts;
@@ -17,11 +18,11 @@ public static class RewindHost
     public const string SqlitePrefix = "sqlite:";
     public const string PostgresPrefix = "postgres:";
 
-    public static async Task<RewindEngine> CreateEngineAsync(RewindConfig config, TimeProvider? time = null, CancellationToken cancellationToken = default)
+    public static async Task<RewindEngine> CreateEngineAsync(RewindConfig config, TimeProvider? time = null, CancellationToken cancellationToken = default, ILoggerFactory? logging = null)
     {
         var store = OpenControlPlane(config.Store);
         await store.EnsureCreatedAsync(cancellationToken);
-        return new RewindEngine(config, store, OpenAuditLog(config.Store), new TargetStoreFactory(), new ArtifactStore(config.Artifacts), time ?? TimeProvider.System);
+        return new RewindEngine(config, store, OpenAuditLog(config.Store), new TargetStoreFactory(), new ArtifactStore(config.Artifacts), time ?? TimeProvider.System, logging);
     }
 
     public static IAuditLog OpenAuditLog(string store) => store.StartsWith(SqlitePrefix, StringComparison.Ordinal)

@@ -1,4 +1,8 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Rewind.Core.Locks;
+using Rewind.Core.Observability;
 using Rewind.Core.Targets;
 using Rewind.Core.Verification;
 
@@ -10,6 +14,8 @@ namespace Rewind.Core.Deployments;
 /// ledger fenced by the operation's lock, so once an admin has broken the lock nothing this operation writes
 /// lands. Every step and every transition is appended to the deployment's journal before the next one starts, so
 /// a re-run after a crash can see how far it got; recovery drives the same transitions from the target's marker.
+/// Being the one place outcomes happen, it is also where they are counted (<see cref="RewindMetrics"/>), where each
+/// step becomes a span (<see cref="RewindTracing"/>) and where steps are logged.
 /// </summary>
 /// <remarks>
 /// <code>
@@ -35,14 +41,17 @@ internal sealed class DeploymentLifecycle
 
     private readonly ControlPlane.IControlPlaneStore _store;
     private readonly TimeProvider _time;
+    private readonly ILogger _log;
     private DeploymentStatus? _beforeRollback;
 
-    public DeploymentLifecycle(ControlPlane.IControlPlaneStore store, TimeProvider time, TargetLock held, Deployment deployment)
+    public DeploymentLifecycle(ControlPlane.IControlPlaneStore store, TimeProvider time, TargetLock held, Deployment deployment, ILoggerFactory? logging = null)
     {
         _store = store;
         _time = time;
+        _log = (logging ?? NullLoggerFactory.Instance).CreateLogger("Rewind.Journal");
         Lock = held;
         Deployment = deployment;
+        RewindTracing.Identify(deployment);
     }
 
     /// <summary>The operation's current image of the deployment: what the ledger holds once each write returns.</summary>
@@ -61,8 +70,16 @@ internal sealed class DeploymentLifecycle
         };
 
     /// <summary>Records hooks that ran, in the journal too, so it shows them in order among the other steps.</summary>
-    public Task HooksRanAsync(IReadOnlyList<HookResult> hooks) =>
-        UpdateAsync(d => d with { Hooks = [.. d.Hooks, .. hooks], Steps = [.. d.Steps, .. HookSteps(hooks, _time.GetUtcNow())] });
+    public Task HooksRanAsync(IReadOnlyList<HookResult> hooks)
+    {
+        foreach (var hook in hooks)
+        {
+            // The hook by its name and exit, not its command line or output: those are in the journal, masked.
+            _log.Log(hook.Succeeded ? LogLevel.Information : LogLevel.Warning, "{Target} {Deployment}: {Hook} hook {State} in {Seconds:0.000}s", Deployment.Target, Deployment.Id, hook.Hook, hook.Succeeded ? "done" : "failed", hook.Seconds);
+        }
+
+        return UpdateAsync(d => d with { Hooks = [.. d.Hooks, .. hooks], Steps = [.. d.Steps, .. HookSteps(hooks, _time.GetUtcNow())] });
+    }
 
     private static IEnumerable<JournalStep> HookSteps(IReadOnlyList<HookResult> hooks, DateTimeOffset at) =>
         hooks.Select(h => new JournalStep($"{h.Hook} hook", h.Succeeded ? "done" : "failed", at, h.Command));
@@ -72,30 +89,51 @@ internal sealed class DeploymentLifecycle
         deployment with { Status = DeploymentStatus.Skipped, StartedAt = now, FinishedAt = now, Error = why };
 
     /// <summary>The target's transaction committed the bundle and its inverse.</summary>
-    public Task AppliedAsync(string inverseDigest) =>
-        MoveAsync(DeploymentStatus.Applied, d => d with { InverseDigest = inverseDigest });
+    public async Task AppliedAsync(string inverseDigest)
+    {
+        await MoveAsync(DeploymentStatus.Applied, d => d with { InverseDigest = inverseDigest });
+        RewindMetrics.RecordsApplied(Deployment, "deploy");
+    }
 
     /// <summary>The deploy did not apply: the target is as it was.</summary>
-    public Task FailedAsync(string error, Exception? cause = null) =>
-        MoveAsync(DeploymentStatus.Failed, d => d with { FinishedAt = _time.GetUtcNow(), Error = error }, cause);
+    public async Task FailedAsync(string error, Exception? cause = null)
+    {
+        await MoveAsync(DeploymentStatus.Failed, d => d with { FinishedAt = _time.GetUtcNow(), Error = error }, cause);
+        RewindMetrics.DeploymentFinished(Deployment, "failed");
+    }
 
     /// <summary>
     /// Recovery of a deploy a crash interrupted, from the target's marker (written in the same transaction as
     /// the change): with a marker it applied, and stays unverified until verified; without one it never did.
     /// </summary>
-    public Task SettledFromMarkerAsync(DeploymentMarker? marker) => marker is null
-        ? MoveAsync(DeploymentStatus.Failed, d => d with { FinishedAt = _time.GetUtcNow(), Error = "interrupted before it applied; the target is unchanged" }, detail: FromMarker)
-        : MoveAsync(DeploymentStatus.Applied, d => d with { InverseDigest = marker.InverseDigest, Error = "interrupted after it applied, before it was verified: deploy it again (or rewind recover) to verify it" }, detail: FromMarker);
+    public async Task SettledFromMarkerAsync(DeploymentMarker? marker)
+    {
+        if (marker is null)
+        {
+            await MoveAsync(DeploymentStatus.Failed, d => d with { FinishedAt = _time.GetUtcNow(), Error = "interrupted before it applied; the target is unchanged" }, detail: FromMarker);
+            RewindMetrics.DeploymentFinished(Deployment, "failed");
+            return;
+        }
+
+        // Not an outcome yet: it is counted when it is verified (or not) later.
+        await MoveAsync(DeploymentStatus.Applied, d => d with { InverseDigest = marker.InverseDigest, Error = "interrupted after it applied, before it was verified: deploy it again (or rewind recover) to verify it" }, detail: FromMarker);
+    }
 
     private const string FromMarker = "settled from the target's marker";
 
     /// <summary>The checks after the deploy passed: the deployment is known-good.</summary>
-    public Task VerifiedAsync(IReadOnlyList<CheckResult> checks) =>
-        MoveAsync(DeploymentStatus.Verified, d => d with { FinishedAt = _time.GetUtcNow(), Checks = checks, Error = null });
+    public async Task VerifiedAsync(IReadOnlyList<CheckResult> checks)
+    {
+        await MoveAsync(DeploymentStatus.Verified, d => d with { FinishedAt = _time.GetUtcNow(), Checks = checks, Error = null });
+        RewindMetrics.DeploymentFinished(Deployment, "verified");
+    }
 
     /// <summary>The checks after the deploy did not pass: it stays applied, never known-good, with why.</summary>
-    public Task UnverifiedAsync(IReadOnlyList<CheckResult> checks, string error) =>
-        MoveAsync(DeploymentStatus.Applied, d => d with { FinishedAt = _time.GetUtcNow(), Checks = checks, Error = error });
+    public async Task UnverifiedAsync(IReadOnlyList<CheckResult> checks, string error)
+    {
+        await MoveAsync(DeploymentStatus.Applied, d => d with { FinishedAt = _time.GetUtcNow(), Checks = checks, Error = error });
+        RewindMetrics.DeploymentFinished(Deployment, "unverified");
+    }
 
     /// <summary>A rollback starts: who, why and when are recorded before the target changes.</summary>
     public Task RollingBackAsync(string who, string? reason, DateTimeOffset at, bool automatic)
@@ -108,17 +146,26 @@ internal sealed class DeploymentLifecycle
     /// The rollback is over and the target's new state (off the train, or frozen) is written with it in one step:
     /// a crash between two writes would leave a rolled-back deployment on a target that is not held.
     /// </summary>
-    public Task RolledBackAsync(TargetState state, string? error = null, Exception? failing = null) =>
-        MoveAsync(DeploymentStatus.RolledBack, d => d with { Error = error ?? d.Error }, failing, state);
+    public async Task RolledBackAsync(TargetState state, string? error = null, Exception? failing = null)
+    {
+        await MoveAsync(DeploymentStatus.RolledBack, d => d with { Error = error ?? d.Error }, failing, state);
+        RewindMetrics.RecordsApplied(Deployment, "rollback");
+        RewindMetrics.RollbackFinished(Deployment, state.State == TrainState.Frozen ? "frozen" : "rolled-back", RollbackElapsed());
+    }
+
+    /// <summary>What the budget is compared with: recorded when the rollback got that far, else measured from its start.</summary>
+    private TimeSpan? RollbackElapsed() => Deployment.RollbackDuration ?? _time.GetUtcNow() - Deployment.RolledBackAt;
 
     /// <summary>
     /// A rollback that failed before its inverse committed: the deployment is on the target as it was before the
     /// rollback began (verified or applied), and the target's new state (frozen) is written with it.
     /// </summary>
-    public Task RollbackFailedAsync(TargetState state, string error, Exception failing)
+    public async Task RollbackFailedAsync(TargetState state, string error, Exception failing)
     {
         var before = _beforeRollback ?? throw new InvalidOperationException($"deployment {Deployment.Id}: a rollback failed that never started");
-        return MoveAsync(before, d => d with { Error = error }, failing, state);
+        var elapsed = RollbackElapsed();
+        await MoveAsync(before, d => d with { Error = error }, failing, state);
+        RewindMetrics.RollbackFinished(Deployment, "failed", elapsed);
     }
 
     /// <summary>
@@ -145,16 +192,23 @@ internal sealed class DeploymentLifecycle
 
     public async Task<T> StepAsync<T>(string step, Func<Task<T>> run, CancellationToken cancellationToken)
     {
+        using var span = RewindTracing.Step(step, Deployment);
         await AppendAsync(step, "started", null, cancellationToken);
+        _log.LogInformation("{Target} {Deployment}: {Step} started", Deployment.Target, Deployment.Id, step);
+        var watch = Stopwatch.StartNew();
         try
         {
             var result = await run();
             await AppendAsync(step, "done", null, CancellationToken.None);
+            RewindTracing.Outcome(span, "done");
+            _log.LogInformation("{Target} {Deployment}: {Step} done in {Seconds:0.000}s", Deployment.Target, Deployment.Id, step, watch.Elapsed.TotalSeconds);
             return result;
         }
         catch (Exception e) when (e is not BadInputException)
         {
             // Bad input leaves no trace (its deployment entry is removed); anything else is journaled.
+            RewindTracing.Outcome(span, "failed", e.Message);
+            _log.LogWarning(e, "{Target} {Deployment}: {Step} failed: {Error}", Deployment.Target, Deployment.Id, step, Secrets.SecretMask.Message(e));
             await AppendAsync(step, "failed", e.Message, CancellationToken.None, failing: e);
             throw;
         }
@@ -177,6 +231,8 @@ internal sealed class DeploymentLifecycle
 
         var next = change(Deployment) with { Status = to };
         next = next with { Steps = [.. next.Steps, new JournalStep("status", to.ToName(), _time.GetUtcNow(), detail)] };
+        Activity.Current?.AddEvent(new ActivityEvent($"status {to.ToName()}"));
+        _log.LogInformation("{Target} {Deployment}: {From} -> {To}", Deployment.Target, Deployment.Id, from.ToName(), to.ToName());
         return WriteAsync(next, state, failing, CancellationToken.None);
     }
 

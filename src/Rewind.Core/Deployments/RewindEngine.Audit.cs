@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using Rewind.Core.Audit;
 
 namespace Rewind.Core.Deployments;
@@ -14,11 +15,14 @@ public sealed partial class RewindEngine
     {
         var scope = new AuditScope();
         var started = _time.GetUtcNow();
+        // The operation's span: its audit outcome is its outcome, and the steps the journal records are its children.
+        using var span = Observability.RewindTracing.Operation(operation, target);
         string outcome;
         try
         {
             var result = await body(scope);
             outcome = scope.Failed ? "failed" : "succeeded";
+            Observability.RewindTracing.Outcome(span, outcome, scope.Failed ? scope.Detail : null);
             await AppendAuditAsync(operation, target, who, reason, scope, started, outcome);
             return result;
         }
@@ -26,18 +30,23 @@ public sealed partial class RewindEngine
         {
             // Every refusal is audited (invariant 8), bad input too; it changed nothing else.
             scope.Detail = e.Message;
+            Observability.RewindTracing.Outcome(span, "refused:bad-input");
             await AppendAuditAsync(operation, target, who, reason, scope, started, "refused:bad-input");
             throw;
         }
         catch (RefusedException e)
         {
             scope.Detail = e.Message;
+            Observability.RewindTracing.Outcome(span, $"refused:{e.Rule}");
+            _log.LogInformation("{Operation} of {Target} refused ({Rule}): {Detail}", operation, target, e.Rule, Secrets.SecretMask.Message(e));
             await AppendAuditAsync(operation, target, who, reason, scope, started, $"refused:{e.Rule}");
             throw;
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             scope.Detail ??= e.Message;
+            Observability.RewindTracing.Outcome(span, "failed", e.Message);
+            _log.LogError(e, "{Operation} of {Target} failed: {Detail}", operation, target, Secrets.SecretMask.Message(e));
             await AppendAuditAsync(operation, target, who, reason, scope, started, "failed");
             throw;
         }

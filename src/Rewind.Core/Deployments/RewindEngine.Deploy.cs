@@ -55,7 +55,7 @@ public sealed partial class RewindEngine
             scope.Detail = "already applied";
             var nothing = new ApplySummary(0, 0, [], [], []);
             return newest.Status == DeploymentStatus.Applied
-                ? await VerifyDeploymentAsync(target, targetLock, new DeploymentLifecycle(_store, _time, targetLock, newest), nothing, scope, progress, cancellationToken) with { AlreadyApplied = true }
+                ? await VerifyDeploymentAsync(target, targetLock, new DeploymentLifecycle(_store, _time, targetLock, newest, _logging), nothing, scope, progress, cancellationToken) with { AlreadyApplied = true }
                 : new DeployResult(newest, nothing, VerificationResult.From(newest.Checks), AlreadyApplied: true);
         }
 
@@ -101,7 +101,7 @@ public sealed partial class RewindEngine
         // entry and settles it from the target's marker.
         await targetLock.WriteFencedAsync(h => _store.InsertDeploymentAsync(deployment, h, cancellationToken));
 
-        var journal = new DeploymentLifecycle(_store, _time, targetLock, deployment);
+        var journal = new DeploymentLifecycle(_store, _time, targetLock, deployment, _logging);
         (ApplySummary Apply, string InverseDigest) summary;
         try
         {
@@ -221,8 +221,11 @@ public sealed partial class RewindEngine
         var results = new List<HookResult>();
         foreach (var command in commands)
         {
+            // The span names the hook, never its command line: a command may carry a secret.
+            using var span = Observability.RewindTracing.Step($"{hook} hook", target: target.Name);
             var outcome = await ShellCommand.RunAsync(command, _config.BaseDirectory, environment, target.Hooks.Timeout, cancellationToken);
             results.Add(new HookResult(hook, command, outcome.ExitCode, outcome.TimedOut, outcome.Output, outcome.Duration.TotalSeconds));
+            Observability.RewindTracing.Outcome(span, outcome.Succeeded ? "done" : outcome.TimedOut ? "timed-out" : "failed", outcome.Succeeded ? null : Describe(results[^1]));
             if (!outcome.Succeeded)
             {
                 break;

@@ -69,6 +69,30 @@ public sealed partial class RewindEngine
         return result;
     }
 
+    /// <summary>Every configured target's train state (what the <c>rewind_targets</c> gauge counts).</summary>
+    public async Task<IReadOnlyList<TargetState>> TargetStatesAsync(CancellationToken cancellationToken = default)
+    {
+        var states = new List<TargetState>();
+        foreach (var name in _config.Targets.Keys.Order(StringComparer.Ordinal))
+        {
+            states.Add(await _store.GetTargetStateAsync(name, cancellationToken));
+        }
+
+        return states;
+    }
+
+    /// <summary>The most recent rollbacks that finished, on every target, oldest first (the dashboard charts them against the budget).</summary>
+    public async Task<IReadOnlyList<Deployment>> RollbacksAsync(int limit, CancellationToken cancellationToken = default)
+    {
+        var rollbacks = new List<Deployment>();
+        foreach (var name in _config.Targets.Keys)
+        {
+            rollbacks.AddRange((await _store.GetDeploymentsAsync(name, cancellationToken)).Where(d => d is { RolledBackAt: not null, RollbackDuration: not null }));
+        }
+
+        return [.. rollbacks.OrderByDescending(d => d.RolledBackAt).Take(limit).Reverse()];
+    }
+
     public Task<IReadOnlyList<Deployment>> HistoryAsync(string target, CancellationToken cancellationToken = default) =>
         _store.GetDeploymentsAsync(_config.Target(target).Name, cancellationToken);
 }

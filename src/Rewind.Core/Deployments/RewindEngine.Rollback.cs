@@ -104,7 +104,7 @@ public sealed partial class RewindEngine
         // A hook that hangs is the usual reason a lock gets broken: stop here, before anything is written. The
         // image of the deployment read before the hook may be stale by now (a new holder may have rolled it back).
         await held.EnsureHeldAsync(cancellationToken);
-        var journal = new DeploymentLifecycle(_store, _time, held, deployment);
+        var journal = new DeploymentLifecycle(_store, _time, held, deployment, _logging);
         await journal.HooksRanAsync(before);
         if (before.FirstOrDefault(h => !h.Succeeded) is { } failedHook)
         {
@@ -306,6 +306,7 @@ public sealed partial class RewindEngine
     /// <summary>Notifies within what is left of the rollback budget (at most 30 s), so a dead receiver never holds a rollback up.</summary>
     private async Task NotifyAsync(Notification notification, long started, CancellationToken cancellationToken)
     {
+        using var span = Observability.RewindTracing.Step($"notify {notification.Event}", target: notification.Target);
         var left = _config.RollbackBudget - _time.GetElapsedTime(started);
         var deadline = TimeSpan.FromSeconds(Math.Clamp(left.TotalSeconds, 1, 30));
         AuditHead? head = null;

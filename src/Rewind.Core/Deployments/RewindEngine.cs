@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Rewind.Core.Artifacts;
 using Rewind.Core.Audit;
 using Rewind.Core.Bundles;
@@ -22,9 +24,14 @@ public sealed partial class RewindEngine
     private readonly TimeProvider _time;
     private readonly BundleApplier _applier;
     private readonly IAuditLog _audit;
+    private readonly ILoggerFactory _logging;
+    private readonly ILogger _log;
 
-    public RewindEngine(RewindConfig config, IControlPlaneStore store, IAuditLog audit, ITargetStoreFactory targets, ArtifactStore artifacts, TimeProvider time)
+    /// <summary>The engine over its stores; <paramref name="logging"/> is where it logs steps and faults (default: nowhere).</summary>
+    public RewindEngine(RewindConfig config, IControlPlaneStore store, IAuditLog audit, ITargetStoreFactory targets, ArtifactStore artifacts, TimeProvider time, ILoggerFactory? logging = null)
     {
+        _logging = logging ?? NullLoggerFactory.Instance;
+        _log = _logging.CreateLogger("Rewind.Engine");
         _config = config;
         _store = new SecretMaskingStore(store);
         _audit = audit as AnchoredAuditLog ?? new AnchoredAuditLog(audit, config, targets);
@@ -87,6 +94,8 @@ public sealed partial class RewindEngine
     /// </summary>
     private async Task<TargetLock> LockTargetAsync(TargetConfig target, string operation, string who, CancellationToken cancellationToken, bool createsTarget = false)
     {
+        using var span = Observability.RewindTracing.Step("lock", target: target.Name);
+        var waiting = _time.GetTimestamp();
         var held = await LockAsync(target.Name, operation, who, cancellationToken);
         try
         {
@@ -96,6 +105,7 @@ public sealed partial class RewindEngine
                 await held.ClaimAsync(targetStore, cancellationToken);
             }
 
+            Observability.RewindMetrics.LockWaited(target.Name, _time.GetElapsedTime(waiting));
             return held;
         }
         catch
@@ -128,7 +138,7 @@ public sealed partial class RewindEngine
                 marker = await session.ReadMarkerAsync(deployment.Id, cancellationToken);
             }
 
-            var journal = new DeploymentLifecycle(_store, _time, held, deployment);
+            var journal = new DeploymentLifecycle(_store, _time, held, deployment, _logging);
             if (deployment.Status == DeploymentStatus.Applying)
             {
                 if (marker is null)
@@ -183,7 +193,7 @@ public sealed partial class RewindEngine
             if (newest is { Status: DeploymentStatus.Applied, FinishedAt: null })
             {
                 var result = await AuditedAsync("recover", config.Name, who, "finish an interrupted deploy",
-                    scope => VerifyDeploymentAsync(config, targetLock, new DeploymentLifecycle(_store, _time, targetLock, newest), new ApplySummary(0, 0, [], [], []), scope, null, cancellationToken),
+                    scope => VerifyDeploymentAsync(config, targetLock, new DeploymentLifecycle(_store, _time, targetLock, newest, _logging), new ApplySummary(0, 0, [], [], []), scope, null, cancellationToken),
                     cancellationToken);
                 settled.Add(result.Deployment);
 
@@ -201,7 +211,7 @@ public sealed partial class RewindEngine
             foreach (var deployment in deployments.Where(d => d.Status == DeploymentStatus.Applied && d.FinishedAt is null && d.Id != newest?.Id))
             {
                 var why = $"never verified: {newest!.Id} ({newest.BundleId}) was deployed on top of it first";
-                var journal = new DeploymentLifecycle(_store, _time, targetLock, deployment);
+                var journal = new DeploymentLifecycle(_store, _time, targetLock, deployment, _logging);
                 await journal.UpdateAsync(d => d with
                 {
                     FinishedAt = _time.GetUtcNow(),

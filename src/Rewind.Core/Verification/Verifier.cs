@@ -19,6 +19,14 @@ public sealed class Verifier(HttpClient http, string workingDirectory, int paral
 
     private async Task<CheckResult> RunAsync(CheckConfig check, ITargetStore target, IReadOnlyDictionary<string, string> environment, CancellationToken cancellationToken)
     {
+        using var span = Observability.RewindTracing.Step($"check {check.Name}");
+        var result = await RunCheckAsync(check, target, environment, cancellationToken);
+        Observability.RewindTracing.Outcome(span, result.Outcome.ToString().ToLowerInvariant(), result.Outcome == CheckOutcome.Passed ? null : result.Detail);
+        return result;
+    }
+
+    private async Task<CheckResult> RunCheckAsync(CheckConfig check, ITargetStore target, IReadOnlyDictionary<string, string> environment, CancellationToken cancellationToken)
+    {
         var watch = Stopwatch.StartNew();
         CheckResult Result(CheckOutcome outcome, string detail) => new(check.Name, outcome, detail, watch.Elapsed.TotalSeconds);
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);

@@ -10,5 +10,8 @@ internal sealed record Caller(string Name, string Role)
     public static Caller Of(HttpContext context) =>
         context.Items[Key] as Caller ?? throw new UnauthenticatedException("this request carries no token");
 
+    /// <summary>The caller, when the request presented a valid token (the request log names it).</summary>
+    public static Caller? Find(HttpContext context) => context.Items[Key] as Caller;
+
     public void AttachTo(HttpContext context) => context.Items[Key] = this;
 }

@@ -99,6 +99,9 @@ async function loadTargets() {
     showBanner(e.message);
     return;
   }
+  // What needs a person first: frozen targets, then those off the train, then the rest by name.
+  const urgency = { frozen: 0, "off-train": 1, "on-train": 2 };
+  data.targets.sort((a, b) => (urgency[a.state] ?? 3) - (urgency[b.state] ?? 3) || a.name.localeCompare(b.name));
   const rows = data.targets.map((t) => {
     const last = t.last;
     return el("tr", { "data-target": t.name, class: t.name === selectedTarget ? "selected" : null },
@@ -120,6 +123,7 @@ async function loadTargets() {
   });
   $("targets").tBodies[0].replaceChildren(...rows);
   if (selectedTarget) await loadHistory(selectedTarget, true);
+  await loadRollbacks();
 }
 
 function showBanner(message) {

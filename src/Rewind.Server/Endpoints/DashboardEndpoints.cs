@@ -5,7 +5,7 @@ using Microsoft.AspNetCore.Routing;
 namespace Rewind.Server.Endpoints;
 
 /// <summary>
-/// The health probe and the dashboard's three static files: the only answers given without a token. The page holds
+/// The health probe and the dashboard's static files: with /metrics, the only answers given without a token. The page holds
 /// no data; everything it shows it fetches from the API with the token the person pastes.
 /// </summary>
 internal static class DashboardEndpoints
@@ -14,6 +14,7 @@ internal static class DashboardEndpoints
     [
         ("/", "dashboard/index.html", "text/html; charset=utf-8"),
         ("/dashboard.js", "dashboard/dashboard.js", "text/javascript; charset=utf-8"),
+        ("/rollback-chart.js", "dashboard/rollback-chart.js", "text/javascript; charset=utf-8"),
         ("/dashboard.css", "dashboard/dashboard.css", "text/css; charset=utf-8"),
     ];
 

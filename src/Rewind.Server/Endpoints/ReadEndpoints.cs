@@ -50,6 +50,24 @@ internal static class ReadEndpoints
             return Results.Ok(ApiViews.Operation(operation, deployment));
         }).WithSummary("A long operation's status, progress and journal; its result or problem once it ends");
 
+        api.MapGet("/rollbacks", async (int? limit, RewindEngine engine, CancellationToken cancellationToken) =>
+            Results.Ok(new
+            {
+                budgetSeconds = engine.Config.RollbackBudget.TotalSeconds,
+                rollbacks = (await engine.RollbacksAsync(Math.Clamp(limit ?? 100, 1, 1000), cancellationToken)).Select(d => new
+                {
+                    target = d.Target,
+                    deployment = d.Id,
+                    bundle = d.BundleId,
+                    at = d.RolledBackAt,
+                    seconds = d.RollbackDuration!.Value.TotalSeconds,
+                    overBudget = d.RollbackOverBudget,
+                    automatic = d.AutomaticRollback,
+                    status = d.Status.ToName(),
+                }),
+            }))
+            .WithSummary("The most recent rollbacks on every target (at most ?limit=, default 100), oldest first, with their durations and the budget");
+
         api.MapGet("/quarantine", async (RewindEngine engine, CancellationToken cancellationToken) =>
             Results.Ok(new { tables = (await engine.QuarantineListAsync(cancellationToken)).Select(JsonViews.Quarantine) }))
             .WithSummary("Tables that rollbacks moved aside, on every target");

@@ -91,6 +91,8 @@ public sealed class DashboardBrowserTests : IAsyncLifetime
         Row(driver, "checkout-eu").FindElement(By.CssSelector("button[data-action=history]")).Click();
         Until(driver, () => driver.FindElements(By.CssSelector("#history tbody tr")).Count == 2, "the history of checkout-eu");
         Assert.Contains("by alice", driver.FindElement(By.CssSelector("#history tbody tr")).Text, StringComparison.Ordinal);
+        Until(driver, () => driver.FindElements(By.CssSelector("#rollbacks svg rect.bar")).Count == 1, "the rollback in the chart");
+        Assert.Contains("1 rollback, 0 over the 300 s budget", driver.FindElement(By.Id("rollbacks")).Text, StringComparison.Ordinal);
         Screenshot(driver, "dashboard.png");
 
         // The API agrees with what the page shows.

@@ -45,7 +45,7 @@ public sealed class ServerProcess : IAsyncDisposable
     /// <summary>The server's process id (to read its memory use from /proc).</summary>
     public int ProcessId => _process.Id;
 
-    public static async Task<ServerProcess> StartAsync(string folder, IDictionary<string, string>? environment = null)
+    public static async Task<ServerProcess> StartAsync(string folder, IDictionary<string, string>? environment = null, IReadOnlyList<string>? arguments = null)
     {
         var url = $"http://127.0.0.1:{TestHttpServer.FreePort()}";
         var variables = CliRunner.As("server-host");
@@ -54,7 +54,7 @@ public sealed class ServerProcess : IAsyncDisposable
             variables[key] = value;
         }
 
-        var server = new ServerProcess(CliRunner.Start(folder, variables, "serve", "--urls", url), url);
+        var server = new ServerProcess(CliRunner.Start(folder, variables, ["serve", "--urls", url, .. arguments ?? []]), url);
         var clock = Stopwatch.StartNew();
         while (clock.Elapsed < TimeSpan.FromSeconds(60))
         {

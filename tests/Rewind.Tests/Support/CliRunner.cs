@@ -40,6 +40,14 @@ public static class CliRunner
             start.Environment[key] = value;
         }
 
+        return await RunProcessAsync(start);
+    }
+
+    /// <summary>Runs any program to its end (stdin closed, at most 3 minutes) and returns what it printed.</summary>
+    public static async Task<CliResult> RunProcessAsync(ProcessStartInfo start)
+    {
+        start.RedirectStandardOutput = start.RedirectStandardError = start.RedirectStandardInput = true;
+        start.UseShellExecute = false;
         using var process = Process.Start(start)!;
         process.StandardInput.Close();
         var stdout = process.StandardOutput.ReadToEndAsync();

@@ -28,6 +28,9 @@ public sealed class TestHttpServer : IDisposable
     /// <summary>Every request received: method, path and body.</summary>
     public ConcurrentQueue<(string Method, string Path, string Body)> Requests { get; } = new();
 
+    /// <summary>Every request's path and body as bytes (an OTLP export is protobuf, not text).</summary>
+    public ConcurrentQueue<(string Path, byte[] Body)> RawBodies { get; } = new();
+
     public static int FreePort()
     {
         using var socket = new TcpListener(IPAddress.Loopback, 0);
@@ -62,9 +65,11 @@ public sealed class TestHttpServer : IDisposable
                 return;
             }
 
-            using var reader = new StreamReader(context.Request.InputStream, Encoding.UTF8);
-            var body = await reader.ReadToEndAsync();
+            using var raw = new MemoryStream();
+            await context.Request.InputStream.CopyToAsync(raw);
+            var body = Encoding.UTF8.GetString(raw.ToArray());
             var path = context.Request.Url!.AbsolutePath;
+            RawBodies.Enqueue((path, raw.ToArray()));
             Requests.Enqueue((context.Request.HttpMethod, path, body));
             var (status, text) = _handler(context.Request.HttpMethod, path);
             context.Response.StatusCode = status;
