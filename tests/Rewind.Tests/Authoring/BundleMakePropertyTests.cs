@@ -141,10 +141,16 @@ internal sealed class BundleMakeHarness : IAsyncDisposable
     public async Task<TargetState> StateAsync(string target)
     {
         var database = _harness.Config.Targets[target].Database;
-        var bytes = database.StartsWith("sqlite:", StringComparison.Ordinal)
-            ? Convert.ToHexString(SHA256.HashData(await File.ReadAllBytesAsync(database["sqlite:".Length..])))
-            : "";
-        return new TargetState(bytes, await _harness.SnapshotAsync(target));
+        if (!database.StartsWith("sqlite:", StringComparison.Ordinal))
+        {
+            return new TargetState("", await _harness.SnapshotAsync(target));
+        }
+
+        // A snapshot opens the file for writing (and would create a missing one): the bytes are read first.
+        var path = database["sqlite:".Length..];
+        return File.Exists(path)
+            ? new TargetState(Convert.ToHexString(SHA256.HashData(await File.ReadAllBytesAsync(path))), await _harness.SnapshotAsync(target))
+            : new TargetState("absent", new Rewind.Core.Targets.TargetSnapshot(new Dictionary<string, IReadOnlyList<string>>()));
     }
 
     public async Task<string> FingerprintAsync(string target)

@@ -14,3 +14,7 @@ public sealed class SqliteToPostgresBundleMakePropertyTests(PostgresServerFixtur
 /// <summary>The property across engines: a PostgreSQL source, a SQLite target.</summary>
 [Collection(PostgresCollection.Name)]
 public sealed class PostgresToSqliteBundleMakePropertyTests(PostgresServerFixture server) : BundleMakePropertyTests(new PostgresProvider(server), new SqliteProvider());
+
+/// <summary>The <c>bundle make</c> examples on PostgreSQL.</summary>
+[Collection(PostgresCollection.Name)]
+public sealed class PostgresBundleMakeContractTests(PostgresServerFixture server) : BundleMakeContractTests(new PostgresProvider(server));
