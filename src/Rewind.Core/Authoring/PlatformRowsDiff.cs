@@ -9,7 +9,8 @@ namespace Rewind.Core.Authoring;
 /// <summary>
 /// What brings one platform table's rows on the target to the source's: nothing, row changes addressed by the
 /// table's key (its declared natural key, else its primary key), or a data copy when that is no longer than the
-/// row changes (the whole table differs, the target lacks the table, or it has no key to address rows by).
+/// row changes (the whole table differs, the target lacks the table, or it has no key to address rows by) and
+/// writes no surrogate ids over the target's own.
 /// The target's rows are held as one digest per key; the source's rows stream, twice when row changes are written.
 /// </summary>
 internal sealed class PlatformRowsDiff(string table, IReadOnlyList<string>? declaredKey)
@@ -55,7 +56,10 @@ internal sealed class PlatformRowsDiff(string table, IReadOnlyList<string>? decl
             return null;
         }
 
-        if (existing is null || key.Count == 0 || !SameColumns(shape, existing) || changes >= sourceRows)
+        // A data copy writes every column, surrogate ids included: a table addressed by a natural key keeps its ids
+        // and gets row changes, however many, unless the target has no such table yet.
+        var copy = existing is null || key.Count == 0 || (surrogate.Count == 0 && (!SameColumns(shape, existing) || changes >= sourceRows));
+        if (copy)
         {
             if (existing is not null && key.Count == 0 && await SameRowsAsync(source, target!, table, cancellationToken))
             {
