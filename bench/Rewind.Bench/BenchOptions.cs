@@ -35,6 +35,7 @@ internal sealed record BenchOptions
         usage: Rewind.Bench --engine sqlite|postgres[,...] [--sizes 10000,100000,1000000] [--business-rows 10000000]
                             [--business-records 10000] [--platform-rows 1000000] [--row-changes 10] [--repeat 3] [--out bench-results.json] [--postgres CONNSTRING]
                             [--work DIR] [--no-memory]
+               Rewind.Bench --make N [--work DIR]   (bundle make between two N-record SQLite targets: time and peak memory)
         PostgreSQL: without --postgres (or REWIND_BENCH_POSTGRES) a throwaway server is started with initdb/pg_ctl.
         """;
 

@@ -11,6 +11,16 @@ if (args is ["--child", var spec])
     return await MemoryProbe.ChildAsync(spec, CancellationToken.None);
 }
 
+if (args is ["--make", var makeSize, .. var makeRest])
+{
+    return await MakeBench.RunAsync(int.Parse(makeSize, CultureInfo.InvariantCulture), BenchOptions.Parse(makeRest).Work, CancellationToken.None);
+}
+
+if (args is ["--make-child", var makeFolder])
+{
+    return await MakeBench.ChildAsync(makeFolder, CancellationToken.None);
+}
+
 if (args is ["--phases", var phaseEngine, var phaseSize, .. var rest])
 {
     var phaseOptions = BenchOptions.Parse(rest);

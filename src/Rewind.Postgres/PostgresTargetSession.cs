@@ -191,6 +191,8 @@ internal sealed class PostgresTargetSession(NpgsqlConnection connection, NpgsqlT
     public Task<IPlatformRows> OpenRowsAsync(string table, IReadOnlyList<string>? key, string file, CancellationToken cancellationToken = default) =>
         PostgresPlatformRows.OpenAsync(connection, schema, table, key, file, cancellationToken);
 
+    public IAsyncEnumerable<RecordChange> ScanRecordsAsync(CancellationToken cancellationToken = default) => PostgresRecordScan.ReadAsync(connection, schema, cancellationToken);
+
     public async IAsyncEnumerable<byte[]> ReadRowsAsync(string table, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         var info = await TableInfoAsync(table, cancellationToken)

@@ -47,6 +47,24 @@ public sealed partial class PostgresTargetStore(string connectionString, string 
         }
     }
 
+    public async Task<ITargetSession?> BeginReadOnlyAsync(CancellationToken cancellationToken = default)
+    {
+        var connection = await OpenAsync(connectionString, cancellationToken);
+        try
+        {
+            // REPEATABLE READ: every read of the session sees one snapshot; READ ONLY: the server refuses any write.
+            // Rewind's tables are not created (a missing rw_records reads as none).
+            var transaction = await connection.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, cancellationToken);
+            await ExecuteAsync(connection, "SET TRANSACTION READ ONLY", cancellationToken);
+            return new PostgresTargetSession(connection, transaction, schema);
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
+    }
+
     public async Task<TargetSnapshot> SnapshotAsync(CancellationToken cancellationToken = default)
     {
         await using var session = (PostgresTargetSession)await BeginAsync(cancellationToken);

@@ -245,8 +245,9 @@ internal sealed class SqliteTargetSession(SqliteConnection connection) : ITarget
         }
     }
 
-    public Task<IPlatformRows> OpenRowsAsync(string table, IReadOnlyList<string>? key, string file, CancellationToken cancellationToken = default) =>
-        SqlitePlatformRows.OpenAsync(connection, table, key, file, cancellationToken);
+    public Task<IPlatformRows> OpenRowsAsync(string table, IReadOnlyList<string>? key, string file, CancellationToken cancellationToken = default) => SqlitePlatformRows.OpenAsync(connection, table, key, file, cancellationToken);
+
+    public IAsyncEnumerable<RecordChange> ScanRecordsAsync(CancellationToken cancellationToken = default) => SqliteRecordScan.ReadAsync(connection, cancellationToken);
 
     public Task MarkAdoptedAsync(string table, string deploymentId, CancellationToken cancellationToken = default) =>
         SqliteTableDdl.MarkAdoptedAsync(connection, table, deploymentId, cancellationToken);

@@ -66,6 +66,36 @@ public sealed partial class SqliteTargetStore(string path, TimeSpan? busyTimeout
         }
     }
 
+    public async Task<ITargetSession?> BeginReadOnlyAsync(CancellationToken cancellationToken = default)
+    {
+        if (!Exists)
+        {
+            return null;
+        }
+
+        // Read-only mode: SQLite itself refuses every write, and no journal mode is set (setting WAL writes the header).
+        var builder = new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadOnly, Pooling = false, DefaultTimeout = Math.Max(1, (int)Math.Ceiling(_busyTimeout.TotalSeconds)) };
+        var connection = new SqliteConnection(builder.ToString());
+        try
+        {
+            await connection.OpenAsync(cancellationToken);
+
+            // A deferred transaction: its first read fixes the state every later read of the session sees.
+            await SqliteConnections.ExecuteAsync(connection, $"PRAGMA busy_timeout = {(int)_busyTimeout.TotalMilliseconds}; BEGIN", cancellationToken);
+            return new SqliteTargetSession(connection);
+        }
+        catch (SqliteException e) when (SqliteConnections.IsBusy(e))
+        {
+            await connection.DisposeAsync();
+            throw Busy();
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
+    }
+
     public async Task<TargetSnapshot> SnapshotAsync(CancellationToken cancellationToken = default)
     {
         await using var session = (SqliteTargetSession)await BeginAsync(cancellationToken);

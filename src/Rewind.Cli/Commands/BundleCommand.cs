@@ -13,6 +13,7 @@ internal static class BundleCommand
         command.Subcommands.Add(Inspect());
         command.Subcommands.Add(Export());
         command.Subcommands.Add(BundleValidateCommand.Create());
+        command.Subcommands.Add(BundleMakeCommand.Create());
         return command;
     }
 

@@ -15,6 +15,8 @@ internal sealed class NamedTargetStore(string target, ITargetStore inner) : ITar
 
     public Task<ITargetSession> BeginAsync(CancellationToken cancellationToken = default) => Named(() => inner.BeginAsync(cancellationToken));
 
+    public Task<ITargetSession?> BeginReadOnlyAsync(CancellationToken cancellationToken = default) => Named(() => inner.BeginReadOnlyAsync(cancellationToken));
+
     public Task<TargetSnapshot> SnapshotAsync(CancellationToken cancellationToken = default) => Named(() => inner.SnapshotAsync(cancellationToken));
 
     public Task<object?> EvaluateAsync(string sql, CancellationToken cancellationToken = default) => Named(() => inner.EvaluateAsync(sql, cancellationToken));

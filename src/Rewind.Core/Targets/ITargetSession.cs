@@ -17,6 +17,13 @@ public interface ITargetSession : IAsyncDisposable
     /// <summary>Reads the current bodies of the given records (null when absent), in order, without changing anything.</summary>
     IAsyncEnumerable<string?> ReadRecordsAsync(IAsyncEnumerable<RecordKey> addresses, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Every record of <c>rw_records</c> (none when it does not exist), streamed in the order of layer, type and key,
+    /// each compared as UTF-8 bytes (Unicode code point order, <see cref="RecordOrder"/>): two targets' records can
+    /// then be merged side by side without holding either.
+    /// </summary>
+    IAsyncEnumerable<RecordChange> ScanRecordsAsync(CancellationToken cancellationToken = default);
+
     /// <summary>The physical shape of an ordinary table, or null when it does not exist.</summary>
     Task<TableShape?> DescribeTableAsync(string table, CancellationToken cancellationToken = default);
 

@@ -11,6 +11,13 @@ public interface ITargetStore : IAsyncDisposable
     /// <summary>Opens a session holding the target's write transaction; disposing without commit rolls back.</summary>
     Task<ITargetSession> BeginAsync(CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Opens a session that can only read (a read-only connection and transaction: one consistent state, no lock that
+    /// holds writers back longer than the read, Rewind's own tables not created); any write through it fails. Null
+    /// when the target's database does not exist.
+    /// </summary>
+    Task<ITargetSession?> BeginReadOnlyAsync(CancellationToken cancellationToken = default);
+
     /// <summary>Every ordinary table and <c>rw_records</c>, row by row: used to compare states (rehearsals, tests).</summary>
     Task<TargetSnapshot> SnapshotAsync(CancellationToken cancellationToken = default);
 
