@@ -71,9 +71,9 @@ internal sealed class DeploymentLifecycle
     public static Deployment Skipped(Deployment deployment, string why, DateTimeOffset now) =>
         deployment with { Status = DeploymentStatus.Skipped, StartedAt = now, FinishedAt = now, Error = why };
 
-    /// <summary>The target's transaction committed the bundle and its inverse.</summary>
-    public Task AppliedAsync(string inverseDigest) =>
-        MoveAsync(DeploymentStatus.Applied, d => d with { InverseDigest = inverseDigest });
+    /// <summary>The target's transaction committed the bundle and its inverse; a new target state (diverged), if any, is written with it.</summary>
+    public Task AppliedAsync(string inverseDigest, TargetState? state = null) =>
+        MoveAsync(DeploymentStatus.Applied, d => d with { InverseDigest = inverseDigest }, state: state);
 
     /// <summary>The deploy did not apply: the target is as it was.</summary>
     public Task FailedAsync(string error, Exception? cause = null) =>

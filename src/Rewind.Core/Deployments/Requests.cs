@@ -15,6 +15,9 @@ public sealed record DeployRequest(string BundlePath, string Target, string Who,
     /// <summary>The stage of the group rollout.</summary>
     public int? Stage { get; init; }
 
+    /// <summary>To a member of a group past its train: the audited exception (needs a reason); the member is then diverged.</summary>
+    public bool OutsideTrain { get; init; }
+
     /// <summary>A realignment step: may land on an off-train target (the hold stays until cleared). Set by the engine only.</summary>
     public bool Realign { get; internal init; }
 }

@@ -68,12 +68,13 @@ public sealed partial class RewindEngine
                 {
                     TrainState.OffTrain => $"off-train since {state.Since:yyyy-MM-dd HH:mm}Z ({state.Reason})",
                     TrainState.Frozen => $"frozen since {state.Since:yyyy-MM-dd HH:mm}Z ({state.Reason})",
+                    TrainState.Diverged => $"diverged since {state.Since:yyyy-MM-dd HH:mm}Z ({state.Reason}); it rejoins once realigned and cleared (rewind realign --target {name})",
                     _ when row.Position < needed && !hasIt => $"behind the train: at position {row.Position} of {matrix.Head}; realign it first (rewind realign --target {name})",
                     _ => null,
                 };
                 if (skip is not null)
                 {
-                    skipped.Add(new SkippedTarget(name, skip, await RecordSkipAsync(groupLock, name, bundleId, digest, kind, group.Name, stage, request, skip, cancellationToken)));
+                    skipped.Add(new SkippedTarget(name, skip, await RecordSkipAsync(groupLock, name, bundleId, digest, kind, group.Name, stage, request, skip, cancellationToken)) { State = state.StateName });
                     continue;
                 }
 

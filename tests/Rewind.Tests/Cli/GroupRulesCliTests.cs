@@ -1,0 +1,73 @@
+using System.Text.Json;
+using Rewind.Tests.Support;
+
+namespace Rewind.Tests.Cli;
+
+/// <summary>The group's rules through the real executable: deploys to members go through the train, and whole-group rollback.</summary>
+public sealed class GroupRulesCliTests : IDisposable
+{
+    private readonly TestFolder _folder = new();
+
+    public void Dispose() => _folder.Dispose();
+
+    private Task<CliResult> Rewind(params string[] args) => CliRunner.RunAsync(_folder.Path, args);
+
+    private async Task ConfigureAsync(string extra = "")
+    {
+        await File.WriteAllTextAsync(_folder.Combine("rewind.yaml"), $"""
+            store: sqlite:rewind.db
+            targets:
+              t1: {"{"}database: "sqlite:t1.db"{"}"}
+              t2: {"{"}database: "sqlite:t2.db"{"}"}
+              t3: {"{"}database: "sqlite:t3.db"{"}"}
+            groups:
+              eu:
+                stages: [[t1], [t2], [t3]]
+            {extra}
+            """);
+    }
+
+    private string Bundle(int n) => GroupEngine.Patch(n).WriteTo(_folder.Combine("bundles", $"b{n}"));
+
+    private async Task<JsonElement> DeployGroupAsync(int n)
+    {
+        var result = await Rewind("deploy", Bundle(n), "--group", "eu", "--json");
+        Assert.True(result.ExitCode == 0, result.ToString());
+        return result.Json();
+    }
+
+    private async Task<string?> StateAsync(string target) =>
+        (await Rewind("status", "--target", target, "--json")).Json().GetProperty("targets")[0].GetProperty("state").GetString();
+
+    [Fact]
+    public async Task Deploy_target_to_a_member_exits_3_naming_the_group_and_outside_train_lands_diverged_and_the_rollout_reports_it()
+    {
+        await ConfigureAsync();
+        await DeployGroupAsync(1);
+
+        var refused = await Rewind("deploy", Bundle(2), "--target", "t2", "--reason", "hotfix");
+        Assert.True(refused.ExitCode == 3, refused.ToString());
+        Assert.Contains("member of group eu", refused.Stderr, StringComparison.Ordinal);
+        Assert.Contains("rewind deploy BUNDLE --group eu", refused.Stderr, StringComparison.Ordinal);
+        var refusedJson = await Rewind("deploy", Bundle(2), "--target", "t2", "--json");
+        Assert.Equal(3, refusedJson.Json().GetProperty("code").GetInt32());
+        Assert.Equal(2, (await Rewind("deploy", Bundle(2), "--target", "t2", "--outside-train")).ExitCode);
+        Assert.Equal("on-train", await StateAsync("t2"));
+
+        var outside = await Rewind("deploy", Bundle(2), "--target", "t2", "--outside-train", "--reason", "partner hotfix INC-7");
+        Assert.True(outside.ExitCode == 0, outside.ToString());
+        Assert.Contains("diverged", outside.Stdout, StringComparison.Ordinal);
+        Assert.Equal("diverged", await StateAsync("t2"));
+        var audit = (await Rewind("audit", "--json")).Stdout;
+        Assert.Contains("partner hotfix INC-7", audit, StringComparison.Ordinal);
+        Assert.Contains("outside group eu's train", audit, StringComparison.Ordinal);
+
+        var rollout = await DeployGroupAsync(3);
+        var skipped = Assert.Single(rollout.GetProperty("skipped").EnumerateArray());
+        Assert.Equal("t2", skipped.GetProperty("target").GetString());
+        Assert.Equal("diverged", skipped.GetProperty("state").GetString());
+        var text = await Rewind("deploy", Bundle(4), "--group", "eu");
+        Assert.True(text.ExitCode == 0, text.ToString());
+        Assert.Contains("t2: skipped, diverged", text.Stdout, StringComparison.Ordinal);
+    }
+}
