@@ -27,6 +27,9 @@ public sealed record RollbackRequest(string Target, string Who, string? Reason, 
 {
     /// <summary>Set by <c>rollback --to</c>: the verified deployment this rollback is a step toward, so it may land on an unverified one on the way.</summary>
     public string? Toward { get; init; }
+
+    /// <summary>Set by <c>rollback --group</c>: the member's train state stays as it was (the whole group moves back together).</summary>
+    public string? WithGroup { get; internal init; }
 }
 
 /// <summary>The outcome of a deploy.</summary>

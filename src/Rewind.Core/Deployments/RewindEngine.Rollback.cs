@@ -56,7 +56,7 @@ public sealed partial class RewindEngine
             KnownGoodRule.RequireKnownGoodLanding(target.Name, deployments, deployment);
         }
 
-        return await RollbackLockedAsync(target, targetLock, deployment, request.Who, request.Reason, automatic: false, scope, progress, cancellationToken, request.Toward);
+        return await RollbackLockedAsync(target, targetLock, deployment, request.Who, request.Reason, automatic: false, scope, progress, cancellationToken, request.Toward, request.WithGroup is not null);
     }
 
     /// <summary>
@@ -64,7 +64,7 @@ public sealed partial class RewindEngine
     /// before-hooks (a failure changes nothing), the metadata inverse in one transaction with the marker, the code
     /// slots back, after-hooks, checks. A failure after the before-hooks freezes the target: no second attempt.
     /// </summary>
-    private async Task<RollbackResult> RollbackLockedAsync(TargetConfig target, TargetLock held, Deployment deployment, string who, string? reason, bool automatic, AuditScope scope, IProgress<OperationProgress>? progress, CancellationToken cancellationToken, string? toward = null)
+    private async Task<RollbackResult> RollbackLockedAsync(TargetConfig target, TargetLock held, Deployment deployment, string who, string? reason, bool automatic, AuditScope scope, IProgress<OperationProgress>? progress, CancellationToken cancellationToken, string? toward = null, bool withGroup = false)
     {
         if (!deployment.CanRollBackCode)
         {
@@ -82,7 +82,7 @@ public sealed partial class RewindEngine
         var inverseCommitted = new StrongBox<bool>();
         try
         {
-            return await RollbackNotifiedAsync(target, held, deployment, who, reason, automatic, scope, notice, started, startedAt, inverseCommitted, progress, cancellationToken, toward);
+            return await RollbackNotifiedAsync(target, held, deployment, who, reason, automatic, scope, notice, started, startedAt, inverseCommitted, progress, cancellationToken, toward, withGroup);
         }
         catch (LockLostException e)
         {
@@ -96,7 +96,7 @@ public sealed partial class RewindEngine
     }
 
     /// <summary>The rollback once "rollback-started" has gone out: hooks, the inverse, and what follows.</summary>
-    private async Task<RollbackResult> RollbackNotifiedAsync(TargetConfig target, TargetLock held, Deployment deployment, string who, string? reason, bool automatic, AuditScope scope, Notification notice, long started, DateTimeOffset startedAt, StrongBox<bool> inverseCommitted, IProgress<OperationProgress>? progress, CancellationToken cancellationToken, string? toward)
+    private async Task<RollbackResult> RollbackNotifiedAsync(TargetConfig target, TargetLock held, Deployment deployment, string who, string? reason, bool automatic, AuditScope scope, Notification notice, long started, DateTimeOffset startedAt, StrongBox<bool> inverseCommitted, IProgress<OperationProgress>? progress, CancellationToken cancellationToken, string? toward, bool withGroup)
     {
         var environment = HookEnvironment(target, "rollback", deployment.Id, deployment.BundleId);
         var before = await held.RunWhileHeldAsync(t => RunHooksAsync("beforeRollback", target.Hooks.BeforeRollback, target, environment, t), cancellationToken);
@@ -147,7 +147,7 @@ public sealed partial class RewindEngine
             throw new OperationFailedException($"rollback of {deployment.Id} on {target.Name} failed; the target is frozen and nothing further will be applied to it. Cause: {e.Message}", e);
         }
 
-        return await FinishRollbackAsync(target, journal, summary, scope, notice, started, cancellationToken, business, toward);
+        return await FinishRollbackAsync(target, journal, summary, scope, notice, started, cancellationToken, business, toward, withGroup);
     }
 
     /// <summary>Lets a side task end on its own; its failure has nothing left to report to.</summary>
@@ -158,7 +158,7 @@ public sealed partial class RewindEngine
     /// Also what completes a rollback a crash interrupted after its transaction committed (which reads the
     /// business impact now; a rollback in progress passes the reading it started beside its apply).
     /// </summary>
-    private async Task<RollbackResult> FinishRollbackAsync(TargetConfig target, DeploymentLifecycle journal, ApplySummary summary, AuditScope scope, Notification notice, long started, CancellationToken cancellationToken, Task<IReadOnlyList<BusinessImpact>>? businessImpact = null, string? toward = null)
+    private async Task<RollbackResult> FinishRollbackAsync(TargetConfig target, DeploymentLifecycle journal, ApplySummary summary, AuditScope scope, Notification notice, long started, CancellationToken cancellationToken, Task<IReadOnlyList<BusinessImpact>>? businessImpact = null, string? toward = null, bool withGroup = false)
     {
         var environment = HookEnvironment(target, "rollback", journal.Deployment.Id, journal.Deployment.BundleId);
         VerificationResult verification;
@@ -236,7 +236,10 @@ public sealed partial class RewindEngine
             return new RollbackResult(journal.Deployment, summary, frozen, verification);
         }
 
-        var offTrain = OffTrain(target.Name, deployment, deployment.RolledBackBy ?? "unknown", deployment.RolledBackAt ?? _time.GetUtcNow());
+        // Rolled back with its whole group, a member stays as it was: the group moves back together, nobody diverged.
+        var offTrain = withGroup
+            ? await _store.GetTargetStateAsync(target.Name, cancellationToken)
+            : OffTrain(target.Name, deployment, deployment.RolledBackBy ?? "unknown", deployment.RolledBackAt ?? _time.GetUtcNow());
         await journal.RolledBackAsync(offTrain);
         await NotifyAsync(notice with { Event = "rollback-completed", Outcome = "rolled-back", DurationSeconds = elapsed.TotalSeconds, At = _time.GetUtcNow() }, started, cancellationToken);
         return new RollbackResult(journal.Deployment, summary, offTrain, verification);

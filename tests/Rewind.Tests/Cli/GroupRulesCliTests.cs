@@ -70,4 +70,57 @@ public sealed class GroupRulesCliTests : IDisposable
         Assert.True(text.ExitCode == 0, text.ToString());
         Assert.Contains("t2: skipped, diverged", text.Stdout, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Rollback_group_asks_one_question_on_a_terminal_and_rolls_back_last_stage_first_moving_the_head_back()
+    {
+        await ConfigureAsync();
+        await DeployGroupAsync(1);
+        await DeployGroupAsync(2);
+
+        var piped = await Rewind("rollback", "--group", "eu", "--reason", "INC-9");
+        Assert.True(piped.ExitCode == 3, piped.ToString());
+        Assert.Contains("pass --yes", piped.Stderr, StringComparison.Ordinal);
+        Assert.Equal(2, (await Rewind("rollback", "--group", "eu", "--yes")).ExitCode);
+        Assert.Equal(2, (await Rewind("rollback", "--group", "eu", "--target", "t1", "--yes", "--reason", "x")).ExitCode);
+
+        var no = await PtyRunner.RunAsync(_folder.Path, "[y/N]", "n", "rollback", "--group", "eu", "--reason", "INC-9");
+        Assert.True(no.SeenBeforeAnswer, no.ToString());
+        Assert.Contains("Roll back b2 on 3 members of group eu?", no.Before, StringComparison.Ordinal);
+        Assert.True(no.Before.IndexOf("t3", StringComparison.Ordinal) < no.Before.IndexOf("t1", StringComparison.Ordinal), no.Before);
+        Assert.True(no.ExitCode == 3, no.ToString());
+        Assert.Equal(2, (await Rewind("train", "--group", "eu", "--json")).Json().GetProperty("head").GetInt32());
+
+        var yes = await PtyRunner.RunAsync(_folder.Path, "[y/N]", "y", "rollback", "--group", "eu", "--reason", "INC-9");
+        Assert.True(yes.ExitCode == 0, yes.ToString());
+        Assert.Contains("moved back from position 2 to 1", yes.After, StringComparison.Ordinal);
+        Assert.Equal(1, (await Rewind("train", "--group", "eu", "--json")).Json().GetProperty("head").GetInt32());
+        Assert.Equal("on-train", await StateAsync("t2"));
+    }
+
+    [Fact]
+    public async Task Rollback_group_refuses_with_exit_3_naming_the_member_that_cannot_and_members_rolls_back_the_rest_as_json()
+    {
+        await ConfigureAsync();
+        await DeployGroupAsync(1);
+        await DeployGroupAsync(2);
+        var outside = await Rewind("deploy", Bundle(9), "--target", "t2", "--outside-train", "--reason", "partner hotfix");
+        Assert.True(outside.ExitCode == 0, outside.ToString());
+
+        var refused = await Rewind("rollback", "--group", "eu", "--reason", "INC-9", "--yes", "--json");
+        Assert.True(refused.ExitCode == 3, refused.ToString());
+        var error = refused.Json().GetProperty("error").GetString();
+        Assert.Contains("t2: b2", error, StringComparison.Ordinal);
+        Assert.Contains("--members t1,t3", error, StringComparison.Ordinal);
+        var dry = (await Rewind("rollback", "--group", "eu", "--dry-run", "--json")).Json();
+        Assert.False(dry.GetProperty("runnable").GetBoolean());
+
+        var rest = await Rewind("rollback", "--group", "eu", "--members", "t1,t3", "--reason", "INC-9", "--yes", "--json");
+        Assert.True(rest.ExitCode == 0, rest.ToString());
+        var json = rest.Json();
+        Assert.Equal([("t3", "rolled-back"), ("t1", "rolled-back"), ("t2", "left-out")],
+            json.GetProperty("members").EnumerateArray().Select(m => (m.GetProperty("target").GetString(), m.GetProperty("outcome").GetString())));
+        Assert.Equal((2, 1), (json.GetProperty("trainHead").GetProperty("from").GetInt32(), json.GetProperty("trainHead").GetProperty("to").GetInt32()));
+        Assert.Equal("on-train", await StateAsync("t1"));
+    }
 }
