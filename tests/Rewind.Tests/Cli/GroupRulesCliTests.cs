@@ -123,4 +123,16 @@ public sealed class GroupRulesCliTests : IDisposable
         Assert.Equal((2, 1), (json.GetProperty("trainHead").GetProperty("from").GetInt32(), json.GetProperty("trainHead").GetProperty("to").GetInt32()));
         Assert.Equal("on-train", await StateAsync("t1"));
     }
+
+    [Fact]
+    public async Task A_parallel_that_is_not_a_whole_number_from_1_is_exit_2_naming_the_group()
+    {
+        await ConfigureAsync();
+        await File.AppendAllTextAsync(_folder.Combine("rewind.yaml"), "    parallel: 0\n");
+
+        var bad = await Rewind("status");
+
+        Assert.Equal(2, bad.ExitCode);
+        Assert.Contains("group eu: parallel must be a whole number from 1 to 256", bad.Stderr, StringComparison.Ordinal);
+    }
 }

@@ -21,7 +21,7 @@ public static class GroupEngine
         var config = h.Config with
         {
             Targets = h.Config.Targets.ToDictionary(t => t.Key, t => t.Value with { Checks = checks?.Invoke(t.Key) ?? [] }),
-            Groups = new Dictionary<string, GroupConfig> { ["eu"] = new() { Name = "eu", Stages = stages, Soak = soak } },
+            Groups = new Dictionary<string, GroupConfig> { ["eu"] = new() { Name = "eu", Stages = stages, Soak = soak, Parallel = parallel } },
             Roles = Roles,
         };
         return (h, await RewindHost.CreateEngineAsync(config));
