@@ -15,51 +15,59 @@ internal static class StageRunner
         var stopped = 0;
         using var slots = new SemaphoreSlim(Math.Max(1, parallel));
         var running = new List<Task>();
-        try
+        OperationCanceledException? cancelled = null;
+        for (var i = 0; i < targets.Count; i++)
         {
-            for (var i = 0; i < targets.Count; i++)
+            try
             {
                 await slots.WaitAsync(cancellationToken);
-                if (Volatile.Read(ref stopped) == 1)
-                {
-                    slots.Release();
-                    break;
-                }
+            }
+            catch (OperationCanceledException e)
+            {
+                // Never leave an operation running unobserved: those in flight finish before the stage reports.
+                cancelled = e;
+                break;
+            }
 
-                var index = i;
+            if (Volatile.Read(ref stopped) == 1)
+            {
+                slots.Release();
+                break;
+            }
 
-                // On a thread of its own: SQLite's driver completes its "async" calls synchronously, and the next
-                // target must be able to start while this one runs.
-                running.Add(Task.Run(async () =>
+            var index = i;
+
+            // On a thread of its own: SQLite's driver completes its "async" calls synchronously, and the next
+            // target must be able to start while this one runs.
+            running.Add(Task.Run(async () =>
+            {
+                try
                 {
-                    try
-                    {
-                        var result = await run(targets[index]);
-                        results[index] = result;
-                        if (stops(result))
-                        {
-                            Volatile.Write(ref stopped, 1);
-                        }
-                    }
-                    catch
+                    var result = await run(targets[index]);
+                    results[index] = result;
+                    if (stops(result))
                     {
                         Volatile.Write(ref stopped, 1);
-                        throw;
                     }
-                    finally
-                    {
-                        slots.Release();
-                    }
-                }, CancellationToken.None));
-            }
-        }
-        finally
-        {
-            // Never leave an operation running unobserved: those in flight finish before the stage reports.
-            await Task.WhenAll(running).ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+                }
+                catch
+                {
+                    Volatile.Write(ref stopped, 1);
+                    throw;
+                }
+                finally
+                {
+                    slots.Release();
+                }
+            }, CancellationToken.None));
         }
 
         await Task.WhenAll(running);
+        if (cancelled is not null)
+        {
+            throw cancelled;
+        }
+
         return results.Where(r => r is not null).ToList()!;
     }
 }
