@@ -97,11 +97,11 @@ internal sealed class DeploymentLifecycle
     public Task UnverifiedAsync(IReadOnlyList<CheckResult> checks, string error) =>
         MoveAsync(DeploymentStatus.Applied, d => d with { FinishedAt = _time.GetUtcNow(), Checks = checks, Error = error });
 
-    /// <summary>A rollback starts: who, why and when are recorded before the target changes.</summary>
-    public Task RollingBackAsync(string who, string? reason, DateTimeOffset at, bool automatic)
+    /// <summary>A rollback starts: who, why, when (and the group it goes back with) are recorded before the target changes.</summary>
+    public Task RollingBackAsync(string who, string? reason, DateTimeOffset at, bool automatic, string? withGroup = null)
     {
         _beforeRollback = Deployment.Status;
-        return MoveAsync(DeploymentStatus.RollingBack, d => d with { RolledBackBy = who, RollbackReason = reason, RolledBackAt = at, AutomaticRollback = automatic });
+        return MoveAsync(DeploymentStatus.RollingBack, d => d with { RolledBackBy = who, RollbackReason = reason, RolledBackAt = at, AutomaticRollback = automatic, RolledBackWithGroup = withGroup });
     }
 
     /// <summary>
@@ -128,7 +128,7 @@ internal sealed class DeploymentLifecycle
     public Task RollbackNeverCommittedAsync() =>
         MoveAsync(
             Deployment.FinishedAt is not null && Deployment.Checks.All(c => c.Outcome == CheckOutcome.Passed) ? DeploymentStatus.Verified : DeploymentStatus.Applied,
-            d => d with { RolledBackAt = null, RolledBackBy = null, RollbackReason = null, Impact = null },
+            d => d with { RolledBackAt = null, RolledBackBy = null, RollbackReason = null, RolledBackWithGroup = null, Impact = null },
             detail: FromMarker);
 
     /// <summary>Changes what the deployment records, never its status (that takes a transition).</summary>

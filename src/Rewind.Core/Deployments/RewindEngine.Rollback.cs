@@ -56,7 +56,7 @@ public sealed partial class RewindEngine
             KnownGoodRule.RequireKnownGoodLanding(target.Name, deployments, deployment);
         }
 
-        return await RollbackLockedAsync(target, targetLock, deployment, request.Who, request.Reason, automatic: false, scope, progress, cancellationToken, request.Toward, request.WithGroup is not null);
+        return await RollbackLockedAsync(target, targetLock, deployment, request.Who, request.Reason, automatic: false, scope, progress, cancellationToken, request.Toward, request.WithGroup);
     }
 
     /// <summary>
@@ -64,7 +64,7 @@ public sealed partial class RewindEngine
     /// before-hooks (a failure changes nothing), the metadata inverse in one transaction with the marker, the code
     /// slots back, after-hooks, checks. A failure after the before-hooks freezes the target: no second attempt.
     /// </summary>
-    private async Task<RollbackResult> RollbackLockedAsync(TargetConfig target, TargetLock held, Deployment deployment, string who, string? reason, bool automatic, AuditScope scope, IProgress<OperationProgress>? progress, CancellationToken cancellationToken, string? toward = null, bool withGroup = false)
+    private async Task<RollbackResult> RollbackLockedAsync(TargetConfig target, TargetLock held, Deployment deployment, string who, string? reason, bool automatic, AuditScope scope, IProgress<OperationProgress>? progress, CancellationToken cancellationToken, string? toward = null, string? withGroup = null)
     {
         if (!deployment.CanRollBackCode)
         {
@@ -96,7 +96,7 @@ public sealed partial class RewindEngine
     }
 
     /// <summary>The rollback once "rollback-started" has gone out: hooks, the inverse, and what follows.</summary>
-    private async Task<RollbackResult> RollbackNotifiedAsync(TargetConfig target, TargetLock held, Deployment deployment, string who, string? reason, bool automatic, AuditScope scope, Notification notice, long started, DateTimeOffset startedAt, StrongBox<bool> inverseCommitted, IProgress<OperationProgress>? progress, CancellationToken cancellationToken, string? toward, bool withGroup)
+    private async Task<RollbackResult> RollbackNotifiedAsync(TargetConfig target, TargetLock held, Deployment deployment, string who, string? reason, bool automatic, AuditScope scope, Notification notice, long started, DateTimeOffset startedAt, StrongBox<bool> inverseCommitted, IProgress<OperationProgress>? progress, CancellationToken cancellationToken, string? toward, string? withGroup)
     {
         var environment = HookEnvironment(target, "rollback", deployment.Id, deployment.BundleId);
         var before = await held.RunWhileHeldAsync(t => RunHooksAsync("beforeRollback", target.Hooks.BeforeRollback, target, environment, t), cancellationToken);
@@ -114,7 +114,7 @@ public sealed partial class RewindEngine
             throw new OperationFailedException(message);
         }
 
-        await journal.RollingBackAsync(who, reason, startedAt, automatic);
+        await journal.RollingBackAsync(who, reason, startedAt, automatic, withGroup);
 
         // What users changed in business tables while the deployment was live, read (read-only, on its own
         // connection) while the inverse applies: on SQLite it counts rows, the one cost that grows with the
@@ -147,7 +147,7 @@ public sealed partial class RewindEngine
             throw new OperationFailedException($"rollback of {deployment.Id} on {target.Name} failed; the target is frozen and nothing further will be applied to it. Cause: {e.Message}", e);
         }
 
-        return await FinishRollbackAsync(target, journal, summary, scope, notice, started, cancellationToken, business, toward, withGroup);
+        return await FinishRollbackAsync(target, journal, summary, scope, notice, started, cancellationToken, business, toward);
     }
 
     /// <summary>Lets a side task end on its own; its failure has nothing left to report to.</summary>
@@ -158,7 +158,7 @@ public sealed partial class RewindEngine
     /// Also what completes a rollback a crash interrupted after its transaction committed (which reads the
     /// business impact now; a rollback in progress passes the reading it started beside its apply).
     /// </summary>
-    private async Task<RollbackResult> FinishRollbackAsync(TargetConfig target, DeploymentLifecycle journal, ApplySummary summary, AuditScope scope, Notification notice, long started, CancellationToken cancellationToken, Task<IReadOnlyList<BusinessImpact>>? businessImpact = null, string? toward = null, bool withGroup = false)
+    private async Task<RollbackResult> FinishRollbackAsync(TargetConfig target, DeploymentLifecycle journal, ApplySummary summary, AuditScope scope, Notification notice, long started, CancellationToken cancellationToken, Task<IReadOnlyList<BusinessImpact>>? businessImpact = null, string? toward = null)
     {
         var environment = HookEnvironment(target, "rollback", journal.Deployment.Id, journal.Deployment.BundleId);
         VerificationResult verification;
@@ -237,7 +237,8 @@ public sealed partial class RewindEngine
         }
 
         // Rolled back with its whole group, a member stays as it was: the group moves back together, nobody diverged.
-        var offTrain = withGroup
+        // Read from the deployment, so a rollback a crash interrupted is finished the same way.
+        var offTrain = deployment.RolledBackWithGroup is not null
             ? await _store.GetTargetStateAsync(target.Name, cancellationToken)
             : OffTrain(target.Name, deployment, deployment.RolledBackBy ?? "unknown", deployment.RolledBackAt ?? _time.GetUtcNow());
         await journal.RolledBackAsync(offTrain);

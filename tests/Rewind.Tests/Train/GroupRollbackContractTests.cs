@@ -49,7 +49,7 @@ public abstract class GroupRollbackContractTests(StorageProvider provider)
         {
             Assert.Null(atB1[t].FirstDifference(await h.SnapshotAsync(t)));
             Assert.Equal(TrainState.OnTrain, (await engine.StatusAsync(t))[0].State.State);
-            Assert.Equal(DeploymentStatus.RolledBack, (await engine.HistoryAsync(t))[0].Status);
+            Assert.Equal((DeploymentStatus.RolledBack, "eu"), ((await engine.HistoryAsync(t))[0].Status, (await engine.HistoryAsync(t))[0].RolledBackWithGroup));
         }
 
         var entry = (await engine.AuditLog.ReadAsync(new AuditQuery(Operation: "rollback-group")))[^1];
