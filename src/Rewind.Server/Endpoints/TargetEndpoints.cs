@@ -19,7 +19,7 @@ internal static class TargetEndpoints
     {
         api.MapGet("/targets", async (RewindEngine engine, CancellationToken cancellationToken) =>
             Results.Ok(new { targets = (await engine.StatusAsync(null, cancellationToken)).Select(ApiViews.Target) }))
-            .WithSummary("Every target with its state (on-train, off-train, frozen), who holds it busy, and its last deployment");
+            .WithSummary("Every target with its state (on-train, off-train, frozen, diverged), who holds it busy, and its last deployment");
 
         api.MapGet("/targets/{name}", async (string name, RewindEngine engine, CancellationToken cancellationToken) =>
             Results.Ok(ApiViews.Target((await engine.StatusAsync(name, cancellationToken)).Single())))
