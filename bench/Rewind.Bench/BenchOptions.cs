@@ -28,13 +28,21 @@ internal sealed record BenchOptions
 
     public string Work { get; init; } = Path.Combine(Path.GetTempPath(), "rewind-bench");
 
+    /// <summary>Targets of the fleet run (a group rollout and rollback, one at a time and in parallel; 0: not run).</summary>
+    public int Fleet { get; init; }
+
+    public int FleetParallel { get; init; } = 4;
+
+    /// <summary>Seconds each fleet target's check takes (a health probe).</summary>
+    public double FleetCheck { get; init; } = 0.5;
+
     /// <summary>Measure peak memory in a child process for every size (default) or not at all.</summary>
     public bool Memory { get; init; } = true;
 
     public const string Usage = """
         usage: Rewind.Bench --engine sqlite|postgres[,...] [--sizes 10000,100000,1000000] [--business-rows 10000000]
                             [--business-records 10000] [--platform-rows 1000000] [--row-changes 10] [--repeat 3] [--out bench-results.json] [--postgres CONNSTRING]
-                            [--work DIR] [--no-memory]
+                            [--work DIR] [--no-memory] [--fleet 12 [--fleet-parallel 4] [--fleet-check 0.5]]
                Rewind.Bench --make N [--work DIR]   (bundle make between two N-record SQLite targets: time and peak memory)
         PostgreSQL: without --postgres (or REWIND_BENCH_POSTGRES) a throwaway server is started with initdb/pg_ctl.
         """;
@@ -58,6 +66,9 @@ internal sealed record BenchOptions
                 "--postgres" => options with { Postgres = Value() },
                 "--work" => options with { Work = Value() },
                 "--no-memory" => options with { Memory = false },
+                "--fleet" => options with { Fleet = int.Parse(Value(), CultureInfo.InvariantCulture) },
+                "--fleet-parallel" => options with { FleetParallel = int.Parse(Value(), CultureInfo.InvariantCulture) },
+                "--fleet-check" => options with { FleetCheck = double.Parse(Value(), CultureInfo.InvariantCulture) },
                 _ => throw new ArgumentException($"unknown option {args[i]}"),
             };
         }

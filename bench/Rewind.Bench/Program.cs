@@ -100,7 +100,11 @@ async Task<int> RunAsync()
         }
     }
 
-    var report = new BenchReport(DateTimeOffset.UtcNow, Machine(engines), options, sizes, business, platformRows);
+    // The fleet: many small SQLite targets in one group, where a rollout waits on each target's checks.
+    var fleet = options.Fleet > 0
+        ? await FleetBench.MeasureAsync(Path.Combine(options.Work, "fleet"), options.Fleet, options.FleetParallel, options.FleetCheck, 100, Log, cancellationToken)
+        : null;
+    var report = new BenchReport(DateTimeOffset.UtcNow, Machine(engines), options, sizes, business, platformRows) { Fleet = fleet };
     Console.WriteLine(report.ToMarkdown());
     await File.WriteAllTextAsync(options.Out, JsonSerializer.Serialize(report, new JsonSerializerOptions { WriteIndented = true }), cancellationToken);
     Log($"wrote {Path.GetFullPath(options.Out)}");

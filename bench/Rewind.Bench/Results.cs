@@ -61,6 +61,8 @@ internal sealed record MachineInfo(string Cpu, int Cores, long MemoryBytes, stri
 
 internal sealed record BenchReport(DateTimeOffset At, MachineInfo Machine, BenchOptions Options, IReadOnlyList<SizeResult> Sizes, IReadOnlyList<BusinessResult> Business, IReadOnlyList<PlatformRowsResult> PlatformRows)
 {
+    public FleetResult? Fleet { get; init; }
+
     public string ToMarkdown()
     {
         var text = new StringBuilder();
@@ -107,6 +109,7 @@ internal sealed record BenchReport(DateTimeOffset At, MachineInfo Machine, Bench
             }
         }
 
+        text.Append(Fleet?.ToMarkdown());
         return text.ToString();
     }
 

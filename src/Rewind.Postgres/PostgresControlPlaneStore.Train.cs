@@ -39,6 +39,30 @@ public sealed partial class PostgresControlPlaneStore
         return (await ReadTrainAsync(connection, group, cancellationToken)).Single(e => e.BundleDigest == bundleDigest);
     }
 
+    private const string DeleteTrainHead = """
+        DELETE FROM rw_ledger_train WHERE grp = @grp AND bundle_digest = @bundle_digest
+          AND position = (SELECT max(position) FROM rw_ledger_train WHERE grp = @grp)
+        """;
+
+    public async Task<bool?> LeaveTrainAsync(string group, string bundleDigest, LockHolder? heldLock, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenAsync(connectionString, cancellationToken);
+
+        // Under the same advisory lock as boarding, so the head it removes is the head.
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        if (heldLock is not null && !await HoldsAsync(connection, heldLock, cancellationToken))
+        {
+            RoundTrips.Add();
+            await transaction.RollbackAsync(cancellationToken);
+            return null;
+        }
+
+        await ExecuteAsync(connection, "SELECT pg_advisory_xact_lock(hashtextextended('rewind-train:' || @grp, 0))", cancellationToken, ("grp", group));
+        var deleted = await ExecuteAsync(connection, DeleteTrainHead, cancellationToken, ("grp", group), ("bundle_digest", bundleDigest));
+        await transaction.CommitAsync(cancellationToken);
+        return deleted == 1;
+    }
+
     public async Task<IReadOnlyList<TrainEntry>> GetTrainAsync(string group, CancellationToken cancellationToken = default)
     {
         await using var connection = await OpenAsync(connectionString, cancellationToken);

@@ -44,6 +44,34 @@ public sealed partial class SqliteControlPlaneStore
         return (await ReadTrainAsync(connection, group, cancellationToken)).Single(e => e.BundleDigest == bundleDigest);
     }
 
+    private const string DeleteTrainHead = """
+        DELETE FROM train WHERE grp = $grp AND bundle_digest = $bundle_digest
+          AND position = (SELECT max(position) FROM train WHERE grp = $grp)
+        """;
+
+    public async Task<bool?> LeaveTrainAsync(string group, string bundleDigest, LockHolder? heldLock, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenAsync(path, cancellationToken);
+        await ExecuteAsync(connection, "BEGIN IMMEDIATE", cancellationToken);
+        if (heldLock is not null && !await HoldsAsync(connection, heldLock, cancellationToken))
+        {
+            await ExecuteAsync(connection, "ROLLBACK", cancellationToken);
+            return null;
+        }
+
+        int deleted;
+        await using (var delete = connection.CreateCommand())
+        {
+            delete.CommandText = DeleteTrainHead;
+            delete.Parameters.AddWithValue("$grp", group);
+            delete.Parameters.AddWithValue("$bundle_digest", bundleDigest);
+            deleted = await delete.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await ExecuteAsync(connection, "COMMIT", cancellationToken);
+        return deleted == 1;
+    }
+
     public async Task<IReadOnlyList<TrainEntry>> GetTrainAsync(string group, CancellationToken cancellationToken = default)
     {
         await using var connection = await OpenAsync(path, cancellationToken);

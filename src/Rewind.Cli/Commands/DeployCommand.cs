@@ -15,7 +15,8 @@ internal static class DeployCommand
         var reason = new Option<string?>("--reason") { Description = "Why (kept in the ledger)" };
         var noAutoRollback = new Option<bool>("--no-auto-rollback") { Description = "Leave a deployment that fails verification applied (staging use; recorded)" };
         var irreversible = new Option<bool>("--irreversible") { Description = "Deploy a release a rollback could not undo (a slot's current version has no release folder or stored artifact); needs --reason, audited" };
-        var command = new Command("deploy", "Capture the inverse, apply the bundle, verify, and record the deployment") { bundle, target, group, skipSoak, reason, noAutoRollback, irreversible };
+        var outsideTrain = new Option<bool>("--outside-train") { Description = "With --target on a member of a group: deploy past the group's train (needs --reason, audited); the member is then diverged and group rollouts pass it by" };
+        var command = new Command("deploy", "Capture the inverse, apply the bundle, verify, and record the deployment") { bundle, target, group, skipSoak, reason, noAutoRollback, irreversible, outsideTrain };
         command.SetAction(async (parse, cancellationToken) =>
         {
             var context = new CliContext(parse);
@@ -30,7 +31,7 @@ internal static class DeployCommand
                 return await GroupDeploy.RunAsync(context, engine, new Rewind.Core.Train.GroupDeployRequest(parse.GetValue(bundle)!, groupName, context.Who, parse.GetValue(reason), parse.GetValue(skipSoak)), cancellationToken);
             }
 
-            var request = new DeployRequest(parse.GetValue(bundle)!, parse.GetValue(target)!, context.Who, parse.GetValue(reason), AutoRollback: !parse.GetValue(noAutoRollback)) { Irreversible = parse.GetValue(irreversible) };
+            var request = new DeployRequest(parse.GetValue(bundle)!, parse.GetValue(target)!, context.Who, parse.GetValue(reason), AutoRollback: !parse.GetValue(noAutoRollback)) { Irreversible = parse.GetValue(irreversible), OutsideTrain = parse.GetValue(outsideTrain) };
             var result = await ProgressDisplay.RunAsync(context.Interactive, $"deploy to {request.Target}",
                 progress => engine.DeployAsync(request, progress, cancellationToken));
             var d = result.Deployment;
@@ -61,6 +62,10 @@ internal static class DeployCommand
 
                 Output.Line($"  {Output.Count(result.Summary.Records, "record")}, {Output.Count(result.Summary.Rows, "data-copy row")}; tables created: {Output.Esc(List(result.Summary.TablesCreated))}; changed: {Output.Esc(List(result.Summary.TablesChanged))}.");
                 Output.Line($"  Inverse captured and stored: {d.InverseDigest}. Roll back with: rewind rollback --target {Output.Esc(d.Target)} --reason \"...\"");
+                if (request.OutsideTrain)
+                {
+                    Output.Line($"  [yellow]{Output.Esc(d.Target)} is now diverged from its group[/]: group rollouts pass it by until it is realigned and cleared (rewind realign --target {Output.Esc(d.Target)}).");
+                }
             }
 
             if (result.Warning is not null)

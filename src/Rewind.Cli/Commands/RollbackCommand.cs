@@ -9,17 +9,42 @@ internal static class RollbackCommand
 {
     public static Command Create()
     {
-        var target = new Option<string>("--target") { Description = "The target to roll back", Required = true };
+        var target = new Option<string?>("--target") { Description = "The target to roll back" };
+        var group = new Option<string?>("--group") { Description = "Roll the group's train-head bundle back on every member, last stage first; nothing runs unless every member can" };
+        var members = new Option<string?>("--members") { Description = "With --group: only these members (comma-separated), e.g. to leave out one that cannot roll back" };
         var deployment = new Option<string?>("--deployment") { Description = "The deployment you expect to roll back; refused unless it is the newest" };
         var reason = new Option<string?>("--reason") { Description = "Why (required: the audit answers 'why was rollback executed?' with it)" };
         var yes = new Option<bool>("--yes") { Description = "Do not ask; roll back the newest deployment" };
         var dryRun = new Option<bool>("--dry-run") { Description = "Show what the rollback would do (records, tables, code versions, live edits and business impact so far) and change nothing" };
         var to = new Option<string?>("--to") { Description = "Roll back every deployment newer than this verified one, newest first, each its own rollback; stops at the first failure" };
-        var command = new Command("rollback", "Roll back the newest deployment of a target (asks yes/no unless --yes)") { target, deployment, reason, yes, dryRun, to };
+        var command = new Command("rollback", "Roll back the newest deployment of a target, or a group's train head on every member (asks yes/no unless --yes)") { target, group, members, deployment, reason, yes, dryRun, to };
         command.SetAction(async (parse, cancellationToken) =>
         {
             var context = new CliContext(parse);
+            if ((parse.GetValue(target) is null) == (parse.GetValue(group) is null))
+            {
+                throw new BadInputException("rollback needs exactly one of --target T or --group G");
+            }
+
+            if (parse.GetValue(group) is null ? parse.GetValue(members) is not null : parse.GetValue(to) is not null || parse.GetValue(deployment) is not null)
+            {
+                throw new BadInputException("--members goes with --group only, and --to and --deployment with --target only");
+            }
+
             var engine = await context.EngineAsync(cancellationToken);
+            if (parse.GetValue(group) is { } groupName)
+            {
+                // The same rule as a single rollback: no rollback without a reason (a dry run changes nothing and needs none).
+                if (!parse.GetValue(dryRun) && string.IsNullOrWhiteSpace(parse.GetValue(reason)))
+                {
+                    throw new BadInputException("a rollback needs a reason: --reason \"...\" (the audit answers 'why was rollback executed?' with it); nothing was changed");
+                }
+
+                var named = parse.GetValue(members)?.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+                var groupRequest = new Rewind.Core.Train.GroupRollbackRequest(groupName, context.Who, parse.GetValue(reason) ?? "", named);
+                return await GroupRollback.RunAsync(context, engine, groupRequest, parse.GetValue(yes), parse.GetValue(dryRun), cancellationToken);
+            }
+
             var name = parse.GetValue(target)!;
             var expected = parse.GetValue(deployment);
             if (parse.GetValue(dryRun))

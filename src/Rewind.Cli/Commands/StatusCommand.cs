@@ -64,7 +64,7 @@ internal static class StatusCommand
             var table = new Table().AddColumns("target", "state", "last deployment", "code", "why", "last rollback", "busy");
             foreach (var s in statuses)
             {
-                var colour = s.State.StateName switch { "on-train" => "green", "off-train" => "yellow", _ => "red" };
+                var colour = s.State.StateName switch { "on-train" => "green", "off-train" or "diverged" => "yellow", _ => "red" };
                 table.AddRow(
                     Output.Esc(s.Name),
                     $"[{colour}]{s.State.StateName}[/]",

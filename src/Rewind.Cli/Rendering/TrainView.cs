@@ -33,11 +33,11 @@ internal static class TrainView
                 alreadyApplied = d.AlreadyApplied,
                 automaticRollback = d.AutomaticRollback is not null,
             }),
-            skipped = s.Skipped.Select(k => new { target = k.Target, reason = k.Reason, deployment = k.Deployment }),
+            skipped = s.Skipped.Select(k => new { target = k.Target, state = k.State, reason = k.Reason, deployment = k.Deployment }),
             rolledBack = s.RolledBack.Select(b => new { deployment = b.Deployment.Id, target = b.Deployment.Target, status = b.Deployment.Status.ToName(), state = b.State.StateName }),
             failures = s.Failures.Select(f => new { target = f.Target, error = f.Error, code = f.ExitCode }),
         }),
-        skipped = r.Stages.SelectMany(s => s.Skipped).Select(k => new { target = k.Target, reason = k.Reason }),
+        skipped = r.Stages.SelectMany(s => s.Skipped).Select(k => new { target = k.Target, state = k.State, reason = k.Reason }),
         diverged = r.Diverged.Select(d => new { target = d.Target, deployment = d.Deployment, fingerprint = d.Fingerprint, inverse = d.InverseDigest }),
     };
 
@@ -61,7 +61,7 @@ internal static class TrainView
 
             foreach (var s in stage.Skipped)
             {
-                Output.Line($"    [yellow]{Output.Esc(s.Target)}: skipped[/] ({Output.Esc(s.Reason)})");
+                Output.Line($"    [yellow]{Output.Esc(s.Target)}: skipped{(s.State is "diverged" ? ", diverged" : "")}[/] ({Output.Esc(s.Reason)})");
             }
 
             foreach (var f in stage.Failures)
@@ -194,7 +194,7 @@ internal static class TrainView
     private static string StateColour(TargetState state) => state.State switch
     {
         TrainState.OnTrain => "green",
-        TrainState.OffTrain => "yellow",
+        TrainState.OffTrain or TrainState.Diverged => "yellow",
         _ => "red",
     };
 

@@ -3,7 +3,7 @@ using YamlDotNet.RepresentationModel;
 
 namespace Rewind.Core.Configuration;
 
-/// <summary>The <c>groups:</c> section of <c>rewind.yaml</c>: its stages of targets (each target in one group) and their soak.</summary>
+/// <summary>The <c>groups:</c> section of <c>rewind.yaml</c>: its stages of targets (each target in one group) and their soak and parallelism.</summary>
 internal static class GroupSection
 {
     internal static Dictionary<string, Train.GroupConfig> ReadGroups(ConfigReader reader, List<(YamlScalarNode Name, YamlNode Node)> nodes, Dictionary<string, TargetConfig> targets)
@@ -20,6 +20,7 @@ internal static class GroupSection
 
             var stages = new List<IReadOnlyList<string>>();
             var soak = TimeSpan.Zero;
+            var parallel = 1;
             var sawStages = false;
             foreach (var (key, value) in reader.Entries(node))
             {
@@ -61,8 +62,19 @@ internal static class GroupSection
                     case "soak":
                         soak = reader.Duration(value) ?? soak;
                         break;
+                    case "parallel":
+                        if (int.TryParse(reader.Scalar(value), out var n) && n is >= 1 and <= 256)
+                        {
+                            parallel = n;
+                        }
+                        else
+                        {
+                            reader.Error(value, $"group {name.Value}: parallel must be a whole number from 1 to 256 (targets of one stage deployed at a time)");
+                        }
+
+                        break;
                     default:
-                        reader.Unknown(key, "stages, soak");
+                        reader.Unknown(key, "stages, soak, parallel");
                         break;
                 }
             }
@@ -73,7 +85,7 @@ internal static class GroupSection
                 continue;
             }
 
-            groups[name.Value!] = new Train.GroupConfig { Name = name.Value!, Stages = stages, Soak = soak };
+            groups[name.Value!] = new Train.GroupConfig { Name = name.Value!, Stages = stages, Soak = soak, Parallel = parallel };
         }
 
         return groups;

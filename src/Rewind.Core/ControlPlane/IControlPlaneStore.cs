@@ -54,6 +54,13 @@ public interface IControlPlaneStore : IAsyncDisposable
     /// </summary>
     Task<Train.TrainEntry?> BoardTrainAsync(string group, string bundleId, string bundleDigest, string who, DateTimeOffset at, LockHolder? heldLock, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Takes the bundle at the head of a group's train off it (a whole-group rollback): the head moves back one
+    /// position. False when that bundle is not the head (nothing changes); fenced by <paramref name="heldLock"/>
+    /// (the group's lock) like <see cref="InsertDeploymentAsync"/>: null when it was not held.
+    /// </summary>
+    Task<bool?> LeaveTrainAsync(string group, string bundleDigest, LockHolder? heldLock, CancellationToken cancellationToken = default);
+
     /// <summary>A group's train, in position order.</summary>
     Task<IReadOnlyList<Train.TrainEntry>> GetTrainAsync(string group, CancellationToken cancellationToken = default);
 }

@@ -40,6 +40,9 @@ internal sealed class SecretMaskingStore(IControlPlaneStore inner) : IControlPla
     public Task<Train.TrainEntry?> BoardTrainAsync(string group, string bundleId, string bundleDigest, string who, DateTimeOffset at, LockHolder? heldLock, CancellationToken cancellationToken = default) =>
         inner.BoardTrainAsync(group, bundleId, bundleDigest, who, at, heldLock, cancellationToken);
 
+    public Task<bool?> LeaveTrainAsync(string group, string bundleDigest, LockHolder? heldLock, CancellationToken cancellationToken = default) =>
+        inner.LeaveTrainAsync(group, bundleDigest, heldLock, cancellationToken);
+
     public Task<IReadOnlyList<Train.TrainEntry>> GetTrainAsync(string group, CancellationToken cancellationToken = default) => inner.GetTrainAsync(group, cancellationToken);
 
     public ValueTask DisposeAsync() => inner.DisposeAsync();

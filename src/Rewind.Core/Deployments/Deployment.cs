@@ -63,6 +63,9 @@ public sealed record Deployment
     /// <summary>Set when the rollback was started by Rewind itself after a failed verification.</summary>
     public bool AutomaticRollback { get; init; }
 
+    /// <summary>The group this deployment was rolled back with (<c>rollback --group</c>): the target kept its train state.</summary>
+    public string? RolledBackWithGroup { get; init; }
+
     /// <summary>For a release: what it did to each code slot, from which version to which.</summary>
     public IReadOnlyList<Code.SlotChange> Code { get; init; } = [];
 

@@ -88,10 +88,10 @@ internal sealed class DeploymentLifecycle
     public static Deployment Skipped(Deployment deployment, string why, DateTimeOffset now) =>
         deployment with { Status = DeploymentStatus.Skipped, StartedAt = now, FinishedAt = now, Error = why };
 
-    /// <summary>The target's transaction committed the bundle and its inverse.</summary>
-    public async Task AppliedAsync(string inverseDigest)
+    /// <summary>The target's transaction committed the bundle and its inverse; a new target state (diverged), if any, is written with it.</summary>
+    public async Task AppliedAsync(string inverseDigest, TargetState? state = null)
     {
-        await MoveAsync(DeploymentStatus.Applied, d => d with { InverseDigest = inverseDigest });
+        await MoveAsync(DeploymentStatus.Applied, d => d with { InverseDigest = inverseDigest }, state: state);
         RewindMetrics.RecordsApplied(Deployment, "deploy");
     }
 
@@ -135,11 +135,11 @@ internal sealed class DeploymentLifecycle
         RewindMetrics.DeploymentFinished(Deployment, "unverified");
     }
 
-    /// <summary>A rollback starts: who, why and when are recorded before the target changes.</summary>
-    public Task RollingBackAsync(string who, string? reason, DateTimeOffset at, bool automatic)
+    /// <summary>A rollback starts: who, why, when (and the group it goes back with) are recorded before the target changes.</summary>
+    public Task RollingBackAsync(string who, string? reason, DateTimeOffset at, bool automatic, string? withGroup = null)
     {
         _beforeRollback = Deployment.Status;
-        return MoveAsync(DeploymentStatus.RollingBack, d => d with { RolledBackBy = who, RollbackReason = reason, RolledBackAt = at, AutomaticRollback = automatic });
+        return MoveAsync(DeploymentStatus.RollingBack, d => d with { RolledBackBy = who, RollbackReason = reason, RolledBackAt = at, AutomaticRollback = automatic, RolledBackWithGroup = withGroup });
     }
 
     /// <summary>
@@ -175,7 +175,7 @@ internal sealed class DeploymentLifecycle
     public Task RollbackNeverCommittedAsync() =>
         MoveAsync(
             Deployment.FinishedAt is not null && Deployment.Checks.All(c => c.Outcome == CheckOutcome.Passed) ? DeploymentStatus.Verified : DeploymentStatus.Applied,
-            d => d with { RolledBackAt = null, RolledBackBy = null, RollbackReason = null, Impact = null },
+            d => d with { RolledBackAt = null, RolledBackBy = null, RollbackReason = null, RolledBackWithGroup = null, Impact = null },
             detail: FromMarker);
 
     /// <summary>Changes what the deployment records, never its status (that takes a transition).</summary>

@@ -15,6 +15,9 @@ public sealed record DeployRequest(string BundlePath, string Target, string Who,
     /// <summary>The stage of the group rollout.</summary>
     public int? Stage { get; init; }
 
+    /// <summary>To a member of a group past its train: the audited exception (needs a reason); the member is then diverged.</summary>
+    public bool OutsideTrain { get; init; }
+
     /// <summary>A realignment step: may land on an off-train target (the hold stays until cleared). Set by the engine only.</summary>
     public bool Realign { get; internal init; }
 }
@@ -24,6 +27,9 @@ public sealed record RollbackRequest(string Target, string Who, string? Reason, 
 {
     /// <summary>Set by <c>rollback --to</c>: the verified deployment this rollback is a step toward, so it may land on an unverified one on the way.</summary>
     public string? Toward { get; init; }
+
+    /// <summary>Set by <c>rollback --group</c>: the member's train state stays as it was (the whole group moves back together).</summary>
+    public string? WithGroup { get; internal init; }
 }
 
 /// <summary>The outcome of a deploy.</summary>

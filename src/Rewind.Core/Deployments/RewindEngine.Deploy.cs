@@ -32,6 +32,7 @@ public sealed partial class RewindEngine
             throw new BadInputException("--no-auto-rollback needs --reason \"...\": leaving a deployment that fails its checks applied must be justified; nothing was changed");
         }
 
+        TrainRule.RequireThroughTrain(_config, request);
         using var bundle = await StageBundleAsync(request.BundlePath, cancellationToken);
         await using var targetLock = await LockTargetAsync(target, "deploy", request.Who, cancellationToken, createsTarget: true);
         await RecoverAsync(target, targetLock, cancellationToken);
@@ -39,7 +40,8 @@ public sealed partial class RewindEngine
         var state = await _store.GetTargetStateAsync(target.Name, cancellationToken);
         // A realignment step is how an off-train target gets back: it may land while the hold stands (the hold
         // itself stays until a train-admin clears it). Nothing lands on a frozen target.
-        if (state.State != TrainState.OnTrain && !(request.Realign && state.State == TrainState.OffTrain))
+        // A diverged member takes realignment steps and further deploys outside the train, nothing else.
+        if (state.State != TrainState.OnTrain && !(request.Realign && state.State is TrainState.OffTrain or TrainState.Diverged) && !(request.OutsideTrain && state.State == TrainState.Diverged))
         {
             throw HeldRefusal(state, "deployment");
         }
@@ -96,6 +98,11 @@ public sealed partial class RewindEngine
         scope.Deployment = deployment.Id;
         scope.ToVersion = $"{deployment.BundleId} ({deployment.Id})";
         scope.Detail = UnknownPriorWarning(code) ?? scope.Detail;
+        var outside = request.OutsideTrain ? _config.GroupOf(target.Name)!.Name : null;
+        if (outside is not null)
+        {
+            scope.Detail = $"outside group {outside}'s train (--outside-train): {target.Name} is now diverged" + (scope.Detail is null ? "" : $"; {scope.Detail}");
+        }
 
         // Recorded before the target changes: if this process dies mid-apply, the next operation finds the
         // entry and settles it from the target's marker.
@@ -114,7 +121,8 @@ public sealed partial class RewindEngine
             throw;
         }
 
-        await journal.AppliedAsync(summary.InverseDigest);
+        // Diverged in the same write that records the bundle as applied: no moment when it runs it unmarked.
+        await journal.AppliedAsync(summary.InverseDigest, outside is null ? null : TrainRule.Diverged(outside, journal.Deployment, _time.GetUtcNow()));
         var baselines = await MeasureBusinessTablesAsync(target, cancellationToken);
         await journal.UpdateAsync(d => d with { BusinessBaselines = baselines }, CancellationToken.None);
         return await VerifyDeploymentAsync(target, targetLock, journal, summary.Apply, scope, progress, cancellationToken) with { Warning = UnknownPriorWarning(code) };

@@ -52,47 +52,15 @@ public sealed partial class RewindEngine
         for (var i = 0; i < group.Stages.Count && stoppedAt is null; i++)
         {
             var stage = i + 1;
-            var deployed = new List<DeployResult>();
-            var skipped = new List<SkippedTarget>();
-            var failures = new List<StageFailure>();
+            // The stage's targets, parallel at a time (groups.G.parallel), each its own deploy with its own lock and
+            // journal; after a failure no new one starts, and those in flight finish.
+            var items = await StageRunner.RunAsync(group.Stages[i], group.Parallel,
+                name => DeployMemberAsync(groupLock, group, stage, name, matrix, aboard, needed, bundlePath, bundleId, digest, kind, request, cancellationToken),
+                item => item.Failure is not null || item.Deployed is { Succeeded: false }, cancellationToken);
+            var deployed = items.Where(x => x.Deployed is not null).Select(x => x.Deployed!).ToList();
+            var skipped = items.Where(x => x.Skipped is not null).Select(x => x.Skipped!).ToList();
+            var failures = items.Where(x => x.Failure is not null).Select(x => x.Failure!).ToList();
             var rolledBack = new List<RollbackResult>();
-            foreach (var name in group.Stages[i])
-            {
-                // A rollout whose group lock was broken (rewind unlock --group) while it hung goes no further: it
-                // checks before each target, and its skips and its boarding are fenced by the lock.
-                await groupLock.EnsureHeldAsync(cancellationToken);
-                var row = matrix.Targets.Single(r => r.Target == name);
-                var state = await _store.GetTargetStateAsync(name, cancellationToken);
-                var hasIt = aboard is not null && row.Cells[aboard.Position - 1].State.IsOn();
-                var skip = state.State switch
-                {
-                    TrainState.OffTrain => $"off-train since {state.Since:yyyy-MM-dd HH:mm}Z ({state.Reason})",
-                    TrainState.Frozen => $"frozen since {state.Since:yyyy-MM-dd HH:mm}Z ({state.Reason})",
-                    _ when row.Position < needed && !hasIt => $"behind the train: at position {row.Position} of {matrix.Head}; realign it first (rewind realign --target {name})",
-                    _ => null,
-                };
-                if (skip is not null)
-                {
-                    skipped.Add(new SkippedTarget(name, skip, await RecordSkipAsync(groupLock, name, bundleId, digest, kind, group.Name, stage, request, skip, cancellationToken)));
-                    continue;
-                }
-
-                try
-                {
-                    var result = await DeployAsync(new DeployRequest(bundlePath, name, request.Who, request.Reason) { Group = group.Name, Stage = stage }, null, cancellationToken);
-                    deployed.Add(result);
-                    if (!result.Succeeded)
-                    {
-                        break;
-                    }
-                }
-                catch (RewindException e)
-                {
-                    failures.Add(new StageFailure(name, e.Message, e.ExitCode));
-                    break;
-                }
-            }
-
             deployedAll.AddRange(deployed);
             var verified = deployed.Where(r => r.Succeeded).ToList();
             string gate;
@@ -184,6 +152,41 @@ public sealed partial class RewindEngine
             TrainPosition = trainPosition,
             MajorityFingerprint = majority,
         };
+    }
+
+    /// <summary>What one target of a stage came to: deployed (or not verified), passed by, or refused before applying.</summary>
+    private sealed record StageItem(DeployResult? Deployed, SkippedTarget? Skipped, StageFailure? Failure);
+
+    /// <summary>One target of a rollout's stage: passed by when off-train, frozen, diverged or behind the train; else deployed.</summary>
+    private async Task<StageItem> DeployMemberAsync(TargetLock groupLock, GroupConfig group, int stage, string name, TrainMatrix matrix, TrainEntry? aboard, int needed, string bundlePath, string bundleId, string digest, Bundles.BundleKind kind, GroupDeployRequest request, CancellationToken cancellationToken)
+    {
+        // A rollout whose group lock was broken (rewind unlock --group) while it hung goes no further: it
+        // checks before each target, and its skips and its boarding are fenced by the lock.
+        await groupLock.EnsureHeldAsync(cancellationToken);
+        var row = matrix.Targets.Single(r => r.Target == name);
+        var state = await _store.GetTargetStateAsync(name, cancellationToken);
+        var hasIt = aboard is not null && row.Cells[aboard.Position - 1].State.IsOn();
+        var skip = state.State switch
+        {
+            TrainState.OffTrain => $"off-train since {state.Since:yyyy-MM-dd HH:mm}Z ({state.Reason})",
+            TrainState.Frozen => $"frozen since {state.Since:yyyy-MM-dd HH:mm}Z ({state.Reason})",
+            TrainState.Diverged => $"diverged since {state.Since:yyyy-MM-dd HH:mm}Z ({state.Reason}); it rejoins once realigned and cleared (rewind realign --target {name})",
+            _ when row.Position < needed && !hasIt => $"behind the train: at position {row.Position} of {matrix.Head}; realign it first (rewind realign --target {name})",
+            _ => null,
+        };
+        if (skip is not null)
+        {
+            return new StageItem(null, new SkippedTarget(name, skip, await RecordSkipAsync(groupLock, name, bundleId, digest, kind, group.Name, stage, request, skip, cancellationToken)) { State = state.StateName }, null);
+        }
+
+        try
+        {
+            return new StageItem(await DeployAsync(new DeployRequest(bundlePath, name, request.Who, request.Reason) { Group = group.Name, Stage = stage }, null, cancellationToken), null, null);
+        }
+        catch (RewindException e)
+        {
+            return new StageItem(null, null, new StageFailure(name, e.Message, e.ExitCode));
+        }
     }
 
     /// <summary>Rolls back, newest first, the deployments a failed stage made (the failing one rolled itself back).</summary>

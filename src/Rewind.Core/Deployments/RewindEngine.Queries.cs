@@ -26,7 +26,7 @@ public sealed partial class RewindEngine
 
         await using var targetLock = await LockAsync(config.Name, "clear", who, cancellationToken);
         var state = await _store.GetTargetStateAsync(config.Name, cancellationToken);
-        if (state.State != TrainState.OffTrain)
+        if (state.State is not (TrainState.OffTrain or TrainState.Diverged))
         {
             throw new RefusedException("not-off-train", state.State == TrainState.Frozen
                 ? $"target {config.Name} is frozen, not off-train: a frozen incident ends with rewind unfreeze"

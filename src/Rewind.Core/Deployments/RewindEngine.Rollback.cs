@@ -56,7 +56,7 @@ public sealed partial class RewindEngine
             KnownGoodRule.RequireKnownGoodLanding(target.Name, deployments, deployment);
         }
 
-        return await RollbackLockedAsync(target, targetLock, deployment, request.Who, request.Reason, automatic: false, scope, progress, cancellationToken, request.Toward);
+        return await RollbackLockedAsync(target, targetLock, deployment, request.Who, request.Reason, automatic: false, scope, progress, cancellationToken, request.Toward, request.WithGroup);
     }
 
     /// <summary>
@@ -64,7 +64,7 @@ public sealed partial class RewindEngine
     /// before-hooks (a failure changes nothing), the metadata inverse in one transaction with the marker, the code
     /// slots back, after-hooks, checks. A failure after the before-hooks freezes the target: no second attempt.
     /// </summary>
-    private async Task<RollbackResult> RollbackLockedAsync(TargetConfig target, TargetLock held, Deployment deployment, string who, string? reason, bool automatic, AuditScope scope, IProgress<OperationProgress>? progress, CancellationToken cancellationToken, string? toward = null)
+    private async Task<RollbackResult> RollbackLockedAsync(TargetConfig target, TargetLock held, Deployment deployment, string who, string? reason, bool automatic, AuditScope scope, IProgress<OperationProgress>? progress, CancellationToken cancellationToken, string? toward = null, string? withGroup = null)
     {
         if (!deployment.CanRollBackCode)
         {
@@ -82,7 +82,7 @@ public sealed partial class RewindEngine
         var inverseCommitted = new StrongBox<bool>();
         try
         {
-            return await RollbackNotifiedAsync(target, held, deployment, who, reason, automatic, scope, notice, started, startedAt, inverseCommitted, progress, cancellationToken, toward);
+            return await RollbackNotifiedAsync(target, held, deployment, who, reason, automatic, scope, notice, started, startedAt, inverseCommitted, progress, cancellationToken, toward, withGroup);
         }
         catch (LockLostException e)
         {
@@ -96,7 +96,7 @@ public sealed partial class RewindEngine
     }
 
     /// <summary>The rollback once "rollback-started" has gone out: hooks, the inverse, and what follows.</summary>
-    private async Task<RollbackResult> RollbackNotifiedAsync(TargetConfig target, TargetLock held, Deployment deployment, string who, string? reason, bool automatic, AuditScope scope, Notification notice, long started, DateTimeOffset startedAt, StrongBox<bool> inverseCommitted, IProgress<OperationProgress>? progress, CancellationToken cancellationToken, string? toward)
+    private async Task<RollbackResult> RollbackNotifiedAsync(TargetConfig target, TargetLock held, Deployment deployment, string who, string? reason, bool automatic, AuditScope scope, Notification notice, long started, DateTimeOffset startedAt, StrongBox<bool> inverseCommitted, IProgress<OperationProgress>? progress, CancellationToken cancellationToken, string? toward, string? withGroup)
     {
         var environment = HookEnvironment(target, "rollback", deployment.Id, deployment.BundleId);
         var before = await held.RunWhileHeldAsync(t => RunHooksAsync("beforeRollback", target.Hooks.BeforeRollback, target, environment, t), cancellationToken);
@@ -114,7 +114,7 @@ public sealed partial class RewindEngine
             throw new OperationFailedException(message);
         }
 
-        await journal.RollingBackAsync(who, reason, startedAt, automatic);
+        await journal.RollingBackAsync(who, reason, startedAt, automatic, withGroup);
 
         // What users changed in business tables while the deployment was live, read (read-only, on its own
         // connection) while the inverse applies: on SQLite it counts rows, the one cost that grows with the
@@ -236,7 +236,11 @@ public sealed partial class RewindEngine
             return new RollbackResult(journal.Deployment, summary, frozen, verification);
         }
 
-        var offTrain = OffTrain(target.Name, deployment, deployment.RolledBackBy ?? "unknown", deployment.RolledBackAt ?? _time.GetUtcNow());
+        // Rolled back with its whole group, a member stays as it was: the group moves back together, nobody diverged.
+        // Read from the deployment, so a rollback a crash interrupted is finished the same way.
+        var offTrain = deployment.RolledBackWithGroup is not null
+            ? await _store.GetTargetStateAsync(target.Name, cancellationToken)
+            : OffTrain(target.Name, deployment, deployment.RolledBackBy ?? "unknown", deployment.RolledBackAt ?? _time.GetUtcNow());
         await journal.RolledBackAsync(offTrain);
         await NotifyAsync(notice with { Event = "rollback-completed", Outcome = "rolled-back", DurationSeconds = elapsed.TotalSeconds, At = _time.GetUtcNow() }, started, cancellationToken);
         return new RollbackResult(journal.Deployment, summary, offTrain, verification);

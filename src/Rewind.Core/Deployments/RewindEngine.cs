@@ -231,6 +231,7 @@ public sealed partial class RewindEngine
     private static RefusedException HeldRefusal(TargetState state, string operation) => state.State switch
     {
         TrainState.Frozen => new RefusedException("frozen", $"target {state.Target} is frozen since {state.Since:yyyy-MM-dd HH:mm}Z: {state.Reason}. No {operation} is applied to a frozen target; after the incident is handled, record the decision with: rewind unfreeze --target {state.Target} --reason \"...\""),
+        TrainState.Diverged => new RefusedException("diverged", $"target {state.Target} is diverged from its group since {state.Since:yyyy-MM-dd HH:mm}Z ({state.Reason}, by {state.Who}). It takes deploys outside the train (--outside-train --reason) or a realignment until a train-admin clears it: rewind realign --target {state.Target}"),
         _ => new RefusedException("off-train", $"target {state.Target} is off the train since {state.Since:yyyy-MM-dd HH:mm}Z ({state.Reason}, by {state.Who}). No deployment lands until a person clears it: rewind clear --target {state.Target} --reason \"...\""),
     };
 }

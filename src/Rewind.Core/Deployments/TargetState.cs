@@ -10,6 +10,9 @@ public enum TrainState
 
     /// <summary>A rollback failed: nothing further is applied until the incident is resolved.</summary>
     Frozen,
+
+    /// <summary>Deployed to outside its group's train (<c>deploy --outside-train</c>): group rollouts pass it by until it is realigned and cleared.</summary>
+    Diverged,
 }
 
 /// <summary>A target's train state, with who put it there, why and when.</summary>
@@ -22,6 +25,7 @@ public sealed record TargetState(string Target, TrainState State, string? Reason
         TrainState.OnTrain => "on-train",
         TrainState.OffTrain => "off-train",
         TrainState.Frozen => "frozen",
+        TrainState.Diverged => "diverged",
         _ => throw new InvalidOperationException(),
     };
 }

@@ -57,6 +57,7 @@ public static class JsonViews
         rollbackOverBudget = d.RollbackOverBudget,
         autoRollback = d.AutoRollback,
         automaticRollback = d.AutomaticRollback,
+        rolledBackWithGroup = d.RolledBackWithGroup,
         checks = d.Checks,
         rollbackChecks = d.RollbackChecks,
         hooks = d.Hooks,

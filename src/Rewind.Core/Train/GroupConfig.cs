@@ -14,6 +14,9 @@ public sealed record GroupConfig
     /// <summary>How long a stage runs before the next one is exposed. Zero: no wait (the gate is the checks alone).</summary>
     public TimeSpan Soak { get; init; } = TimeSpan.Zero;
 
+    /// <summary>How many targets of one stage are deployed (and rolled back) at a time, each with its own lock and journal.</summary>
+    public int Parallel { get; init; } = 1;
+
     /// <summary>Every member, in stage order.</summary>
     public IReadOnlyList<string> Members => Stages.SelectMany(s => s).ToList();
 

@@ -36,8 +36,12 @@ public sealed record StageResult(
     IReadOnlyList<RollbackResult> RolledBack,
     string Gate);
 
-/// <summary>A target the rollout passed by, and why (off-train, frozen, behind the train).</summary>
-public sealed record SkippedTarget(string Target, string Reason, string? Deployment);
+/// <summary>A target the rollout passed by, and why (off-train, frozen, diverged, behind the train).</summary>
+public sealed record SkippedTarget(string Target, string Reason, string? Deployment)
+{
+    /// <summary>The target's train state when it was passed by (<c>on-train</c> for one behind the train).</summary>
+    public string? State { get; init; }
+}
 
 /// <summary>A target whose deploy (or stage rollback) could not run: refused by a rule or failed before applying.</summary>
 public sealed record StageFailure(string Target, string Error, int ExitCode);

@@ -117,7 +117,7 @@ async function loadTargets() {
           title: can("operator") ? null : "takes the operator role", onclick: () => openRollback(t.name),
         }, "Roll back last deployment"),
         el("button", { "data-action": "history", onclick: () => loadHistory(t.name) }, "History"),
-        t.state === "off-train" && can("train-admin") ? el("button", { "data-action": "clear", onclick: () => reasoned("clear", t.name) }, "Clear hold") : null,
+        (t.state === "off-train" || t.state === "diverged") && can("train-admin") ? el("button", { "data-action": "clear", onclick: () => reasoned("clear", t.name) }, "Clear hold") : null,
         t.state === "frozen" && can("admin") ? el("button", { "data-action": "unfreeze", onclick: () => reasoned("unfreeze", t.name) }, "Unfreeze") : null,
         t.busy && can("admin") ? el("button", { "data-action": "unlock", class: "danger", onclick: () => reasoned("unlock", t.name, t.busy) }, "Break lock") : null));
   });

@@ -19,7 +19,7 @@ internal static class TargetEndpoints
     {
         api.MapGet("/targets", async (RewindEngine engine, CancellationToken cancellationToken) =>
             Results.Ok(new { targets = (await engine.StatusAsync(null, cancellationToken)).Select(ApiViews.Target) }))
-            .WithSummary("Every target with its state (on-train, off-train, frozen), who holds it busy, and its last deployment");
+            .WithSummary("Every target with its state (on-train, off-train, frozen, diverged), who holds it busy, and its last deployment");
 
         api.MapGet("/targets/{name}", async (string name, RewindEngine engine, CancellationToken cancellationToken) =>
             Results.Ok(ApiViews.Target((await engine.StatusAsync(name, cancellationToken)).Single())))
@@ -40,7 +40,7 @@ internal static class TargetEndpoints
 
         api.MapPost("/targets/{name}/deployments", DeployAsync)
             .RequireRole(AccessRoles.Deployer, "deploy")
-            .WithSummary("Deploy a bundle: a .zip as the body (reason in ?reason=; at most the bundle limits, else 413), or JSON {\"path\": ..., \"reason\": ...} naming a bundle in the artifact store. Prefer: respond-async answers 202 with an operation to poll");
+            .WithSummary("Deploy a bundle: a .zip as the body (reason in ?reason=, ?outsideTrain=true for a member of a group past its train; at most the bundle limits, else 413), or JSON {\"path\": ..., \"reason\": ...} naming a bundle in the artifact store. Prefer: respond-async answers 202 with an operation to poll");
 
         api.MapPost("/targets/{name}/rollback", RollbackAsync)
             .RequireRole(AccessRoles.Operator, "rollback")
@@ -88,7 +88,7 @@ internal static class TargetEndpoints
         });
     }
 
-    private static async Task<IResult> DeployAsync(string name, string? reason, HttpContext http, RewindEngine engine, BundleUpload uploads, CancellationToken cancellationToken)
+    private static async Task<IResult> DeployAsync(string name, string? reason, bool? outsideTrain, HttpContext http, RewindEngine engine, BundleUpload uploads, CancellationToken cancellationToken)
     {
         var who = Caller.Of(http).Name;
         string path;
@@ -99,6 +99,7 @@ internal static class TargetEndpoints
                 ?? throw new BadInputException("send {\"path\": \"...\"} naming a bundle in the artifact store, or a bundle .zip as the body");
             path = InArtifactStore(engine, body.Path);
             reason = body.Reason ?? reason;
+            outsideTrain = body.OutsideTrain || outsideTrain == true;
         }
         else
         {
@@ -112,7 +113,7 @@ internal static class TargetEndpoints
             {
                 try
                 {
-                    var result = await engine.DeployAsync(new DeployRequest(path, name, who, reason), progress, token);
+                    var result = await engine.DeployAsync(new DeployRequest(path, name, who, reason) { OutsideTrain = outsideTrain == true }, progress, token);
                     return new OperationRunner.Outcome(result.Succeeded, JsonViews.Deploy(result),
                         result.Succeeded ? null : $"deployment {result.Deployment.Id} of {result.Deployment.BundleId} to {name} did not verify: {result.Verification.Summary}");
                 }

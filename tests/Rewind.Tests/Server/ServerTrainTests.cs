@@ -42,4 +42,39 @@ public sealed class ServerTrainTests : IDisposable
             Assert.Equal("verified", t.GetProperty("cells")[0].GetProperty("state").GetString());
         });
     }
+
+    [Fact]
+    public async Task A_deploy_to_a_member_is_409_unless_outside_train_with_a_reason_and_the_member_is_then_diverged()
+    {
+        await File.WriteAllTextAsync(_folder.Combine("rewind.yaml"), """
+            store: sqlite:rewind.db
+            targets:
+              env1:
+                database: sqlite:env1.db
+              env2:
+                database: sqlite:env2.db
+            groups:
+              eu:
+                stages: [[env1], [env2]]
+            """);
+        var deployed = await CliRunner.RunAsync(_folder.Path, "deploy", GroupEngine.Patch(1).WriteTo(_folder.Combine("b1")), "--group", "eu");
+        Assert.True(deployed.ExitCode == 0, deployed.ToString());
+        var deployer = await ServerProcess.CreateTokenAsync(new SqliteTokenStore(_folder.Combine("rewind.db")), "ci", "deployer");
+        await using var server = await ServerProcess.StartAsync(_folder.Path);
+        var zip = GroupEngine.Patch(2).WriteZip(_folder.Combine("b2.zip"));
+
+        using (var refused = await server.PostZipAsync("/api/targets/env2/deployments?reason=hotfix", deployer, zip))
+        {
+            var problem = await ServerProcess.JsonOf(refused, 409);
+            Assert.Contains("member of group eu", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        }
+
+        using (var outside = await server.PostZipAsync("/api/targets/env2/deployments?reason=partner%20hotfix&outsideTrain=true", deployer, zip))
+        {
+            await ServerProcess.JsonOf(outside, 200);
+        }
+
+        var env2 = await server.GetJsonAsync("/api/targets/env2", deployer);
+        Assert.Equal("diverged", env2.GetProperty("state").GetString());
+    }
 }

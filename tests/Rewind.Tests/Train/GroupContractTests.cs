@@ -1,4 +1,3 @@
-using Rewind.Cli.Composition;
 using Rewind.Core;
 using Rewind.Core.Audit;
 using Rewind.Core.Deployments;
@@ -14,32 +13,13 @@ namespace Rewind.Tests.Train;
 /// </summary>
 public abstract class GroupContractTests(StorageProvider provider)
 {
-    private static readonly Dictionary<string, IReadOnlyList<string>> Roles = new()
-    {
-        ["alice"] = ["train-admin"],
-        ["bob"] = ["deployer"],
-        ["ada"] = ["admin"],
-    };
-
-    /// <summary>A harness over the stages' targets, and an engine whose configuration declares group <c>eu</c>.</summary>
-    private async Task<(EngineHarness H, RewindEngine Engine)> GroupAsync(string[][] stages, TimeSpan soak = default, Func<string, IReadOnlyList<CheckConfig>>? checks = null)
-    {
-        var h = await EngineHarness.CreateAsync(provider, stages.SelectMany(s => s).ToArray());
-        var config = h.Config with
-        {
-            Targets = h.Config.Targets.ToDictionary(t => t.Key, t => t.Value with { Checks = checks?.Invoke(t.Key) ?? [] }),
-            Groups = new Dictionary<string, GroupConfig> { ["eu"] = new() { Name = "eu", Stages = stages, Soak = soak } },
-            Roles = Roles,
-        };
-        return (h, await RewindHost.CreateEngineAsync(config));
-    }
+    private Task<(EngineHarness H, RewindEngine Engine)> GroupAsync(string[][] stages, TimeSpan soak = default, Func<string, IReadOnlyList<CheckConfig>>? checks = null) =>
+        GroupEngine.CreateAsync(provider, stages, soak, checks);
 
     private static Task<GroupDeployResult> RollOutAsync(EngineHarness h, RewindEngine engine, BundleBuilder bundle, bool skipSoak = true) =>
-        engine.DeployGroupAsync(new GroupDeployRequest(h.Write(bundle), "eu", "bob", "test", skipSoak));
+        GroupEngine.RollOutAsync(h, engine, bundle, skipSoak);
 
-    private static BundleBuilder Patch(int n) => new BundleBuilder($"b{n}")
-        .Upsert("platform", "workflow", "approve", $$"""{"version":{{n}}}""")
-        .Upsert("apps", "rule", $"rule-{n}", $"{n}");
+    private static BundleBuilder Patch(int n) => GroupEngine.Patch(n);
 
     [Fact]
     public async Task Second_target_rolled_back_after_bundle_two_misses_three_and_four_then_realigns_and_is_cleared()
