@@ -36,7 +36,11 @@ internal static class PostgresScratchSchema
             await ExecuteAsync(lease, "SELECT pg_advisory_lock(hashtextextended(@key, 0))", cancellationToken, ("key", LeaseKey(scratch)));
             try
             {
-                await ExecuteAsync(lease, $"CREATE SCHEMA {Quote(scratch)}; COMMENT ON SCHEMA {Quote(scratch)} IS {Literal(Comment(schema))}", cancellationToken);
+                // Stamped with the server's clock: COMMENT takes only a literal, so the statement is composed there; and sent
+                // with CREATE SCHEMA in one batch (one implicit transaction), so no one ever sees the schema unexplained.
+                var comment = (string)(await ScalarAsync(lease, "SELECT format('COMMENT ON SCHEMA %I IS %L', @scratch::text, @text || to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS') || 'Z')", cancellationToken,
+                    ("scratch", scratch), ("text", Comment(schema))))!;
+                await ExecuteAsync(lease, $"CREATE SCHEMA {Quote(scratch)}; {comment}", cancellationToken);
             }
             catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.InsufficientPrivilege)
             {
@@ -48,9 +52,15 @@ internal static class PostgresScratchSchema
             {
                 copied = await CopyAsync(lease, schema, scratch, tables, busyTimeout, cancellationToken);
             }
-            catch
+            catch (Exception e)
             {
                 await DropAsync(lease, scratch, CancellationToken.None);
+                if (IsBusy(e))
+                {
+                    // Someone's ALTER, DROP or TRUNCATE held a table the copy reads for longer than busyTimeout.
+                    throw Busy(Describe(connectionString, schema), busyTimeout);
+                }
+
                 throw;
             }
 
@@ -115,9 +125,7 @@ internal static class PostgresScratchSchema
     private static string LeaseKey(string scratch) => "rewind-rehearsal:" + scratch;
 
     private static string Comment(string schema) => string.Create(CultureInfo.InvariantCulture,
-        $"Rewind rehearsal of schema {schema}, by process {Environment.ProcessId} on {Environment.MachineName}, started {DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm:ss}Z. Dropped when the rehearsal ends; if that process was killed, by the next rewind command on this database.");
-
-    private static string Literal(string text) => "'" + text.Replace("'", "''", StringComparison.Ordinal) + "'";
+        $"Rewind rehearsal of schema {schema}, dropped when it ends (or, if its process was killed, by the next rewind command on this database); by process {Environment.ProcessId} on {Environment.MachineName}, started ");
 
     private static async Task DropAsync(NpgsqlConnection lease, string scratch, CancellationToken cancellationToken)
     {

@@ -39,7 +39,7 @@ internal static class SqliteRehearsalCopy
         // A file: URI turns on URI names, so the target can be attached read-only (mode=ro): the copy can never write it.
         await using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = new Uri(copy).AbsoluteUri, Pooling = false }.ToString());
         await connection.OpenAsync(cancellationToken);
-        await using (var attach = Command(connection, "ATTACH DATABASE $source AS source", ("$source", new Uri(path).AbsoluteUri + "?mode=ro")))
+        await using (var attach = Command(connection, "ATTACH DATABASE $source AS source", ("$source", new Uri(Path.GetFullPath(path)).AbsoluteUri + "?mode=ro")))
         {
             await attach.ExecuteNonQueryAsync(cancellationToken);
         }

@@ -22,7 +22,7 @@ public sealed class PostgresRehearsalTests(PostgresServerFixture server) : IDisp
     private Task<CliResult> Rewind(params string[] args) => CliRunner.RunAsync(_folder.Path, args);
 
     /// <summary>A target with a business table <c>orders</c> (serial ids), a platform table <c>settings</c>, and one deployment.</summary>
-    private async Task ConfigureAsync(int businessRows = 100)
+    private async Task ConfigureAsync(int businessRows = 100, string busyTimeout = "10s")
     {
         _target = await _provider.CreateTargetDatabaseAsync(_folder, "env1");
         var store = await _provider.CreateControlPlaneAsync(_folder);
@@ -31,6 +31,7 @@ public sealed class PostgresRehearsalTests(PostgresServerFixture server) : IDisp
             targets:
               env1:
                 database: "{_target}"
+                busyTimeout: {busyTimeout}
                 businessTables:
                   - name: orders
                 platformTables: [settings]
@@ -141,6 +142,8 @@ public sealed class PostgresRehearsalTests(PostgresServerFixture server) : IDisp
         }
 
         Assert.Equal(1L, await ScratchSchemasAsync());
+        var comment = Convert.ToString(await _provider.ScalarAsync(_target, "SELECT obj_description(oid, 'pg_namespace') FROM pg_namespace WHERE starts_with(nspname, 'rw_rehearse_')"), CultureInfo.InvariantCulture);
+        Assert.Matches(@"^Rewind rehearsal of schema public, .* by process \d+ on .+, started \d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ$", comment ?? "(no comment)");
         // The server ends the dead process's sessions, and with them its lease, once it notices the closed sockets.
         for (var i = 0; i < 100 && await AdvisoryLocksAsync() > 0; i++)
         {
@@ -200,6 +203,26 @@ public sealed class PostgresRehearsalTests(PostgresServerFixture server) : IDisp
         Assert.True(rehearsal.ExitCode == 0, rehearsal.ToString());
         Assert.Matches(@"Copied into scratch schema rw_rehearse_[0-9a-f]{12}: .*settings \(2 rows\), tier \(1 row\); nothing else was copied\.", rehearsal.Stdout);
         Assert.Contains("Not rehearsed: hooks, checks, code slots", rehearsal.Stdout, StringComparison.Ordinal);
+    }
+
+    [PostgresFact]
+    public async Task A_table_held_by_an_alter_for_longer_than_busy_timeout_refuses_the_rehearsal_as_busy_and_leaves_no_schema()
+    {
+        await ConfigureAsync(busyTimeout: "1s");
+        await using var holder = new NpgsqlConnection(PostgresProvider.ConnectionString(_target));
+        await holder.OpenAsync();
+        await using var transaction = await holder.BeginTransactionAsync();
+        await using (var alter = new NpgsqlCommand("LOCK TABLE settings IN ACCESS EXCLUSIVE MODE", holder, transaction))
+        {
+            await alter.ExecuteNonQueryAsync();
+        }
+
+        var rehearsal = await Rewind("rehearse", NextBundle(), "--target", "env1");
+
+        Assert.True(rehearsal.ExitCode == 3, rehearsal.ToString());
+        Assert.Contains("is locked by another session", rehearsal.Stderr, StringComparison.Ordinal);
+        await transaction.RollbackAsync();
+        Assert.Equal(0L, await ScratchSchemasAsync());
     }
 
     private async Task<long> ScratchSchemasAsync() =>
