@@ -22,7 +22,7 @@ internal static class RehearseCommand
                 Output.WriteJson(new
                 {
                     target = report.Target, bundle = report.BundleId, exact = report.Exact, succeeded = report.Succeeded, firstDifference = report.FirstDifference, steps = report.Steps,
-                    copied = report.Copy is { } copy ? new { place = copy.Place, rows = copy.Rows, tables = copy.Tables.Select(t => new { table = t.Table, rows = t.Rows }) } : null,
+                    copied = new { place = report.Copy.Place, rows = report.Copy.Rows, tables = report.Copy.Tables.Select(t => new { table = t.Table, rows = t.Rows }) },
                     notRehearsed = report.NotRehearsed,
                 });
             }
@@ -33,10 +33,8 @@ internal static class RehearseCommand
                     Output.Line($"{(step.Passed ? "[green]ok[/]  " : "[red]FAIL[/]")} {Output.Esc(step.Step),-42} {step.Seconds,7:0.000}s  {Output.Esc(step.Detail)}");
                 }
 
-                if (report.Copy is { } copy)
-                {
-                    Output.Line($"Copied into {Output.Esc(copy.Place)}: {Output.Esc(string.Join(", ", copy.Tables.Select(t => $"{t.Table} ({t.Rows} row{(t.Rows == 1 ? "" : "s")})")))}; nothing else was copied.");
-                }
+                var copy = report.Copy;
+                Output.Line($"Copied into {Output.Esc(copy.Place)}: {Output.Esc(string.Join(", ", copy.Tables.Select(t => $"{t.Table} ({t.Rows} row{(t.Rows == 1 ? "" : "s")})")))}; nothing else was copied.");
 
                 Output.Line(report.Succeeded
                     ? $"[green]The rollback of {Output.Esc(report.BundleId)} on a copy of {Output.Esc(report.Target)} is exact.[/] Not rehearsed: {string.Join(", ", report.NotRehearsed)} (they act on real infrastructure)."

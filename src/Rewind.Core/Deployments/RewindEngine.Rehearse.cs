@@ -17,8 +17,8 @@ public sealed record RehearsalReport(string Target, string BundleId, IReadOnlyLi
 {
     public bool Succeeded => Exact && Steps.All(s => s.Passed);
 
-    /// <summary>What was copied; null when the copy itself failed.</summary>
-    public RehearsalCopy? Copy { get; init; }
+    /// <summary>What was copied (a rehearsal whose copy fails throws instead of reporting).</summary>
+    public required RehearsalCopy Copy { get; init; }
 
     /// <summary>What a rehearsal does not cover (<see cref="RehearsalScope.NotRehearsed"/>).</summary>
     public IReadOnlyList<string> NotRehearsed => RehearsalScope.NotRehearsed;
@@ -29,7 +29,7 @@ public sealed partial class RewindEngine
     /// <summary>
     /// The rollback tested before it is needed: on a throwaway copy of what the bundle touches on the target (see
     /// <see cref="RehearsalScope"/>), deploy the bundle, roll it back, compare the copy with how it was row by row,
-    /// deploy again. The real target is never touched and its writers never wait;
+    /// deploy again. The real target is never touched and the application's writes to it never wait;
     /// code slots, hooks and checks are not rehearsed (they act on real infrastructure). <paramref name="createEngine"/>
     /// builds the rehearsal's own engine (its own ledger and artifact store in a temporary folder).
     /// </summary>
