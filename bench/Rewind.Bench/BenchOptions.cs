@@ -22,6 +22,9 @@ internal sealed record BenchOptions
     /// <summary>Row changes deployed against it.</summary>
     public int RowChanges { get; init; } = 10;
 
+    /// <summary>Business rows beside the target a rehearsal is measured on (0: not measured).</summary>
+    public long RehearseRows { get; init; } = 1_000_000;
+
     public string Out { get; init; } = "bench-results.json";
 
     public string? Postgres { get; init; } = Environment.GetEnvironmentVariable("REWIND_BENCH_POSTGRES") is { Length: > 0 } s ? s : null;
@@ -41,7 +44,7 @@ internal sealed record BenchOptions
 
     public const string Usage = """
         usage: Rewind.Bench --engine sqlite|postgres[,...] [--sizes 10000,100000,1000000] [--business-rows 10000000]
-                            [--business-records 10000] [--platform-rows 1000000] [--row-changes 10] [--repeat 3] [--out bench-results.json] [--postgres CONNSTRING]
+                            [--business-records 10000] [--platform-rows 1000000] [--row-changes 10] [--rehearse-rows 1000000] [--repeat 3] [--out bench-results.json] [--postgres CONNSTRING]
                             [--work DIR] [--no-memory] [--fleet 12 [--fleet-parallel 4] [--fleet-check 0.5]]
                Rewind.Bench --make N [--work DIR]   (bundle make between two N-record SQLite targets: time and peak memory)
         PostgreSQL: without --postgres (or REWIND_BENCH_POSTGRES) a throwaway server is started with initdb/pg_ctl.
@@ -61,6 +64,7 @@ internal sealed record BenchOptions
                 "--business-records" => options with { BusinessRecords = int.Parse(Value(), CultureInfo.InvariantCulture) },
                 "--platform-rows" => options with { PlatformRows = long.Parse(Value(), CultureInfo.InvariantCulture) },
                 "--row-changes" => options with { RowChanges = int.Parse(Value(), CultureInfo.InvariantCulture) },
+                "--rehearse-rows" => options with { RehearseRows = long.Parse(Value(), CultureInfo.InvariantCulture) },
                 "--repeat" => options with { Repeat = int.Parse(Value(), CultureInfo.InvariantCulture) },
                 "--out" => options with { Out = Value() },
                 "--postgres" => options with { Postgres = Value() },

@@ -71,6 +71,7 @@ async Task<int> RunAsync()
     var sizes = new List<SizeResult>();
     var business = new List<BusinessResult>();
     var platformRows = new List<PlatformRowsResult>();
+    var rehearsals = new List<RehearseResult>();
     var engines = new Dictionary<string, string>(StringComparer.Ordinal);
     foreach (var engineName in options.Engines)
     {
@@ -98,13 +99,18 @@ async Task<int> RunAsync()
         {
             platformRows.Add(await PlatformRowsBench.MeasureAsync(engine, Path.Combine(folder, "platform-rows"), options.PlatformRows, options.RowChanges, options.Repeat, Log, cancellationToken));
         }
+
+        if (options.RehearseRows > 0)
+        {
+            rehearsals.Add(await RehearseBench.MeasureAsync(engine, Path.Combine(folder, "rehearse"), options.RehearseRows, options.Repeat, Log, cancellationToken));
+        }
     }
 
     // The fleet: many small SQLite targets in one group, where a rollout waits on each target's checks.
     var fleet = options.Fleet > 0
         ? await FleetBench.MeasureAsync(Path.Combine(options.Work, "fleet"), options.Fleet, options.FleetParallel, options.FleetCheck, 100, Log, cancellationToken)
         : null;
-    var report = new BenchReport(DateTimeOffset.UtcNow, Machine(engines), options, sizes, business, platformRows) { Fleet = fleet };
+    var report = new BenchReport(DateTimeOffset.UtcNow, Machine(engines), options, sizes, business, platformRows, rehearsals) { Fleet = fleet };
     Console.WriteLine(report.ToMarkdown());
     await File.WriteAllTextAsync(options.Out, JsonSerializer.Serialize(report, new JsonSerializerOptions { WriteIndented = true }), cancellationToken);
     Log($"wrote {Path.GetFullPath(options.Out)}");

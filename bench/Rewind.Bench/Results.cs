@@ -59,7 +59,7 @@ internal sealed class BusinessMeasures
 
 internal sealed record MachineInfo(string Cpu, int Cores, long MemoryBytes, string Os, string Runtime, IReadOnlyDictionary<string, string> Engines);
 
-internal sealed record BenchReport(DateTimeOffset At, MachineInfo Machine, BenchOptions Options, IReadOnlyList<SizeResult> Sizes, IReadOnlyList<BusinessResult> Business, IReadOnlyList<PlatformRowsResult> PlatformRows)
+internal sealed record BenchReport(DateTimeOffset At, MachineInfo Machine, BenchOptions Options, IReadOnlyList<SizeResult> Sizes, IReadOnlyList<BusinessResult> Business, IReadOnlyList<PlatformRowsResult> PlatformRows, IReadOnlyList<RehearseResult> Rehearsals)
 {
     public FleetResult? Fleet { get; init; }
 
@@ -106,6 +106,18 @@ internal sealed record BenchReport(DateTimeOffset At, MachineInfo Machine, Bench
             {
                 text.AppendLine(CultureInfo.InvariantCulture,
                     $"| {p.Engine} | {p.TableRows:N0} | {p.Changes:N0} | {p.InverseRows:N0} | {p.InverseBytes:N0} B | {p.Deploy.Median:0.000} | {p.Rollback.Median:0.000} |");
+            }
+        }
+
+        if (Rehearsals.Count > 0)
+        {
+            text.AppendLine();
+            text.AppendLine("| engine | business rows | database size | tables copied | rows copied | copy | rehearsal | whole-database copy |");
+            text.AppendLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+            foreach (var r in Rehearsals)
+            {
+                text.AppendLine(CultureInfo.InvariantCulture,
+                    $"| {r.Engine} | {r.BusinessRows:N0} | {Gb(r.DatabaseBytes)} | {r.CopiedTables} | {r.CopiedRows:N0} | {r.Copy.Median:0.000} | {r.Rehearsal.Median:0.000} | {r.WholeCopy.Median:0.000} |");
             }
         }
 

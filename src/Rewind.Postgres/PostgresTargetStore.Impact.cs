@@ -107,37 +107,3 @@ public sealed partial class PostgresTargetStore
         return key;
     }
 }
-
-/// <summary>Rehearsal copies of a PostgreSQL target: CREATE DATABASE … TEMPLATE, dropped afterwards.</summary>
-public sealed partial class PostgresTargetStore
-{
-    public async Task<TargetClone> CloneAsync(CancellationToken cancellationToken = default)
-    {
-        var builder = new NpgsqlConnectionStringBuilder(connectionString);
-        var source = builder.Database ?? throw new InvalidOperationException("the target's connection string names no database");
-        var copy = $"rw_rehearsal_{Guid.NewGuid():N}";
-        var admin = new NpgsqlConnectionStringBuilder(connectionString) { Database = "postgres", Pooling = false }.ConnectionString;
-
-        // A template must have no other sessions: our own idle pooled ones are closed first.
-        NpgsqlConnection.ClearAllPools();
-        await using (var connection = await OpenAsync(admin, cancellationToken))
-        {
-            try
-            {
-                await ExecuteAsync(connection, $"CREATE DATABASE {Quote(copy)} TEMPLATE {Quote(source)}", cancellationToken);
-            }
-            catch (PostgresException e) when (e.SqlState == "55006")
-            {
-                throw new Rewind.Core.OperationFailedException($"the rehearsal could not copy {Describe(connectionString, schema)}: other sessions are connected to it ({e.MessageText}). Rehearse when the application is disconnected, or against a restored copy.", e);
-            }
-        }
-
-        var cloned = new NpgsqlConnectionStringBuilder(connectionString) { Database = copy }.ConnectionString;
-        return new TargetClone("postgres:" + cloned, async ct =>
-        {
-            NpgsqlConnection.ClearAllPools();
-            await using var connection = await OpenAsync(admin, ct);
-            await ExecuteAsync(connection, $"DROP DATABASE IF EXISTS {Quote(copy)} WITH (FORCE)", ct);
-        });
-    }
-}

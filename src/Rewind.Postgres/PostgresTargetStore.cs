@@ -25,6 +25,7 @@ public sealed partial class PostgresTargetStore(string connectionString, string 
         var connection = await OpenAsync(connectionString, cancellationToken);
         try
         {
+            await PostgresScratchSchema.SweepAsync(connection, connectionString, cancellationToken);
             await EnsureSchemaAsync(connection, cancellationToken);
             var transaction = await connection.BeginTransactionAsync(cancellationToken);
 
@@ -70,6 +71,10 @@ public sealed partial class PostgresTargetStore(string connectionString, string 
         await using var session = (PostgresTargetSession)await BeginAsync(cancellationToken);
         return await TargetSnapshot.CaptureAsync(session, cancellationToken);
     }
+
+    /// <summary>A rehearsal's copy: a scratch schema in this database (see <see cref="PostgresScratchSchema"/>).</summary>
+    public Task<TargetClone> CloneAsync(IReadOnlyCollection<string> tables, CancellationToken cancellationToken = default) =>
+        PostgresScratchSchema.CreateAsync(connectionString, schema, tables, _busyTimeout, cancellationToken);
 
     /// <summary>A check reads: see <see cref="PostgresReadOnlyQuery"/> for how it is kept from writing.</summary>
     public Task<object?> EvaluateAsync(string sql, CancellationToken cancellationToken = default) =>

@@ -155,36 +155,3 @@ public sealed partial class SqliteTargetStore
         return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture);
     }
 }
-
-/// <summary>Rehearsal copies of a SQLite target: the online backup API reads the target without changing it.</summary>
-public sealed partial class SqliteTargetStore
-{
-    public async Task<TargetClone> CloneAsync(CancellationToken cancellationToken = default)
-    {
-        var copy = System.IO.Path.Combine(System.IO.Path.GetTempPath(), $"rewind-rehearsal-{Guid.NewGuid():N}.db");
-        if (!File.Exists(path))
-        {
-            // A target nothing was deployed to yet: its copy is an empty database too.
-            return new TargetClone("sqlite:" + copy, _ => DeleteCopy(copy));
-        }
-
-        await using (var source = await OpenReadOnlyAsync(cancellationToken))
-        await using (var destination = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = copy, Pooling = false }.ToString()))
-        {
-            await destination.OpenAsync(cancellationToken);
-            source.BackupDatabase(destination);
-        }
-
-        return new TargetClone("sqlite:" + copy, _ => DeleteCopy(copy));
-    }
-
-    private static Task DeleteCopy(string copy)
-    {
-        foreach (var file in new[] { copy, copy + "-wal", copy + "-shm" })
-        {
-            File.Delete(file);
-        }
-
-        return Task.CompletedTask;
-    }
-}

@@ -102,6 +102,10 @@ public sealed partial class SqliteTargetStore(string path, TimeSpan? busyTimeout
         return await TargetSnapshot.CaptureAsync(session, cancellationToken);
     }
 
+    /// <summary>A rehearsal's copy: a file of its own holding what the rehearsal needs (see <see cref="SqliteRehearsalCopy"/>).</summary>
+    public Task<TargetClone> CloneAsync(IReadOnlyCollection<string> tables, CancellationToken cancellationToken = default) =>
+        SqliteRehearsalCopy.CreateAsync(path, tables, cancellationToken);
+
     /// <summary>A check reads: see <see cref="SqliteReadOnlyQuery"/> for how it is kept from writing.</summary>
     public Task<object?> EvaluateAsync(string sql, CancellationToken cancellationToken = default) =>
         SqliteReadOnlyQuery.EvaluateAsync(path, sql, cancellationToken);

@@ -19,7 +19,12 @@ internal static class RehearseCommand
                 (config, ct) => RewindHost.CreateEngineAsync(config, TimeProvider.System, ct, RewindCli.Telemetry.Logging), cancellationToken);
             if (context.Json)
             {
-                Output.WriteJson(new { target = report.Target, bundle = report.BundleId, exact = report.Exact, succeeded = report.Succeeded, firstDifference = report.FirstDifference, steps = report.Steps });
+                Output.WriteJson(new
+                {
+                    target = report.Target, bundle = report.BundleId, exact = report.Exact, succeeded = report.Succeeded, firstDifference = report.FirstDifference, steps = report.Steps,
+                    copied = new { place = report.Copy.Place, rows = report.Copy.Rows, tables = report.Copy.Tables.Select(t => new { table = t.Table, rows = t.Rows }) },
+                    notRehearsed = report.NotRehearsed,
+                });
             }
             else
             {
@@ -28,8 +33,11 @@ internal static class RehearseCommand
                     Output.Line($"{(step.Passed ? "[green]ok[/]  " : "[red]FAIL[/]")} {Output.Esc(step.Step),-42} {step.Seconds,7:0.000}s  {Output.Esc(step.Detail)}");
                 }
 
+                var copy = report.Copy;
+                Output.Line($"Copied into {Output.Esc(copy.Place)}: {Output.Esc(string.Join(", ", copy.Tables.Select(t => $"{t.Table} ({t.Rows} row{(t.Rows == 1 ? "" : "s")})")))}; nothing else was copied.");
+
                 Output.Line(report.Succeeded
-                    ? $"[green]The rollback of {Output.Esc(report.BundleId)} on a copy of {Output.Esc(report.Target)} is exact.[/] Code slots, hooks and checks were not rehearsed."
+                    ? $"[green]The rollback of {Output.Esc(report.BundleId)} on a copy of {Output.Esc(report.Target)} is exact.[/] Not rehearsed: {string.Join(", ", report.NotRehearsed)} (they act on real infrastructure)."
                     : $"[red]The rehearsal of {Output.Esc(report.BundleId)} on {Output.Esc(report.Target)} failed[/]{(report.FirstDifference is null ? "" : $": {Output.Esc(report.FirstDifference)}")}");
             }
 

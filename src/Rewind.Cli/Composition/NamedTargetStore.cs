@@ -29,7 +29,7 @@ internal sealed class NamedTargetStore(string target, ITargetStore inner) : ITar
 
     public Task<IReadOnlyList<QuarantinedTable>> ListQuarantineAsync(CancellationToken cancellationToken = default) => Named(() => inner.ListQuarantineAsync(cancellationToken));
 
-    public Task<TargetClone> CloneAsync(CancellationToken cancellationToken = default) => Named(() => inner.CloneAsync(cancellationToken));
+    public Task<TargetClone> CloneAsync(IReadOnlyCollection<string> tables, CancellationToken cancellationToken = default) => Named(() => inner.CloneAsync(tables, cancellationToken));
 
     public Task WriteAuditAnchorAsync(Rewind.Core.Audit.AuditHead head, CancellationToken cancellationToken = default) =>
         Named(async () =>

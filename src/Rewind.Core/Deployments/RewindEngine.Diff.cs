@@ -31,6 +31,8 @@ public sealed partial class RewindEngine
                 changes.Clear();
                 changes.AddRange(batch);
                 var i = 0;
+                // Described once the batch's priors are read: a PostgreSQL session runs one command at a time.
+                var definitions = new List<RecordChange>();
                 await foreach (var prior in session.ReadRecordsAsync(Keys(changes), cancellationToken))
                 {
                     var change = changes[i++];
@@ -57,9 +59,14 @@ public sealed partial class RewindEngine
 
                     if (change.Address.IsTableDefinition && kind is not ("unchanged" or "absent"))
                     {
-                        var exists = await session.DescribeTableAsync(change.Address.Key, cancellationToken) is not null;
-                        tables.Add(new TableDifference(change.Address.Key, change.IsDelete ? "quarantine" : exists ? "alter" : "create"));
+                        definitions.Add(change);
                     }
+                }
+
+                foreach (var change in definitions)
+                {
+                    var exists = await session.DescribeTableAsync(change.Address.Key, cancellationToken) is not null;
+                    tables.Add(new TableDifference(change.Address.Key, change.IsDelete ? "quarantine" : exists ? "alter" : "create"));
                 }
             }
         }

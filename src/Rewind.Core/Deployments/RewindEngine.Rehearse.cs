@@ -6,17 +6,30 @@ namespace Rewind.Core.Deployments;
 /// <summary>One step of a rehearsal: what ran, whether it passed, how long it took.</summary>
 public sealed record RehearsalStep(string Step, bool Passed, double Seconds, string? Detail = null);
 
+/// <summary>Where a rehearsal ran and what it copied there (tables and rows), which is what its cost grows with.</summary>
+public sealed record RehearsalCopy(string Place, IReadOnlyList<Targets.CopiedTable> Tables)
+{
+    public long Rows => Tables.Sum(t => t.Rows);
+}
+
 /// <summary>The outcome of a rehearsal: exact when deploy then rollback gave back the copy row for row.</summary>
 public sealed record RehearsalReport(string Target, string BundleId, IReadOnlyList<RehearsalStep> Steps, bool Exact, string? FirstDifference)
 {
     public bool Succeeded => Exact && Steps.All(s => s.Passed);
+
+    /// <summary>What was copied (a rehearsal whose copy fails throws instead of reporting).</summary>
+    public required RehearsalCopy Copy { get; init; }
+
+    /// <summary>What a rehearsal does not cover (<see cref="RehearsalScope.NotRehearsed"/>).</summary>
+    public IReadOnlyList<string> NotRehearsed => RehearsalScope.NotRehearsed;
 }
 
 public sealed partial class RewindEngine
 {
     /// <summary>
-    /// The rollback tested before it is needed: on a throwaway copy of the target's database, deploy the bundle,
-    /// roll it back, compare the copy with how it was row by row, deploy again. The real target is never touched;
+    /// The rollback tested before it is needed: on a throwaway copy of what the bundle touches on the target (see
+    /// <see cref="RehearsalScope"/>), deploy the bundle, roll it back, compare the copy with how it was row by row,
+    /// deploy again. The real target is never touched and the application's writes to it never wait;
     /// code slots, hooks and checks are not rehearsed (they act on real infrastructure). <paramref name="createEngine"/>
     /// builds the rehearsal's own engine (its own ledger and artifact store in a temporary folder).
     /// </summary>
@@ -24,15 +37,22 @@ public sealed partial class RewindEngine
     {
         var config = _config.Target(target);
         string bundleId;
+        IReadOnlyCollection<string> touched;
         using (var bundle = await OpenBundleAsync(bundlePath, cancellationToken))
         {
             await new WritableTables(_config.Layers, _targets).RefuseUnwritableAsync(config, bundle, cancellationToken);
             bundleId = bundle.Manifest.Id;
+            touched = await RehearsalScope.TablesAsync(bundle, cancellationToken);
         }
 
         var steps = new List<RehearsalStep>();
         await using var store = _targets.Open(config);
-        var clone = await TimedAsync(steps, "copy the target", () => store.CloneAsync(cancellationToken));
+        var quarantined = await store.ListQuarantineAsync(cancellationToken);
+        var watch = Stopwatch.StartNew();
+        var clone = await store.CloneAsync(touched, cancellationToken);
+        steps.Add(new RehearsalStep("copy the target", true, watch.Elapsed.TotalSeconds,
+            $"{clone.Copied.Count} table{(clone.Copied.Count == 1 ? "" : "s")}, {clone.Rows} row{(clone.Rows == 1 ? "" : "s")} into {clone.Place}"));
+        var copied = new RehearsalCopy(clone.Place, clone.Copied);
         var folder = Path.Combine(Path.GetTempPath(), $"rewind-rehearsal-{Guid.NewGuid():N}");
         try
         {
@@ -48,25 +68,25 @@ public sealed partial class RewindEngine
                 Roles = new Dictionary<string, IReadOnlyList<string>>(),
                 Targets = new Dictionary<string, TargetConfig>
                 {
-                    [config.Name] = config with { Database = clone.Database, Checks = [], Hooks = Verification.HooksConfig.None },
+                    [config.Name] = config with { Database = clone.Database, Schema = clone.Schema ?? config.Schema, Checks = [], Hooks = Verification.HooksConfig.None },
                 },
             };
             Directory.CreateDirectory(folder);
             var engine = await createEngine(rehearsal, cancellationToken);
             await using var copy = _targets.Open(rehearsal.Targets[config.Name]);
-            await SkipQuarantinedIdsAsync(engine, copy, cancellationToken);
+            await SkipQuarantinedIdsAsync(engine, quarantined, cancellationToken);
             var before = await copy.SnapshotAsync(cancellationToken);
             var request = new DeployRequest(bundlePath, config.Name, "rehearsal", "rehearsal", AutoRollback: false) { IncludeCode = false };
 
             if (!await TryAsync(steps, "deploy", () => engine.DeployAsync(request, cancellationToken: cancellationToken)))
             {
-                return new RehearsalReport(config.Name, bundleId, steps, false, null);
+                return new RehearsalReport(config.Name, bundleId, steps, false, null) { Copy = copied };
             }
 
             var deployed = await copy.SnapshotAsync(cancellationToken);
             if (!await TryAsync(steps, "roll back", () => engine.RollbackAsync(new RollbackRequest(config.Name, "rehearsal", "rehearsal"), cancellationToken: cancellationToken)))
             {
-                return new RehearsalReport(config.Name, bundleId, steps, false, null);
+                return new RehearsalReport(config.Name, bundleId, steps, false, null) { Copy = copied };
             }
 
             var difference = before.FirstDifference(await copy.SnapshotAsync(cancellationToken));
@@ -80,7 +100,7 @@ public sealed partial class RewindEngine
                 steps.Add(new RehearsalStep("compare with the first deploy", again is null, 0, again ?? "identical, row by row"));
             }
 
-            return new RehearsalReport(config.Name, bundleId, steps, difference is null, difference);
+            return new RehearsalReport(config.Name, bundleId, steps, difference is null, difference) { Copy = copied };
         }
         finally
         {
@@ -93,14 +113,14 @@ public sealed partial class RewindEngine
     }
 
     /// <summary>
-    /// The copy holds the tables earlier rollbacks quarantined, named after their deployments (<c>rw_quarantine_d0001_…</c>);
-    /// the rehearsal's fresh ledger would number its own deployment d0001 again and collide with them. Its numbering
-    /// starts past every quarantine tag in the copy.
+    /// The target holds the tables earlier rollbacks quarantined, named after their deployments (<c>rw_quarantine_d0001_…</c>);
+    /// the rehearsal's fresh ledger would number its own deployment d0001 again, and its quarantines would collide with
+    /// them wherever the copy holds them. Its numbering starts past every quarantine tag on the target.
     /// </summary>
-    private static async Task SkipQuarantinedIdsAsync(RewindEngine rehearsal, Targets.ITargetStore copy, CancellationToken cancellationToken)
+    private static async Task SkipQuarantinedIdsAsync(RewindEngine rehearsal, IReadOnlyList<Targets.QuarantinedTable> quarantined, CancellationToken cancellationToken)
     {
         var highest = 0L;
-        foreach (var table in await copy.ListQuarantineAsync(cancellationToken))
+        foreach (var table in quarantined)
         {
             var tag = Bundles.NameRules.QuarantineTag(table.As);
             if (tag.Length > 1 && long.TryParse(tag.AsSpan(1), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var number))
@@ -113,14 +133,6 @@ public sealed partial class RewindEngine
         {
             await rehearsal._store.NextDeploymentIdAsync(cancellationToken);
         }
-    }
-
-    private static async Task<T> TimedAsync<T>(List<RehearsalStep> steps, string step, Func<Task<T>> run)
-    {
-        var watch = Stopwatch.StartNew();
-        var result = await run();
-        steps.Add(new RehearsalStep(step, true, watch.Elapsed.TotalSeconds));
-        return result;
     }
 
     private static async Task<bool> TryAsync<T>(List<RehearsalStep> steps, string step, Func<Task<T>> run)

@@ -33,8 +33,11 @@ public interface ITargetStore : IAsyncDisposable
     /// <summary>The tables moved aside under the quarantine prefix, with their row counts.</summary>
     Task<IReadOnlyList<QuarantinedTable>> ListQuarantineAsync(CancellationToken cancellationToken = default);
 
-    /// <summary>A throwaway copy of the whole target database (for a rehearsal), taken without changing the target.</summary>
-    Task<TargetClone> CloneAsync(CancellationToken cancellationToken = default);
+    /// <summary>
+    /// A throwaway copy of what a rehearsal needs (Rewind's own tables and <paramref name="tables"/>, those that
+    /// exist), taken from one consistent snapshot without changing the target or blocking its writers.
+    /// </summary>
+    Task<TargetClone> CloneAsync(IReadOnlyCollection<string> tables, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Moves this target's copy of the audit chain's head (<c>rw_audit_anchor</c>) forward to <paramref name="head"/>;

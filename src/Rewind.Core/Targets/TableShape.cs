@@ -57,6 +57,3 @@ public sealed record TableReconciliation(IReadOnlyList<string> DropColumns, IRea
 
 /// <summary>A table a rollback moved aside, with the rows it held.</summary>
 public sealed record QuarantinedTable(string Table, string As, long Rows);
-
-/// <summary>A copy of a target database: its <c>database:</c> string, and how to remove it afterwards.</summary>
-public sealed record TargetClone(string Database, Func<CancellationToken, Task> DropAsync);

@@ -80,6 +80,10 @@ public sealed class PlanAndRehearseCliTests : IDisposable
         Assert.True(rehearse.ExitCode == 0, rehearse.ToString());
         Assert.True(rehearse.Json().GetProperty("exact").GetBoolean());
         Assert.Equal(6, rehearse.Json().GetProperty("steps").GetArrayLength());
+        var copied = rehearse.Json().GetProperty("copied").GetProperty("tables").EnumerateArray().ToDictionary(t => t.GetProperty("table").GetString()!, t => t.GetProperty("rows").GetInt64());
+        Assert.Equal(0, copied["tier"]);
+        Assert.Equal(2, copied["rw_records"]);
+        Assert.Equal(["hooks", "checks", "code slots"], rehearse.Json().GetProperty("notRehearsed").EnumerateArray().Select(e => e.GetString()));
         Assert.Equal(hash, Convert.ToHexString(SHA256.HashData(await File.ReadAllBytesAsync(_folder.Combine("env1.db")))));
         Assert.Equal(1, (await Rewind("history", "--target", "env1", "--json")).Json().GetProperty("deployments").GetArrayLength());
 
