@@ -111,7 +111,7 @@ public sealed record RollbackPlan(
         Line("## Estimated rollback time");
         Line();
         var within = Estimate <= Budget ? "within" : "**OVER**";
-        Line($"About {Estimate.TotalSeconds.ToString("0.#", CultureInfo.InvariantCulture)} s for {Diff.Added + Diff.Changed + Diff.Deleted} records and {Diff.DataCopies.Sum(c => c.RowsNow)} data-copy rows, checks and hooks — {within} the budget of {Budget.TotalMinutes:0.#} min. `rewind rehearse` measures it on a copy of the target.");
+        Line($"About {Estimate.TotalSeconds.ToString("0.#", CultureInfo.InvariantCulture)} s for {Diff.Added + Diff.Changed + Diff.Deleted} records, {Diff.DataCopies.Sum(c => c.RowsNow)} data-copy rows{(Diff.Rows.Count > 0 ? $", {Diff.Rows.Count} row changes" : "")}, checks and hooks — {within} the budget of {Budget.TotalMinutes:0.#} min. `rewind rehearse` measures it on a copy of the target.");
         Line();
         Line("## Owners");
         Line();

@@ -33,6 +33,7 @@ internal sealed class SoakRun(SoakCluster cluster, int seed, int operations, int
 {
     private readonly List<SoakEvent> _events = [];
     private readonly Dictionary<string, SoakBundle> _bundles = new(StringComparer.Ordinal);
+    private readonly List<DateTimeOffset> _kills = [];
     private int _next;
     private int _bundleCount;
 
@@ -40,7 +41,10 @@ internal sealed class SoakRun(SoakCluster cluster, int seed, int operations, int
 
     public IReadOnlyDictionary<string, SoakBundle> Bundles => _bundles;
 
-    public int Kills { get; private set; }
+    public int Kills => _kills.Count;
+
+    /// <summary>When each SIGKILL was sent.</summary>
+    public IReadOnlyList<DateTimeOffset> KillTimes => _kills;
 
     public int LockBreaks => _events.Count(e => e.Kind == "unlock" && e.Status == 200);
 
@@ -165,8 +169,8 @@ internal sealed class SoakRun(SoakCluster cluster, int seed, int operations, int
             {
                 nextKill += every;
                 var instance = random.Next(cluster.Instances);
+                _kills.Add(DateTimeOffset.UtcNow);
                 await cluster.KillAsync(instance);
-                Kills++;
                 await cluster.RestartAsync(instance);
             }
         }

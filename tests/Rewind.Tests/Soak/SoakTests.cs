@@ -41,7 +41,7 @@ public sealed class SoakTests(PostgresServerFixture postgres, ITestOutputHelper 
             Assert.Equal(200, (await run.SendAsync(0, "deploy", target, random, run.NewBundle(random))).Status);
         }
 
-        Assert.Empty(await SoakChecker.CheckAsync(cluster, run.Events, run.Bundles));
+        Assert.Empty(await SoakChecker.CheckAsync(cluster, run.Events, run.Bundles, run.KillTimes));
 
         var victim = cluster.Targets.Keys.First(t => t.StartsWith("lite", StringComparison.Ordinal));
         await using (var db = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={_folder.Combine(victim + ".db")}"))
@@ -52,7 +52,7 @@ public sealed class SoakTests(PostgresServerFixture postgres, ITestOutputHelper 
             await command.ExecuteNonQueryAsync();
         }
 
-        var anomalies = await SoakChecker.CheckAsync(cluster, run.Events, run.Bundles);
+        var anomalies = await SoakChecker.CheckAsync(cluster, run.Events, run.Bundles, run.KillTimes);
         Assert.Contains(anomalies, a => a.StartsWith($"{victim}: record platform/rule/intruder is {{}}", StringComparison.Ordinal));
     }
 
@@ -95,7 +95,7 @@ public sealed class SoakTests(PostgresServerFixture postgres, ITestOutputHelper 
             }
         }
 
-        anomalies.AddRange(await SoakChecker.CheckAsync(cluster, run.Events, run.Bundles));
+        anomalies.AddRange(await SoakChecker.CheckAsync(cluster, run.Events, run.Bundles, run.KillTimes));
         Report(seed, run, anomalies);
         return (run, anomalies);
     }
