@@ -48,6 +48,7 @@ public static class RewindCli
         root.Subcommands.Add(TrainCommand.Create());
         root.Subcommands.Add(RealignCommand.Create());
         root.Subcommands.Add(UnfreezeCommand.Create());
+        root.Subcommands.Add(AckCommand.Create());
         root.Subcommands.Add(UnlockCommand.Create());
         root.Subcommands.Add(BundleCommand.Create());
         root.Subcommands.Add(DiffCommand.Create());

@@ -51,4 +51,7 @@ public sealed record TargetStatus(string Name, TargetState State, Deployment? La
 {
     /// <summary>The target's most recent rollback, with its duration and whether it went over the budget.</summary>
     public Deployment? LastRollback { get; init; }
+
+    /// <summary>Over-budget rollbacks nobody has acknowledged (<c>rewind ack</c>), newest first: the target needs investigation while any remain.</summary>
+    public IReadOnlyList<Deployment> NeedsInvestigation { get; init; } = [];
 }

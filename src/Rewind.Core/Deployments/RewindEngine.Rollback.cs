@@ -217,7 +217,11 @@ public sealed partial class RewindEngine
         var deployment = journal.Deployment;
         if (deployment.RollbackOverBudget)
         {
-            scope.Detail = $"over budget: took {elapsed.TotalSeconds:0.0}s, budget {_config.RollbackBudget.TotalSeconds:0}s";
+            // Seed 001 §7: over budget is a failure condition. The rollback stands (the target is back); the flag
+            // travels in the entry, the notification and the result, and status shows it until someone acks it.
+            scope.OverBudget = true;
+            notice = notice with { OverBudget = true };
+            scope.Detail = $"over budget: took {elapsed.TotalSeconds:0.0}s, budget {_config.RollbackBudget.TotalSeconds:0.###}s; investigate, then: rewind ack --target {target.Name} --reason \"...\"";
         }
 
         // A step of rollback --to lands on a deployment that may never have verified: its checks are recorded, and
