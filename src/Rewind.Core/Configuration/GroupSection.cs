@@ -21,10 +21,14 @@ internal static class GroupSection
             var stages = new List<IReadOnlyList<string>>();
             var soak = TimeSpan.Zero;
             var sawStages = false;
+            var window = new WindowEntries();
             foreach (var (key, value) in reader.Entries(node))
             {
                 switch (key.Value)
                 {
+                    case "window" or "timezone":
+                        window.Read(reader, key, value);
+                        break;
                     case "stages":
                         sawStages = true;
                         foreach (var stage in reader.Items(value))
@@ -62,7 +66,7 @@ internal static class GroupSection
                         soak = reader.Duration(value) ?? soak;
                         break;
                     default:
-                        reader.Unknown(key, "stages, soak");
+                        reader.Unknown(key, "stages, soak, window, timezone");
                         break;
                 }
             }
@@ -73,7 +77,7 @@ internal static class GroupSection
                 continue;
             }
 
-            groups[name.Value!] = new Train.GroupConfig { Name = name.Value!, Stages = stages, Soak = soak };
+            groups[name.Value!] = new Train.GroupConfig { Name = name.Value!, Stages = stages, Soak = soak, Window = window.Build(reader, $"group {name.Value}") };
         }
 
         return groups;

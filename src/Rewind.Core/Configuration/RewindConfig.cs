@@ -57,6 +57,9 @@ public sealed record RewindConfig
                 ? $"unknown target '{name}': {FileName} declares no targets"
                 : $"unknown target '{name}': {FileName} declares {string.Join(", ", Targets.Keys.Order(StringComparer.Ordinal))}");
 
+    /// <summary>The window a target's deploys must fall in: its own, else its group's; null when neither has one.</summary>
+    public Deployments.DeployWindow? WindowOf(string target) => Target(target).Window ?? GroupOf(target)?.Window;
+
     /// <summary>True when <paramref name="who"/> holds <paramref name="role"/> (always, when no roles are declared).</summary>
     public bool HasRole(string who, string role) =>
         Roles.Count == 0 || (Roles.TryGetValue(who, out var roles) && (roles.Contains(role) || roles.Contains("admin")));
@@ -95,6 +98,9 @@ public sealed record TargetConfig
 
     /// <summary>Code slots by name (releases only).</summary>
     public IReadOnlyDictionary<string, Code.CodeSlotConfig> Code { get; init; } = new Dictionary<string, Code.CodeSlotConfig>();
+
+    /// <summary>When the target accepts deploys (<c>window:</c>, <c>timezone:</c>); null: its group's, else any time. Rollbacks ignore it.</summary>
+    public Deployments.DeployWindow? Window { get; init; }
 }
 
 /// <summary>

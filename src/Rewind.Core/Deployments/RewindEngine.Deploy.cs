@@ -32,6 +32,7 @@ public sealed partial class RewindEngine
             throw new BadInputException("--no-auto-rollback needs --reason \"...\": leaving a deployment that fails its checks applied must be justified; nothing was changed");
         }
 
+        RequireOpenWindow(_config.WindowOf(target.Name), $"target {target.Name}", request.OutsideWindow, request.Reason, scope);
         using var bundle = await StageBundleAsync(request.BundlePath, cancellationToken);
         await using var targetLock = await LockTargetAsync(target, "deploy", request.Who, cancellationToken, createsTarget: true);
         await RecoverAsync(target, targetLock, cancellationToken);

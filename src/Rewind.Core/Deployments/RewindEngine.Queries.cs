@@ -64,6 +64,7 @@ public sealed partial class RewindEngine
             {
                 LastRollback = deployments.Where(d => d.RolledBackAt is not null && d.Status == DeploymentStatus.RolledBack).MaxBy(d => d.RolledBackAt),
                 NeedsInvestigation = [.. deployments.Where(d => d.NeedsInvestigation)],
+                Window = WindowOf(name),
             });
         }
 

@@ -48,7 +48,7 @@ public sealed partial class RewindEngine
                 Roles = new Dictionary<string, IReadOnlyList<string>>(),
                 Targets = new Dictionary<string, TargetConfig>
                 {
-                    [config.Name] = config with { Database = clone.Database, Checks = [], Hooks = Verification.HooksConfig.None },
+                    [config.Name] = config with { Database = clone.Database, Checks = [], Hooks = Verification.HooksConfig.None, Window = null },
                 },
             };
             Directory.CreateDirectory(folder);

@@ -24,6 +24,9 @@ public sealed record RollbackPlan(
     TimeSpan Budget,
     IReadOnlyDictionary<string, string> Owners)
 {
+    /// <summary>When the target accepts deploys, in words (<see cref="Deployments.DeployWindow.Describe"/>); null: any time.</summary>
+    public string? Window { get; init; }
+
     /// <summary>Records and rows a rollback moves per second, conservatively: a fraction of the measured bulk speeds.</summary>
     private const double RollbackEntriesPerSecond = 20_000;
 
@@ -107,6 +110,12 @@ public sealed record RollbackPlan(
         }
 
         Line($"- Hooks around a rollback: before {List(Hooks.BeforeRollback)}; after {List(Hooks.AfterRollback)}.");
+        Line();
+        Line("## When it can deploy");
+        Line();
+        Line(Window is null
+            ? "- Any time: no deploy window is configured for this target or its group."
+            : $"- Deploy window {Window}. Outside it a deploy is refused unless `--outside-window --reason R` (audited); a rollback is never held by a window.");
         Line();
         Line("## Estimated rollback time");
         Line();

@@ -14,6 +14,9 @@ public sealed record GroupConfig
     /// <summary>How long a stage runs before the next one is exposed. Zero: no wait (the gate is the checks alone).</summary>
     public TimeSpan Soak { get; init; } = TimeSpan.Zero;
 
+    /// <summary>When the group's members accept deploys (a member's own window wins); null: any time.</summary>
+    public Deployments.DeployWindow? Window { get; init; }
+
     /// <summary>Every member, in stage order.</summary>
     public IReadOnlyList<string> Members => Stages.SelectMany(s => s).ToList();
 

@@ -109,7 +109,8 @@ async function loadTargets() {
         t.needsInvestigation ? el("span", { class: "state frozen", "data-role": "investigate", title: t.needsInvestigation.ack },
           `needs investigation: over budget (${t.needsInvestigation.deployments.map((d) => d.id).join(", ")})`) : null),
       el("td", {}, last ? `${last.id} · ${last.bundle} · ${last.status} · ${when(last.startedAt)} by ${last.who}` : el("span", { class: "muted" }, "none")),
-      el("td", {}, t.reason ? `${t.reason}${t.by ? ` (by ${t.by})` : ""}` : ""),
+      el("td", {}, t.reason ? `${t.reason}${t.by ? ` (by ${t.by})` : ""}` : "",
+        t.window ? el("div", { class: "muted", "data-role": "window" }, `deploy window ${t.window}`) : null),
       el("td", { class: "actions" },
         el("button", {
           "data-action": "rollback", class: "danger", disabled: !last || t.state === "frozen" || !can("operator"),

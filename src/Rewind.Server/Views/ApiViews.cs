@@ -21,6 +21,7 @@ internal static class ApiViews
         last = s.Last is null ? null : JsonViews.Summary(s.Last),
         lastRollback = s.LastRollback is null ? null : JsonViews.Summary(s.LastRollback),
         needsInvestigation = JsonViews.Investigation(s),
+        window = s.Window,
     };
 
     /// <summary>What a rollback would undo, and what the target goes back to: the 3 AM question, asked with facts.</summary>
