@@ -25,6 +25,7 @@ public sealed partial class RewindEngine
         return new RollbackPlan(config.Name, bundle.Manifest.Id, bundle.Digest, diff, code, config.BusinessTables, config.Checks, config.Hooks, estimate, _config.RollbackBudget, _config.Owners)
         {
             Window = WindowOf(config.Name),
+            Shared = config.Shared,
         };
     }
 }

@@ -240,7 +240,11 @@ public sealed partial class RewindEngine
             return new RollbackResult(journal.Deployment, summary, frozen, verification);
         }
 
-        var offTrain = OffTrain(target.Name, deployment, deployment.RolledBackBy ?? "unknown", deployment.RolledBackAt ?? _time.GetUtcNow());
+        // Seed 003: one partner's failure must not hold up the others. On a shared target the automatic rollback of a
+        // failed deploy returns it to where its train left it: the bundle never landed and nobody chose to diverge.
+        var offTrain = target.Shared && deployment.AutomaticRollback
+            ? new TargetState(target.Name, TrainState.OnTrain, $"automatic rollback of {deployment.Id} ({deployment.BundleId}): it never landed; a shared target stays on its train", deployment.RolledBackBy, deployment.RolledBackAt ?? _time.GetUtcNow(), null)
+            : OffTrain(target.Name, deployment, deployment.RolledBackBy ?? "unknown", deployment.RolledBackAt ?? _time.GetUtcNow());
         await journal.RolledBackAsync(offTrain);
         await NotifyAsync(notice with { Event = "rollback-completed", Outcome = "rolled-back", DurationSeconds = elapsed.TotalSeconds, At = _time.GetUtcNow() }, started, cancellationToken);
         return new RollbackResult(journal.Deployment, summary, offTrain, verification);

@@ -27,6 +27,9 @@ public sealed record RollbackPlan(
     /// <summary>When the target accepts deploys, in words (<see cref="Deployments.DeployWindow.Describe"/>); null: any time.</summary>
     public string? Window { get; init; }
 
+    /// <summary>The target is on shared infrastructure (<c>shared: true</c>): only the automatic rollback of a failed deploy runs there.</summary>
+    public bool Shared { get; init; }
+
     /// <summary>Records and rows a rollback moves per second, conservatively: a fraction of the measured bulk speeds.</summary>
     private const double RollbackEntriesPerSecond = 20_000;
 
@@ -110,6 +113,11 @@ public sealed record RollbackPlan(
         }
 
         Line($"- Hooks around a rollback: before {List(Hooks.BeforeRollback)}; after {List(Hooks.AfterRollback)}.");
+        if (Shared)
+        {
+            Line($"- **Shared target**: {Target} is on shared infrastructure (`shared: true`). A manual `rewind rollback` of it will be **refused** (exit 3): rolling it back alone would hold up every other tenant's train; use the platform team's shared procedure. The automatic rollback of a failed deploy still runs, and {Target} stays on its train (the bundle never landed).");
+        }
+
         Line();
         Line("## When it can deploy");
         Line();
