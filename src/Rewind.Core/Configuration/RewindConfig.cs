@@ -30,11 +30,20 @@ public sealed record RewindConfig
     /// <summary>At most this many changed business rows are named per table in an impact report.</summary>
     public int ImpactRowLimit { get; init; } = 100;
 
+    /// <summary>
+    /// <c>retention:</c> how long <c>rewind gc</c> keeps a train's bundle once every member of the group is past it;
+    /// null (the default): kept as long as the train. Applied deployments always keep their bundle and inverse.
+    /// </summary>
+    public TimeSpan? Retention { get; init; }
+
     /// <summary>What a bundle may make Rewind do (<c>limits:</c>); bundles past them are refused before anything changes.</summary>
     public Bundles.BundleLimits Limits { get; init; } = Bundles.BundleLimits.Default;
 
     /// <summary>Identity to roles. Empty: every caller holds every role (one-operator use).</summary>
     public IReadOnlyDictionary<string, IReadOnlyList<string>> Roles { get; init; } = new Dictionary<string, IReadOnlyList<string>>();
+
+    /// <summary>The digests of the file's sections, for the <c>config-changed</c> audit entry; none for a configuration built in code.</summary>
+    public ConfigSections Sections { get; init; } = ConfigSections.None;
 
     /// <summary>Groups by name: the targets that ride one patch train, and their stages.</summary>
     public IReadOnlyDictionary<string, Train.GroupConfig> Groups { get; init; } = new Dictionary<string, Train.GroupConfig>();
