@@ -144,6 +144,11 @@ public sealed record RollbackPlan(
             Line($"- {title}: {(Owners.TryGetValue(role, out var who) && who.Length > 0 ? who : "not named (add owners: in rewind.yaml)")}");
         }
 
+        foreach (var (role, who) in Owners.Where(o => !ConfigLoader.KnownOwners.Contains(o.Key)).OrderBy(o => o.Key, StringComparer.Ordinal))
+        {
+            Line($"- {role}: {(who.Length > 0 ? who : "not named")}");
+        }
+
         return md.ToString();
     }
 
