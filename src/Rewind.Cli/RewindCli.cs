@@ -56,6 +56,7 @@ public static class RewindCli
         root.Subcommands.Add(RehearseCommand.Create());
         root.Subcommands.Add(RecoverCommand.Create());
         root.Subcommands.Add(QuarantineCommand.Create());
+        root.Subcommands.Add(GcCommand.Create());
         root.Subcommands.Add(AuditCommand.Create());
         root.Subcommands.Add(DemoCommand.Create());
         root.Subcommands.Add(TokenCommand.Create());
