@@ -70,4 +70,14 @@ public sealed class ConfigSectionsTests
         var after = ConfigLoader.Parse("targets:\n  env1:\n    database: sqlite:a.db\n  env2:\n    database: sqlite:c.db\n    shared: true\nowners:\n  trigger: ana\n", "/tmp").Sections;
         Assert.Equal(["owners", "targets.env2"], after.ChangedFrom(before));
     }
+
+    [Fact]
+    public void A_digest_cannot_be_used_to_test_guesses_of_a_password()
+    {
+        static ConfigSections With(string password) =>
+            ConfigLoader.Parse($"store: postgres:Host=db;Username=rewind;Password={password}\ntargets:\n  env1:\n    database: sqlite:a.db\n", "/tmp").Sections;
+
+        Assert.Equal(With("hunter2").Digest, With("correct-horse-battery").Digest);
+        Assert.NotEqual(With("hunter2").Digest, ConfigLoader.Parse("store: postgres:Host=other;Username=rewind;Password=hunter2\ntargets:\n  env1:\n    database: sqlite:a.db\n", "/tmp").Sections.Digest);
+    }
 }
