@@ -79,6 +79,24 @@ public abstract class OverBudgetContractTests(StorageProvider provider)
         var again = await Assert.ThrowsAsync<RefusedException>(() => h.Engine.AckAsync("env1", "tester", "twice"));
         Assert.Equal(3, again.ExitCode);
     }
+
+    [Fact]
+    public async Task A_log_written_before_the_flag_existed_gains_it_and_its_chain_still_verifies()
+    {
+        await using var h = await HarnessAsync();
+        await h.DeployAsync(Rule("one"));
+        var table = provider.Engine == "sqlite" ? "audit" : "rw_audit";
+        await provider.ExecuteAsync(h.Config.Store, $"ALTER TABLE {table} DROP COLUMN over_budget");
+
+        // A new process on the old log: the column comes back, old entries read as not over budget.
+        var log = Rewind.Cli.Composition.RewindHost.OpenAuditLog(h.Config.Store);
+        await log.AppendAsync(new AuditEntry { Who = "tester", Operation = "rollback", Outcome = "succeeded", OverBudget = true, At = DateTimeOffset.UtcNow });
+
+        var entries = await log.ReadAsync(new AuditQuery());
+        Assert.False(entries[0].OverBudget);
+        Assert.True(entries[^1].OverBudget);
+        Assert.Null(await log.VerifyAsync([]));
+    }
 }
 
 public sealed class SqliteOverBudgetContractTests() : OverBudgetContractTests(new SqliteProvider());
