@@ -40,7 +40,7 @@ internal static class TargetEndpoints
 
         api.MapPost("/targets/{name}/deployments", DeployAsync)
             .RequireRole(AccessRoles.Deployer, "deploy")
-            .WithSummary("Deploy a bundle: a .zip as the body (reason in ?reason=; at most the bundle limits, else 413), or JSON {\"path\": ..., \"reason\": ...} naming a bundle in the artifact store. Prefer: respond-async answers 202 with an operation to poll");
+            .WithSummary("Deploy a bundle: a .zip as the body (reason in ?reason=, ?outsideWindow=true to deploy outside the target's window with a reason; at most the bundle limits, else 413), or JSON {\"path\": ..., \"reason\": ..., \"outsideWindow\": true} naming a bundle in the artifact store. Prefer: respond-async answers 202 with an operation to poll");
 
         api.MapPost("/targets/{name}/rollback", RollbackAsync)
             .RequireRole(AccessRoles.Operator, "rollback")
@@ -89,7 +89,7 @@ internal static class TargetEndpoints
         });
     }
 
-    private static async Task<IResult> DeployAsync(string name, string? reason, HttpContext http, RewindEngine engine, BundleUpload uploads, CancellationToken cancellationToken)
+    private static async Task<IResult> DeployAsync(string name, string? reason, bool? outsideWindow, HttpContext http, RewindEngine engine, BundleUpload uploads, CancellationToken cancellationToken)
     {
         var who = Caller.Of(http).Name;
         string path;
@@ -100,6 +100,7 @@ internal static class TargetEndpoints
                 ?? throw new BadInputException("send {\"path\": \"...\"} naming a bundle in the artifact store, or a bundle .zip as the body");
             path = InArtifactStore(engine, body.Path);
             reason = body.Reason ?? reason;
+            outsideWindow = body.OutsideWindow ?? outsideWindow;
         }
         else
         {
@@ -113,7 +114,7 @@ internal static class TargetEndpoints
             {
                 try
                 {
-                    var result = await engine.DeployAsync(new DeployRequest(path, name, who, reason), progress, token);
+                    var result = await engine.DeployAsync(new DeployRequest(path, name, who, reason) { OutsideWindow = outsideWindow == true }, progress, token);
                     return new OperationRunner.Outcome(result.Succeeded, JsonViews.Deploy(result),
                         result.Succeeded ? null : $"deployment {result.Deployment.Id} of {result.Deployment.BundleId} to {name} did not verify: {result.Verification.Summary}");
                 }
