@@ -22,8 +22,13 @@ internal sealed class CliContext(ParseResult parse)
 
     public RewindConfig LoadConfig() => ConfigLoader.Load(ConfigPath);
 
-    public Task<RewindEngine> EngineAsync(CancellationToken cancellationToken) =>
-        RewindHost.CreateEngineAsync(LoadConfig(), TimeProvider.System, cancellationToken, RewindCli.Telemetry.Logging);
+    /// <summary>The engine over the configuration; a change of the file since the last operation is audited first.</summary>
+    public async Task<RewindEngine> EngineAsync(CancellationToken cancellationToken)
+    {
+        var engine = await RewindHost.CreateEngineAsync(LoadConfig(), TimeProvider.System, cancellationToken, RewindCli.Telemetry.Logging);
+        await engine.RecordConfigChangeAsync(Who, cancellationToken);
+        return engine;
+    }
 
     private static string? NonEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
 

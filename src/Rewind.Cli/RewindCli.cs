@@ -54,6 +54,7 @@ public static class RewindCli
         root.Subcommands.Add(TrainCommand.Create());
         root.Subcommands.Add(RealignCommand.Create());
         root.Subcommands.Add(UnfreezeCommand.Create());
+        root.Subcommands.Add(AckCommand.Create());
         root.Subcommands.Add(UnlockCommand.Create());
         root.Subcommands.Add(BundleCommand.Create());
         root.Subcommands.Add(DiffCommand.Create());
@@ -61,6 +62,7 @@ public static class RewindCli
         root.Subcommands.Add(RehearseCommand.Create());
         root.Subcommands.Add(RecoverCommand.Create());
         root.Subcommands.Add(QuarantineCommand.Create());
+        root.Subcommands.Add(GcCommand.Create());
         root.Subcommands.Add(AuditCommand.Create());
         root.Subcommands.Add(DemoCommand.Create());
         root.Subcommands.Add(TokenCommand.Create());

@@ -16,12 +16,15 @@ public sealed class PostgresAuditLog(string connectionString) : IAuditLog
             seq bigint PRIMARY KEY,
             at timestamptz NOT NULL, who text NOT NULL, operation text NOT NULL, target text, deployment text, reason text,
             from_version text, to_version text, started_at timestamptz, ended_at timestamptz, outcome text NOT NULL, detail text,
-            prev_hash text NOT NULL, hash text NOT NULL
+            prev_hash text NOT NULL, hash text NOT NULL, over_budget boolean NOT NULL DEFAULT false
         );
         CREATE TABLE IF NOT EXISTS rw_audit_head (id int PRIMARY KEY CHECK (id = 1), count bigint NOT NULL, hash text NOT NULL);
         """;
 
-    private const string Columns = "seq, at, who, operation, target, deployment, reason, from_version, to_version, started_at, ended_at, outcome, detail, prev_hash, hash";
+    private const string Columns = "seq, at, who, operation, target, deployment, reason, from_version, to_version, started_at, ended_at, outcome, detail, prev_hash, hash, over_budget";
+
+    /// <summary>Upgrades a log written before a column existed (the tables exist, so the DDL above did not run).</summary>
+    private const string AddedColumns = "ALTER TABLE rw_audit ADD COLUMN IF NOT EXISTS over_budget boolean NOT NULL DEFAULT false";
 
     public async Task<AuditEntry> AppendAsync(AuditEntry entry, CancellationToken cancellationToken = default)
     {
@@ -35,14 +38,14 @@ public sealed class PostgresAuditLog(string connectionString) : IAuditLog
         var (count, hash) = await HeadAsync(connection, transaction, cancellationToken);
         var sealedEntry = AuditChain.Seal(entry, count + 1, hash ?? AuditChain.Genesis);
         await using (var insert = new NpgsqlCommand(
-            $"INSERT INTO rw_audit ({Columns}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)", connection, transaction))
+            $"INSERT INTO rw_audit ({Columns}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)", connection, transaction))
         {
             object Value(object? value) => value ?? DBNull.Value;
             foreach (var value in new object?[]
             {
                 sealedEntry.Seq, sealedEntry.At, sealedEntry.Who, sealedEntry.Operation, sealedEntry.Target, sealedEntry.Deployment, sealedEntry.Reason,
                 sealedEntry.FromVersion, sealedEntry.ToVersion, sealedEntry.StartedAt, sealedEntry.EndedAt, sealedEntry.Outcome, sealedEntry.Detail,
-                sealedEntry.PrevHash, sealedEntry.Hash,
+                sealedEntry.PrevHash, sealedEntry.Hash, sealedEntry.OverBudget,
             })
             {
                 insert.Parameters.Add(new NpgsqlParameter { Value = Value(value) });
@@ -107,6 +110,11 @@ public sealed class PostgresAuditLog(string connectionString) : IAuditLog
         try
         {
             await PgSql.EnsureTablesAsync(connection, "rewind-audit-schema", Schema, ["rw_audit", "rw_audit_head"], cancellationToken);
+            if (await PgSql.ScalarAsync(connection, "SELECT count(*) FROM information_schema.columns WHERE table_name = 'rw_audit' AND column_name = 'over_budget' AND table_schema = current_schema()", cancellationToken) is 0L)
+            {
+                await PgSql.ExecuteAsync(connection, AddedColumns, cancellationToken);
+            }
+
             _created = true;
             return connection;
         }
@@ -149,6 +157,7 @@ public sealed class PostgresAuditLog(string connectionString) : IAuditLog
                 Detail = Text(12),
                 PrevHash = reader.GetString(13),
                 Hash = reader.GetString(14),
+                OverBudget = reader.GetBoolean(15),
             });
         }
 

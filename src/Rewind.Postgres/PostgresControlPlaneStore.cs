@@ -38,6 +38,7 @@ public sealed partial class PostgresControlPlaneStore(string connectionString) :
             PRIMARY KEY (grp, position),
             UNIQUE (grp, bundle_digest)
         );
+        CREATE TABLE IF NOT EXISTS rw_ledger_config_seen (id int PRIMARY KEY CHECK (id = 1), document text NOT NULL);
         CREATE TABLE IF NOT EXISTS rw_ledger_locks (
             target text PRIMARY KEY,
             token text NOT NULL,
@@ -62,7 +63,7 @@ public sealed partial class PostgresControlPlaneStore(string connectionString) :
     public async Task EnsureCreatedAsync(CancellationToken cancellationToken = default)
     {
         await using var connection = await OpenAsync(connectionString, cancellationToken);
-        await EnsureTablesAsync(connection, "rewind-ledger-schema", Schema, ["rw_ledger_deployments", "rw_ledger_target_states", "rw_ledger_train", "rw_ledger_locks"], cancellationToken);
+        await EnsureTablesAsync(connection, "rewind-ledger-schema", Schema, ["rw_ledger_deployments", "rw_ledger_target_states", "rw_ledger_train", "rw_ledger_locks", "rw_ledger_config_seen"], cancellationToken);
     }
 
     public async Task<string> NextDeploymentIdAsync(CancellationToken cancellationToken = default)

@@ -35,6 +35,7 @@ public sealed partial class SqliteControlPlaneStore(string path) : IControlPlane
             PRIMARY KEY (grp, position),
             UNIQUE (grp, bundle_digest)
         );
+        CREATE TABLE IF NOT EXISTS config_seen (id INTEGER PRIMARY KEY CHECK (id = 1), document TEXT NOT NULL);
         CREATE TABLE IF NOT EXISTS locks (
             target TEXT PRIMARY KEY,
             token TEXT NOT NULL,

@@ -54,7 +54,7 @@ internal static class AuditCommand
             foreach (var e in entries)
             {
                 table.AddRow(e.Seq.ToString(System.Globalization.CultureInfo.InvariantCulture), Output.When(e.At), Output.Esc(e.Who), Output.Esc(e.Operation), Output.Esc(e.Target),
-                    Output.Esc(e.Deployment), Output.Esc($"{e.FromVersion} → {e.ToVersion}"), Output.Esc(e.Outcome), Output.Esc(e.Reason));
+                    Output.Esc(e.Deployment), Output.Esc($"{e.FromVersion} → {e.ToVersion}"), Output.Esc(e.OverBudget ? $"{e.Outcome}, OVER BUDGET" : e.Outcome), Output.Esc(e.Reason));
             }
 
             Terminal.Write(table);

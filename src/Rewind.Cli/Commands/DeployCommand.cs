@@ -15,8 +15,9 @@ internal static class DeployCommand
         var reason = new Option<string?>("--reason") { Description = "Why (kept in the ledger)" };
         var noAutoRollback = new Option<bool>("--no-auto-rollback") { Description = "Leave a deployment that fails verification applied (staging use; recorded)" };
         var irreversible = new Option<bool>("--irreversible") { Description = "Deploy a release a rollback could not undo (a slot's current version has no release folder or stored artifact); needs --reason, audited" };
+        var outsideWindow = new Option<bool>("--outside-window") { Description = "Deploy even though the target's (or group's) window is closed; needs --reason, audited" };
         var outsideTrain = new Option<bool>("--outside-train") { Description = "With --target on a member of a group: deploy past the group's train (needs --reason, audited); the member is then diverged and group rollouts pass it by" };
-        var command = new Command("deploy", "Capture the inverse, apply the bundle, verify, and record the deployment") { bundle, target, group, skipSoak, reason, noAutoRollback, irreversible, outsideTrain };
+        var command = new Command("deploy", "Capture the inverse, apply the bundle, verify, and record the deployment") { bundle, target, group, skipSoak, reason, noAutoRollback, irreversible, outsideTrain, outsideWindow };
         command.SetAction(async (parse, cancellationToken) =>
         {
             var context = new CliContext(parse);
@@ -28,10 +29,10 @@ internal static class DeployCommand
             var engine = await context.EngineAsync(cancellationToken);
             if (parse.GetValue(group) is { } groupName)
             {
-                return await GroupDeploy.RunAsync(context, engine, new Rewind.Core.Train.GroupDeployRequest(parse.GetValue(bundle)!, groupName, context.Who, parse.GetValue(reason), parse.GetValue(skipSoak)), cancellationToken);
+                return await GroupDeploy.RunAsync(context, engine, new Rewind.Core.Train.GroupDeployRequest(parse.GetValue(bundle)!, groupName, context.Who, parse.GetValue(reason), parse.GetValue(skipSoak)) { OutsideWindow = parse.GetValue(outsideWindow) }, cancellationToken);
             }
 
-            var request = new DeployRequest(parse.GetValue(bundle)!, parse.GetValue(target)!, context.Who, parse.GetValue(reason), AutoRollback: !parse.GetValue(noAutoRollback)) { Irreversible = parse.GetValue(irreversible), OutsideTrain = parse.GetValue(outsideTrain) };
+            var request = new DeployRequest(parse.GetValue(bundle)!, parse.GetValue(target)!, context.Who, parse.GetValue(reason), AutoRollback: !parse.GetValue(noAutoRollback)) { Irreversible = parse.GetValue(irreversible), OutsideTrain = parse.GetValue(outsideTrain), OutsideWindow = parse.GetValue(outsideWindow) };
             var result = await ProgressDisplay.RunAsync(context.Interactive, $"deploy to {request.Target}",
                 progress => engine.DeployAsync(request, progress, cancellationToken));
             var d = result.Deployment;

@@ -20,7 +20,7 @@ internal static class PlanCommand
                 $"\n**Cannot be rolled back**: {p}. `rewind deploy` refuses it unless given `--irreversible --reason R` (audited).\n"));
             if (context.Json)
             {
-                Output.WriteJson(new { target = plan.Target, bundle = plan.BundleId, digest = plan.Digest, estimateSeconds = plan.Estimate.TotalSeconds, budgetSeconds = plan.Budget.TotalSeconds, irreversible, markdown });
+                Output.WriteJson(new { target = plan.Target, bundle = plan.BundleId, digest = plan.Digest, estimateSeconds = plan.Estimate.TotalSeconds, budgetSeconds = plan.Budget.TotalSeconds, window = plan.Window, shared = plan.Shared, owners = plan.Owners, manualRollback = plan.Shared ? "refused: shared target" : "allowed", irreversible, markdown });
             }
             else
             {

@@ -11,7 +11,8 @@ internal static class RealignCommand
         var target = new Option<string>("--target") { Description = "The target to bring back to its group's train", Required = true };
         var apply = new Option<bool>("--apply") { Description = "Deploy the missed bundles in train order, each with its own inverse and verification, stopping at the first failure" };
         var reason = new Option<string?>("--reason") { Description = "Why (kept in the ledger)" };
-        var command = new Command("realign", "The bundles a target missed, in train order, and whether each matches its current state; --apply runs them") { target, apply, reason };
+        var force = new Option<bool>("--force") { Description = "With --apply: go on over steps whose recorded prior state differs from the target's (someone edited it); each forced step is audited" };
+        var command = new Command("realign", "The bundles a target missed, in train order, and whether each matches its current state; --apply runs them, stopping before a step that differs") { target, apply, reason, force };
         command.SetAction(async (parse, cancellationToken) =>
         {
             var context = new CliContext(parse);
@@ -35,7 +36,7 @@ internal static class RealignCommand
                 return 0;
             }
 
-            var result = await engine.RealignAsync(parse.GetValue(target)!, context.Who, parse.GetValue(reason), cancellationToken);
+            var result = await engine.RealignAsync(parse.GetValue(target)!, context.Who, parse.GetValue(reason), parse.GetValue(force), cancellationToken);
             if (context.Json)
             {
                 Output.WriteJson(new

@@ -116,6 +116,11 @@ internal static class RollbackCommand
             else
             {
                 Output.Line($"[green]Rolled back[/] [bold]{d.Id}[/] ({Output.Esc(d.BundleId)}) on [bold]{Output.Esc(d.Target)}[/] in {d.RollbackDuration?.TotalSeconds:0.00}s{(d.RollbackOverBudget ? " [red](over budget)[/]" : "")}.");
+                if (d.RollbackOverBudget)
+                {
+                    Output.Line($"  Over budget is a failure condition: {Output.Esc(d.Target)} shows as needing investigation until: rewind ack --target {Output.Esc(d.Target)} --reason \"...\"");
+                }
+
                 foreach (var slot in d.Code)
                 {
                     Output.Line($"  code {Output.Esc(slot.Slot)} {Output.Esc(slot.ToVersion)} -> {Output.Esc(slot.FromVersion ?? "unknown")}");

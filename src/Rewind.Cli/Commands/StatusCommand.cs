@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Rewind.Cli.Composition;
 using Rewind.Cli.Rendering;
+using Rewind.Core.Reporting;
 using Spectre.Console;
 
 namespace Rewind.Cli.Commands;
@@ -55,6 +56,8 @@ internal static class StatusCommand
                         code = code[s.Name],
                         databaseExists = DatabaseExists(config.Target(s.Name)),
                         lastRollback = s.LastRollback is { } r ? new { id = r.Id, bundle = r.BundleId, at = r.RolledBackAt, seconds = r.RollbackDuration?.TotalSeconds, overBudget = r.RollbackOverBudget } : null,
+                        needsInvestigation = JsonViews.Investigation(s),
+                        window = s.Window,
                         busy = s.Lock is null ? null : new { operation = s.Lock.Operation, who = s.Lock.Who, since = s.Lock.AcquiredAt, host = s.Lock.Host, pid = s.Lock.ProcessId },
                     }),
                 });
@@ -67,10 +70,11 @@ internal static class StatusCommand
                 var colour = s.State.StateName switch { "on-train" => "green", "off-train" or "diverged" => "yellow", _ => "red" };
                 table.AddRow(
                     Output.Esc(s.Name),
-                    $"[{colour}]{s.State.StateName}[/]",
+                    $"[{colour}]{s.State.StateName}[/]" + (s.NeedsInvestigation.Count > 0 ? $"\n[red]needs investigation[/] (over budget: {Output.Esc(string.Join(", ", s.NeedsInvestigation.Select(d => d.Id)))}; rewind ack)" : ""),
                     s.Last is null ? "-" : Output.Esc($"{s.Last.Id} {s.Last.BundleId} ({Output.When(s.Last.StartedAt)})"),
                     Output.Esc(string.Join(", ", code[s.Name].Select(c => $"{c.Key} {c.Value}"))),
-                    Output.Esc(DatabaseExists(config.Target(s.Name)) == false ? $"database {config.Target(s.Name).Database} does not exist yet (created by the first deploy)" : s.State.Reason ?? ""),
+                    Output.Esc(DatabaseExists(config.Target(s.Name)) == false ? $"database {config.Target(s.Name).Database} does not exist yet (created by the first deploy)" : s.State.Reason ?? "")
+                        + (s.Window is null ? "" : $"{(s.State.Reason is null ? "" : "\n")}deploy window {Output.Esc(s.Window)}"),
                     s.LastRollback is { } r ? $"{r.Id} {r.RollbackDuration?.TotalSeconds:0.0}s{(r.RollbackOverBudget ? " [red]OVER BUDGET[/]" : "")}" : "",
                     s.Lock is null ? "" : Output.Esc(s.Lock.Describe()));
             }

@@ -182,6 +182,27 @@ public sealed class ArtifactStore
         return bundle;
     }
 
+    /// <summary>Every stored bundle (forward bundles, inverses, saved live edits): its digest and its size on disk.</summary>
+    public IReadOnlyList<(string Digest, long Bytes)> ListBundles() =>
+        !Directory.Exists(BundlesRoot) ? [] :
+        [.. new DirectoryInfo(BundlesRoot).EnumerateDirectories()
+            .Where(d => BundleDigest.IsValid(BundleDigest.Prefix + d.Name))
+            .Select(d => (BundleDigest.Prefix + d.Name, d.EnumerateFiles("*", SearchOption.AllDirectories).Sum(f => f.Length)))];
+
+    /// <summary>Code artifacts stored by digest (never collected: a slot's way back may name any of them).</summary>
+    public int BlobCount => Directory.Exists(Path.Combine(_root, "blobs")) ? Directory.EnumerateFiles(Path.Combine(_root, "blobs")).Count() : 0;
+
+    /// <summary>
+    /// Removes a stored bundle: first moved aside in one step (a reader never sees half a bundle), then deleted.
+    /// </summary>
+    public void Remove(string digest)
+    {
+        var aside = Path.Combine(TempRoot, "gc-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(TempRoot);
+        Directory.Move(PathOf(digest), aside);
+        DeleteQuietly(aside);
+    }
+
     private void Publish(string temp, string digest)
     {
         try

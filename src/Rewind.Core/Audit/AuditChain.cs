@@ -21,6 +21,8 @@ public static class AuditChain
             entry.Seq.ToString(CultureInfo.InvariantCulture), Time(entry.At), entry.Who, entry.Operation, entry.Target ?? "",
             entry.Deployment ?? "", entry.Reason ?? "", entry.FromVersion ?? "", entry.ToVersion ?? "",
             Time(entry.StartedAt), Time(entry.EndedAt), entry.Outcome, entry.Detail ?? "", entry.PrevHash,
+            // Only when set: entries written before the flag existed keep their hashes.
+            .. entry.OverBudget ? new[] { "overBudget" } : [],
         ];
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(JsonSerializer.Serialize(fields))));
     }

@@ -34,6 +34,9 @@ public sealed record AuditEntry
 
     public string? Detail { get; init; }
 
+    /// <summary>A rollback that took longer than <c>rollbackBudget</c> (seed 001 §7: a failure condition, investigated and acknowledged).</summary>
+    public bool OverBudget { get; init; }
+
     public string PrevHash { get; init; } = "";
 
     public string Hash { get; init; } = "";

@@ -13,4 +13,7 @@ public sealed class AuditScope
 
     /// <summary>Set when the operation ended in a recorded failure that is still returned as a result (exit 4).</summary>
     public bool Failed { get; set; }
+
+    /// <summary>Set when a rollback took longer than the budget: a failure condition the entry carries as <c>overBudget</c>.</summary>
+    public bool OverBudget { get; set; }
 }

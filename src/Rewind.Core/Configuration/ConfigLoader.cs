@@ -83,6 +83,7 @@ public static class ConfigLoader
         var store = "sqlite:rewind.db";
         var artifacts = ".rewind/artifacts";
         var budget = TimeSpan.FromMinutes(5);
+        TimeSpan? retention = null;
         IReadOnlyList<string> layers = RewindConfig.DefaultLayers;
         var targets = new Dictionary<string, TargetConfig>(StringComparer.Ordinal);
         var roles = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
@@ -107,6 +108,9 @@ public static class ConfigLoader
                     break;
                 case "rollbackBudget":
                     budget = reader.Duration(value) ?? budget;
+                    break;
+                case "retention":
+                    retention = reader.Duration(value);
                     break;
                 case "layers":
                     layers = reader.Strings(value);
@@ -138,13 +142,9 @@ public static class ConfigLoader
                     sharedPlatform.AddRange(TargetSection.ReadPlatformTables(reader, value));
                     break;
                 case "owners":
+                    // Open-ended (seed 000 names SEO validation and reconciliation owners): any key is a responsibility.
                     foreach (var (role, person) in reader.Entries(value))
                     {
-                        if (!KnownOwners.Contains(role.Value))
-                        {
-                            reader.Error(role, $"unknown owner '{role.Value}': use {string.Join(", ", KnownOwners)}");
-                        }
-
                         owners[role.Value!] = reader.Scalar(person) ?? "";
                     }
 
@@ -195,7 +195,7 @@ public static class ConfigLoader
 
                     break;
                 default:
-                    reader.Unknown(key, "store, artifacts, rollbackBudget, layers, targets, groups, businessTables, platformTables, owners, impactRowLimit, notify, limits, roles");
+                    reader.Unknown(key, "store, artifacts, rollbackBudget, retention, layers, targets, groups, businessTables, platformTables, owners, impactRowLimit, notify, limits, roles");
                     break;
             }
         }
@@ -237,6 +237,7 @@ public static class ConfigLoader
             Store = TargetSection.ResolveDatabase(store, baseDirectory),
             Artifacts = Path.GetFullPath(Path.Combine(baseDirectory, artifacts)),
             RollbackBudget = budget,
+            Retention = retention,
             Layers = layers,
             Targets = targets,
             Roles = roles,
@@ -245,6 +246,7 @@ public static class ConfigLoader
             Groups = groups,
             ImpactRowLimit = impactRowLimit,
             Limits = limits,
+            Sections = ConfigSections.Of(root),
         };
 
         // From here on, nothing Rewind prints or writes shows these values.
@@ -258,7 +260,10 @@ public static class ConfigLoader
         }
     }
 
-    /// <summary>Who owns what, named in a rollback plan (seed 000: ownership is part of rollback).</summary>
+    /// <summary>
+    /// The owners every rollback plan names (seed 000: ownership is part of rollback), "not named" when absent;
+    /// <c>owners:</c> accepts any other key too, and the plan lists those after these.
+    /// </summary>
     public static readonly IReadOnlyList<string> KnownOwners = ["trigger", "execute", "integrations", "communication"];
 
     private static BundleLimits ReadLimits(ConfigReader reader, YamlNode node)

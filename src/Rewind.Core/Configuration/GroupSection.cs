@@ -22,10 +22,14 @@ internal static class GroupSection
             var soak = TimeSpan.Zero;
             var parallel = 1;
             var sawStages = false;
+            var window = new WindowEntries();
             foreach (var (key, value) in reader.Entries(node))
             {
                 switch (key.Value)
                 {
+                    case "window" or "timezone":
+                        window.Read(reader, key, value);
+                        break;
                     case "stages":
                         sawStages = true;
                         foreach (var stage in reader.Items(value))
@@ -74,7 +78,7 @@ internal static class GroupSection
 
                         break;
                     default:
-                        reader.Unknown(key, "stages, soak, parallel");
+                        reader.Unknown(key, "stages, soak, parallel, window, timezone");
                         break;
                 }
             }
@@ -85,7 +89,7 @@ internal static class GroupSection
                 continue;
             }
 
-            groups[name.Value!] = new Train.GroupConfig { Name = name.Value!, Stages = stages, Soak = soak, Parallel = parallel };
+            groups[name.Value!] = new Train.GroupConfig { Name = name.Value!, Stages = stages, Soak = soak, Parallel = parallel, Window = window.Build(reader, $"group {name.Value}") };
         }
 
         return groups;

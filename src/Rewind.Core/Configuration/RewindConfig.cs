@@ -30,11 +30,20 @@ public sealed record RewindConfig
     /// <summary>At most this many changed business rows are named per table in an impact report.</summary>
     public int ImpactRowLimit { get; init; } = 100;
 
+    /// <summary>
+    /// <c>retention:</c> how long <c>rewind gc</c> keeps a train's bundle once every member of the group is past it;
+    /// null (the default): kept as long as the train. Applied deployments always keep their bundle and inverse.
+    /// </summary>
+    public TimeSpan? Retention { get; init; }
+
     /// <summary>What a bundle may make Rewind do (<c>limits:</c>); bundles past them are refused before anything changes.</summary>
     public Bundles.BundleLimits Limits { get; init; } = Bundles.BundleLimits.Default;
 
     /// <summary>Identity to roles. Empty: every caller holds every role (one-operator use).</summary>
     public IReadOnlyDictionary<string, IReadOnlyList<string>> Roles { get; init; } = new Dictionary<string, IReadOnlyList<string>>();
+
+    /// <summary>The digests of the file's sections, for the <c>config-changed</c> audit entry; none for a configuration built in code.</summary>
+    public ConfigSections Sections { get; init; } = ConfigSections.None;
 
     /// <summary>Groups by name: the targets that ride one patch train, and their stages.</summary>
     public IReadOnlyDictionary<string, Train.GroupConfig> Groups { get; init; } = new Dictionary<string, Train.GroupConfig>();
@@ -56,6 +65,9 @@ public sealed record RewindConfig
             : throw new BadInputException(Targets.Count == 0
                 ? $"unknown target '{name}': {FileName} declares no targets"
                 : $"unknown target '{name}': {FileName} declares {string.Join(", ", Targets.Keys.Order(StringComparer.Ordinal))}");
+
+    /// <summary>The window a target's deploys must fall in: its own, else its group's; null when neither has one.</summary>
+    public Deployments.DeployWindow? WindowOf(string target) => Target(target).Window ?? GroupOf(target)?.Window;
 
     /// <summary>True when <paramref name="who"/> holds <paramref name="role"/> (always, when no roles are declared).</summary>
     public bool HasRole(string who, string role) =>
@@ -95,6 +107,9 @@ public sealed record TargetConfig
 
     /// <summary>Code slots by name (releases only).</summary>
     public IReadOnlyDictionary<string, Code.CodeSlotConfig> Code { get; init; } = new Dictionary<string, Code.CodeSlotConfig>();
+
+    /// <summary>When the target accepts deploys (<c>window:</c>, <c>timezone:</c>); null: its group's, else any time. Rollbacks ignore it.</summary>
+    public Deployments.DeployWindow? Window { get; init; }
 }
 
 /// <summary>

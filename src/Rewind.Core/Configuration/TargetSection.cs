@@ -21,10 +21,14 @@ internal static class TargetSection
         var checks = new List<CheckConfig>();
         var hooks = HooksConfig.None;
         var code = new Dictionary<string, CodeSlotConfig>(StringComparer.Ordinal);
+        var window = new WindowEntries();
         foreach (var (key, value) in reader.Entries(node))
         {
             switch (key.Value)
             {
+                case "window" or "timezone":
+                    window.Read(reader, key, value);
+                    break;
                 case "database":
                     database = reader.Scalar(value);
                     if (database is not null && !database.StartsWith("sqlite:", StringComparison.Ordinal) && !database.StartsWith("postgres:", StringComparison.Ordinal))
@@ -82,7 +86,7 @@ internal static class TargetSection
 
                     break;
                 default:
-                    reader.Unknown(key, "database, schema, shared, busyTimeout, businessTables, platformTables, checks, hooks, code");
+                    reader.Unknown(key, "database, schema, shared, busyTimeout, businessTables, platformTables, checks, hooks, code, window, timezone");
                     break;
             }
         }
@@ -110,6 +114,7 @@ internal static class TargetSection
             Checks = checks,
             Hooks = hooks,
             Code = code,
+            Window = window.Build(reader, $"target {name.Value}"),
         };
     }
 

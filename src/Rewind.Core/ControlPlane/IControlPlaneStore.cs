@@ -26,6 +26,9 @@ public interface IControlPlaneStore : IAsyncDisposable
     /// <summary>Removes a deployment that never applied; fenced by <paramref name="heldLock"/> like <see cref="InsertDeploymentAsync"/>.</summary>
     Task<bool> DeleteDeploymentAsync(Deployment deployment, LockHolder? heldLock, CancellationToken cancellationToken = default);
 
+    /// <summary>Every target the ledger holds deployments of, configured now or not.</summary>
+    Task<IReadOnlyList<string>> GetLedgerTargetsAsync(CancellationToken cancellationToken = default);
+
     /// <summary>A target's deployments, newest first.</summary>
     Task<IReadOnlyList<Deployment>> GetDeploymentsAsync(string target, CancellationToken cancellationToken = default);
 
@@ -63,4 +66,13 @@ public interface IControlPlaneStore : IAsyncDisposable
 
     /// <summary>A group's train, in position order.</summary>
     Task<IReadOnlyList<Train.TrainEntry>> GetTrainAsync(string group, CancellationToken cancellationToken = default);
+
+    /// <summary>The configuration the last operation ran under (an opaque document the engine writes), or null before the first.</summary>
+    Task<string?> GetConfigSeenAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Replaces the configuration last seen with <paramref name="next"/> only if it is still <paramref name="expected"/>
+    /// (null: none yet), atomically: of several processes noticing one change, exactly one gets true.
+    /// </summary>
+    Task<bool> SwapConfigSeenAsync(string? expected, string next, CancellationToken cancellationToken = default);
 }

@@ -45,6 +45,12 @@ internal sealed class SecretMaskingStore(IControlPlaneStore inner) : IControlPla
 
     public Task<IReadOnlyList<Train.TrainEntry>> GetTrainAsync(string group, CancellationToken cancellationToken = default) => inner.GetTrainAsync(group, cancellationToken);
 
+    public Task<IReadOnlyList<string>> GetLedgerTargetsAsync(CancellationToken cancellationToken = default) => inner.GetLedgerTargetsAsync(cancellationToken);
+
+    public Task<string?> GetConfigSeenAsync(CancellationToken cancellationToken = default) => inner.GetConfigSeenAsync(cancellationToken);
+
+    public Task<bool> SwapConfigSeenAsync(string? expected, string next, CancellationToken cancellationToken = default) => inner.SwapConfigSeenAsync(expected, next, cancellationToken);
+
     public ValueTask DisposeAsync() => inner.DisposeAsync();
 
     private static Deployment Masked(Deployment d) => d with

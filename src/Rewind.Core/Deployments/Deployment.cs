@@ -45,6 +45,12 @@ public sealed record Deployment
     /// <summary>Set when the rollback took longer than the configured budget.</summary>
     public bool RollbackOverBudget { get; init; }
 
+    /// <summary>Set by <c>rewind ack</c>: the over-budget rollback was investigated (seed 001 §7: over budget is a failure condition).</summary>
+    public Acknowledgement? OverBudgetAck { get; init; }
+
+    /// <summary>True for an over-budget rollback nobody has acknowledged yet: its target needs investigation.</summary>
+    public bool NeedsInvestigation => RollbackOverBudget && OverBudgetAck is null && RolledBackAt is not null;
+
     /// <summary>True while the deployment's changes are on the target (the only ones a rollback can choose).</summary>
     public bool IsApplied => Status is DeploymentStatus.Verified or DeploymentStatus.Applied;
 

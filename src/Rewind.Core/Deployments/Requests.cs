@@ -9,6 +9,9 @@ public sealed record DeployRequest(string BundlePath, string Target, string Who,
     /// <summary>Deploy a release even though a rollback could not return a slot to its current version (needs a reason; audited).</summary>
     public bool Irreversible { get; init; }
 
+    /// <summary>Deploy even though the target's window is closed (needs a reason; audited).</summary>
+    public bool OutsideWindow { get; init; }
+
     /// <summary>The group rollout this deploy is part of (recorded on the deployment).</summary>
     public string? Group { get; init; }
 
@@ -57,4 +60,10 @@ public sealed record TargetStatus(string Name, TargetState State, Deployment? La
 {
     /// <summary>The target's most recent rollback, with its duration and whether it went over the budget.</summary>
     public Deployment? LastRollback { get; init; }
+
+    /// <summary>Over-budget rollbacks nobody has acknowledged (<c>rewind ack</c>), newest first: the target needs investigation while any remain.</summary>
+    public IReadOnlyList<Deployment> NeedsInvestigation { get; init; } = [];
+
+    /// <summary>When the target accepts deploys, in words (open now until…, or when it next opens); null: any time.</summary>
+    public string? Window { get; init; }
 }

@@ -66,6 +66,7 @@ public sealed partial class RewindEngine
                 EndedAt = _time.GetUtcNow(),
                 Outcome = result,
                 Detail = Secrets.SecretMask.Apply(s.Detail),
+                OverBudget = s.OverBudget,
             }, CancellationToken.None);
     }
 

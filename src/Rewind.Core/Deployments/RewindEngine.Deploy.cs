@@ -33,6 +33,7 @@ public sealed partial class RewindEngine
         }
 
         TrainRule.RequireThroughTrain(_config, request);
+        RequireOpenWindow(_config.WindowOf(target.Name), $"target {target.Name}", request.OutsideWindow, request.Reason, scope);
         using var bundle = await StageBundleAsync(request.BundlePath, cancellationToken);
         await using var targetLock = await LockTargetAsync(target, "deploy", request.Who, cancellationToken, createsTarget: true);
         await RecoverAsync(target, targetLock, cancellationToken);

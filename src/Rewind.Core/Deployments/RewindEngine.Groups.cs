@@ -22,6 +22,7 @@ public sealed partial class RewindEngine
     private async Task<GroupDeployResult> DeployGroupCoreAsync(GroupDeployRequest request, AuditScope scope, CancellationToken cancellationToken)
     {
         var group = _config.Group(request.Group);
+        RequireOpenWindow(group.Window, $"group {group.Name}", request.OutsideWindow, request.Reason, scope);
 
         // One rollout per group at a time: two at once would both build on the same train head.
         await using var groupLock = await LockAsync(Locks.TargetLock.GroupKey(group.Name), "deploy-group", request.Who, cancellationToken);
@@ -181,7 +182,7 @@ public sealed partial class RewindEngine
 
         try
         {
-            return new StageItem(await DeployAsync(new DeployRequest(bundlePath, name, request.Who, request.Reason) { Group = group.Name, Stage = stage }, null, cancellationToken), null, null);
+            return new StageItem(await DeployAsync(new DeployRequest(bundlePath, name, request.Who, request.Reason) { Group = group.Name, Stage = stage, OutsideWindow = request.OutsideWindow }, null, cancellationToken), null, null);
         }
         catch (RewindException e)
         {

@@ -22,6 +22,10 @@ public sealed partial class RewindEngine
         }
 
         var estimate = RollbackPlan.EstimateRollback(diff.Added + diff.Changed + diff.Deleted + diff.DataCopies.Sum(c => c.RowsNow) + diff.Rows.Count, config.Checks, config.Hooks, code.Count);
-        return new RollbackPlan(config.Name, bundle.Manifest.Id, bundle.Digest, diff, code, config.BusinessTables, config.Checks, config.Hooks, estimate, _config.RollbackBudget, _config.Owners);
+        return new RollbackPlan(config.Name, bundle.Manifest.Id, bundle.Digest, diff, code, config.BusinessTables, config.Checks, config.Hooks, estimate, _config.RollbackBudget, _config.Owners)
+        {
+            Window = WindowOf(config.Name),
+            Shared = config.Shared,
+        };
     }
 }

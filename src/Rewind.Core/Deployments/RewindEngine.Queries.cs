@@ -63,6 +63,8 @@ public sealed partial class RewindEngine
             result.Add(new TargetStatus(name, state, deployments.FirstOrDefault(d => d.IsApplied), holder)
             {
                 LastRollback = deployments.Where(d => d.RolledBackAt is not null && d.Status == DeploymentStatus.RolledBack).MaxBy(d => d.RolledBackAt),
+                NeedsInvestigation = [.. deployments.Where(d => d.NeedsInvestigation)],
+                Window = WindowOf(name),
             });
         }
 

@@ -68,7 +68,7 @@ public sealed partial class RewindEngine
                 Roles = new Dictionary<string, IReadOnlyList<string>>(),
                 Targets = new Dictionary<string, TargetConfig>
                 {
-                    [config.Name] = config with { Database = clone.Database, Schema = clone.Schema ?? config.Schema, Checks = [], Hooks = Verification.HooksConfig.None },
+                    [config.Name] = config with { Database = clone.Database, Schema = clone.Schema ?? config.Schema, Checks = [], Hooks = Verification.HooksConfig.None, Window = null },
                 },
             };
             Directory.CreateDirectory(folder);

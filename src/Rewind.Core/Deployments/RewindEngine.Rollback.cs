@@ -217,7 +217,11 @@ public sealed partial class RewindEngine
         var deployment = journal.Deployment;
         if (deployment.RollbackOverBudget)
         {
-            scope.Detail = $"over budget: took {elapsed.TotalSeconds:0.0}s, budget {_config.RollbackBudget.TotalSeconds:0}s";
+            // Seed 001 §7: over budget is a failure condition. The rollback stands (the target is back); the flag
+            // travels in the entry, the notification and the result, and status shows it until someone acks it.
+            scope.OverBudget = true;
+            notice = notice with { OverBudget = true };
+            scope.Detail = $"over budget: took {elapsed.TotalSeconds:0.0}s, budget {_config.RollbackBudget.TotalSeconds:0.###}s; investigate, then: rewind ack --target {target.Name} --reason \"...\"";
         }
 
         // A step of rollback --to lands on a deployment that may never have verified: its checks are recorded, and
@@ -237,9 +241,13 @@ public sealed partial class RewindEngine
         }
 
         // Rolled back with its whole group, a member stays as it was: the group moves back together, nobody diverged.
-        // Read from the deployment, so a rollback a crash interrupted is finished the same way.
+        // Read from the deployment, so a rollback a crash interrupted is finished the same way. Seed 003: one
+        // partner's failure must not hold up the others. On a shared target the automatic rollback of a failed
+        // deploy returns it to where its train left it: the bundle never landed and nobody chose to diverge.
         var offTrain = deployment.RolledBackWithGroup is not null
             ? await _store.GetTargetStateAsync(target.Name, cancellationToken)
+            : target.Shared && deployment.AutomaticRollback
+            ? new TargetState(target.Name, TrainState.OnTrain, $"automatic rollback of {deployment.Id} ({deployment.BundleId}): it never landed; a shared target stays on its train", deployment.RolledBackBy, deployment.RolledBackAt ?? _time.GetUtcNow(), null)
             : OffTrain(target.Name, deployment, deployment.RolledBackBy ?? "unknown", deployment.RolledBackAt ?? _time.GetUtcNow());
         await journal.RolledBackAsync(offTrain);
         await NotifyAsync(notice with { Event = "rollback-completed", Outcome = "rolled-back", DurationSeconds = elapsed.TotalSeconds, At = _time.GetUtcNow() }, started, cancellationToken);

@@ -74,9 +74,16 @@ public sealed partial class RewindEngine
     /// <summary>
     /// <c>rewind realign --apply</c>: runs the plan's steps in train order, each a normal deployment with its own
     /// inverse and verification, stopping at the first that fails. Allowed while the target is off-train (it is
-    /// how it gets back); the hold stays until a train-admin clears it. Nothing lands on a frozen target.
+    /// how it gets back); the hold stays until a train-admin clears it. Nothing lands on a frozen target. Before
+    /// each step the target's state over the step's keys is compared again with the state the group received it
+    /// on: where it differs (someone edited it), it stops (<c>target-differs</c>, exit 3) and leaves the edit in
+    /// place, unless forced (<c>--force</c>), and each forced step is audited.
     /// </summary>
     public Task<RealignResult> RealignAsync(string target, string who, string? reason, CancellationToken cancellationToken = default) =>
+        RealignAsync(target, who, reason, force: false, cancellationToken);
+
+    /// <inheritdoc cref="RealignAsync(string, string, string?, CancellationToken)"/>
+    public Task<RealignResult> RealignAsync(string target, string who, string? reason, bool force, CancellationToken cancellationToken = default) =>
         AuditedAsync("realign", target, who, reason, async scope =>
         {
             var plan = await RealignPlanAsync(target, cancellationToken);
@@ -92,6 +99,24 @@ public sealed partial class RewindEngine
             string? why = null;
             foreach (var step in plan.Steps)
             {
+                // Compared now, not when the plan was read: earlier steps have landed since, and a person may have edited.
+                var current = await CurrentFingerprintAsync(_config.Target(plan.Target), step.BundleDigest, cancellationToken);
+                if (step.RecordedPrior is not null && current != step.RecordedPrior)
+                {
+                    var differs = $"{plan.Target}'s state over the keys of {step.BundleId} (train position {step.Position}) differs from the state group {plan.Group} received it on: someone changed it here";
+                    if (!force)
+                    {
+                        var done = applied.Count == 0 ? "nothing was applied" : $"applied before it: {string.Join(", ", applied.Select(a => $"{a.Step.BundleId} ({a.Result.Deployment.Id})"))}";
+                        throw new RefusedException("target-differs", $"realignment stopped before {step.BundleId}: {differs}; {done}. Look at the change (rewind diff {_artifacts.PathOf(step.BundleDigest)} --target {plan.Target}), then run rewind realign --target {plan.Target} --apply --force to apply over it (audited)");
+                    }
+
+                    await AuditedAsync("realign-forced", plan.Target, who, reason, s =>
+                    {
+                        s.Detail = $"forced over a differing state: {differs}";
+                        return Task.FromResult(true);
+                    }, cancellationToken);
+                }
+
                 var request = new DeployRequest(_artifacts.PathOf(step.BundleDigest), plan.Target, who,
                     reason ?? $"realign with group {plan.Group}: {step.BundleId} (train position {step.Position} of {plan.Head})")
                 {
@@ -125,6 +150,15 @@ public sealed partial class RewindEngine
                 : $"stopped at {stoppedAt.BundleId} (position {stoppedAt.Position}): {why}";
             return new RealignResult(plan, applied, stoppedAt, why);
         }, cancellationToken);
+
+    /// <summary>The target's fingerprint now over the keys of the stored bundle <paramref name="digest"/>.</summary>
+    private async Task<string> CurrentFingerprintAsync(TargetConfig config, string digest, CancellationToken cancellationToken)
+    {
+        await using var targetStore = _targets.Open(config);
+        await using var session = await targetStore.BeginAsync(cancellationToken);
+        using var bundle = await _artifacts.OpenAsync(digest, cancellationToken);
+        return await Fingerprint.OfBundleKeysAsync(session, bundle, cancellationToken);
+    }
 
     /// <summary>
     /// Why a group member may not rejoin its train yet (null when it may): its fingerprint over all managed records

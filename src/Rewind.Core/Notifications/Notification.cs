@@ -31,6 +31,9 @@ public sealed record Notification
 
     public string? Detail { get; init; }
 
+    /// <summary>Set on a rollback's outcome when it took longer than <c>rollbackBudget</c>: a failure condition to investigate.</summary>
+    public bool OverBudget { get; init; }
+
     /// <summary>
     /// The audit chain's head when the notification was sent: a copy of it kept by every receiver, so entries
     /// removed or re-hashed later are caught by <c>rewind audit --verify --anchor</c> with a saved payload.

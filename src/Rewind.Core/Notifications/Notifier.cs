@@ -94,6 +94,7 @@ public sealed class Notifier(NotifyConfig config, HttpClient http, string workin
             ["REWIND_REASON"] = n.Reason ?? "",
             ["REWIND_WHO"] = n.Who ?? "",
             ["REWIND_OUTCOME"] = n.Outcome ?? "",
+            ["REWIND_OVER_BUDGET"] = n.OverBudget ? "true" : "false",
             ["REWIND_AUDIT_HEAD"] = n.AuditHead is { } head ? $"{head.Seq}:{head.Hash}" : "",
             ["REWIND_PAYLOAD"] = JsonSerializer.Serialize(n, Json),
         };

@@ -24,6 +24,12 @@ public sealed record RollbackPlan(
     TimeSpan Budget,
     IReadOnlyDictionary<string, string> Owners)
 {
+    /// <summary>When the target accepts deploys, in words (<see cref="Deployments.DeployWindow.Describe"/>); null: any time.</summary>
+    public string? Window { get; init; }
+
+    /// <summary>The target is on shared infrastructure (<c>shared: true</c>): only the automatic rollback of a failed deploy runs there.</summary>
+    public bool Shared { get; init; }
+
     /// <summary>Records and rows a rollback moves per second, conservatively: a fraction of the measured bulk speeds.</summary>
     private const double RollbackEntriesPerSecond = 20_000;
 
@@ -107,6 +113,17 @@ public sealed record RollbackPlan(
         }
 
         Line($"- Hooks around a rollback: before {List(Hooks.BeforeRollback)}; after {List(Hooks.AfterRollback)}.");
+        if (Shared)
+        {
+            Line($"- **Shared target**: {Target} is on shared infrastructure (`shared: true`). A manual `rewind rollback` of it will be **refused** (exit 3): rolling it back alone would hold up every other tenant's train; use the platform team's shared procedure. The automatic rollback of a failed deploy still runs, and {Target} stays on its train (the bundle never landed).");
+        }
+
+        Line();
+        Line("## When it can deploy");
+        Line();
+        Line(Window is null
+            ? "- Any time: no deploy window is configured for this target or its group."
+            : $"- Deploy window {Window}. Outside it a deploy is refused unless `--outside-window --reason R` (audited); a rollback is never held by a window.");
         Line();
         Line("## Estimated rollback time");
         Line();
@@ -125,6 +142,11 @@ public sealed record RollbackPlan(
                 _ => "Who owns customer communication",
             };
             Line($"- {title}: {(Owners.TryGetValue(role, out var who) && who.Length > 0 ? who : "not named (add owners: in rewind.yaml)")}");
+        }
+
+        foreach (var (role, who) in Owners.Where(o => !ConfigLoader.KnownOwners.Contains(o.Key)).OrderBy(o => o.Key, StringComparer.Ordinal))
+        {
+            Line($"- {role}: {(who.Length > 0 ? who : "not named")}");
         }
 
         return md.ToString();

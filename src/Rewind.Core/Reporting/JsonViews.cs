@@ -31,6 +31,7 @@ public static class JsonViews
         rollbackReason = d.RollbackReason,
         rollbackSeconds = d.RollbackDuration?.TotalSeconds,
         rollbackOverBudget = d.RollbackOverBudget,
+        overBudgetAck = d.OverBudgetAck,
     };
 
     /// <summary>One deployment in full: its impact report (checks, hooks, code slots) and its journal.</summary>
@@ -124,6 +125,14 @@ public static class JsonViews
         liveEditsBundle = impact.LiveEditsDigest,
         quarantined = impact.Quarantined.Select(q => new { table = q.Table, @as = q.As, rows = q.Rows }),
         rows = impact.Rows.Select(r => new { table = r.Table, key = r.Key, action = r.Action, reason = r.Reason, columns = r.Columns }),
+    };
+
+    /// <summary>What a target needs investigated (over-budget rollbacks not yet acknowledged), or null when nothing.</summary>
+    public static object? Investigation(TargetStatus s) => s.NeedsInvestigation.Count == 0 ? null : new
+    {
+        why = "over budget",
+        deployments = s.NeedsInvestigation.Select(d => new { id = d.Id, bundle = d.BundleId, at = d.RolledBackAt, seconds = d.RollbackDuration?.TotalSeconds }),
+        ack = $"rewind ack --target {s.Name} --reason \"...\"",
     };
 
     public static object Quarantine(QuarantineEntry q) => new { target = q.Target, table = q.Table, @as = q.As, rows = q.Rows, deployment = q.Deployment, since = q.Since };

@@ -44,15 +44,20 @@ public static partial class SecretMask
     /// For text a driver, a check or a hook produced: known values, and connection-string passwords in their
     /// connection-string forms. Never for what a person wrote (reasons): use <see cref="Values"/>.
     /// </summary>
-    public static string? Apply(string? text)
+    public static string? Apply(string? text) => Passwords(Values(text));
+
+    /// <summary>
+    /// Connection-string and URL passwords only, by their form: the same result in every process, whatever values
+    /// it has been told about (for digests that must agree between processes).
+    /// </summary>
+    public static string? Passwords(string? text)
     {
-        var masked = Values(text);
-        if (string.IsNullOrEmpty(masked))
+        if (string.IsNullOrEmpty(text))
         {
-            return masked;
+            return text;
         }
 
-        masked = ConnectionPassword().Replace(masked, m => m.Groups["key"].Value + m.Groups["sep"].Value + Mask);
+        var masked = ConnectionPassword().Replace(text, m => m.Groups["key"].Value + m.Groups["sep"].Value + Mask);
         return UrlPassword().Replace(masked, m => m.Groups["user"].Value + ":" + Mask + "@");
     }
 

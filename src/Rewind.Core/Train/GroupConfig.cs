@@ -17,6 +17,9 @@ public sealed record GroupConfig
     /// <summary>How many targets of one stage are deployed (and rolled back) at a time, each with its own lock and journal.</summary>
     public int Parallel { get; init; } = 1;
 
+    /// <summary>When the group's members accept deploys (a member's own window wins); null: any time.</summary>
+    public Deployments.DeployWindow? Window { get; init; }
+
     /// <summary>Every member, in stage order.</summary>
     public IReadOnlyList<string> Members => Stages.SelectMany(s => s).ToList();
 

@@ -16,7 +16,7 @@ internal sealed record ReasonBody(string? Reason) : IReasoned;
 internal sealed record ClearBody(string? Reason, bool Force = false) : IReasoned;
 
 /// <summary><c>POST .../deployments</c> as JSON: a bundle already in the artifact store, by its path there.</summary>
-internal sealed record DeployPathBody(string? Path, string? Reason, bool OutsideTrain = false) : IReasoned;
+internal sealed record DeployPathBody(string? Path, string? Reason, bool OutsideTrain = false, bool? OutsideWindow = null) : IReasoned;
 
 /// <summary><c>POST /api/quarantine/purge</c>: a duration such as <c>7d</c>.</summary>
 internal sealed record PurgeBody(string? OlderThan);

@@ -40,7 +40,7 @@ internal static class TargetEndpoints
 
         api.MapPost("/targets/{name}/deployments", DeployAsync)
             .RequireRole(AccessRoles.Deployer, "deploy")
-            .WithSummary("Deploy a bundle: a .zip as the body (reason in ?reason=, ?outsideTrain=true for a member of a group past its train; at most the bundle limits, else 413), or JSON {\"path\": ..., \"reason\": ...} naming a bundle in the artifact store. Prefer: respond-async answers 202 with an operation to poll");
+            .WithSummary("Deploy a bundle: a .zip as the body (reason in ?reason=, ?outsideTrain=true for a member of a group past its train, ?outsideWindow=true to deploy outside the target's window, each with a reason; at most the bundle limits, else 413), or JSON {\"path\": ..., \"reason\": ..., \"outsideTrain\": true, \"outsideWindow\": true} naming a bundle in the artifact store. Prefer: respond-async answers 202 with an operation to poll");
 
         api.MapPost("/targets/{name}/rollback", RollbackAsync)
             .RequireRole(AccessRoles.Operator, "rollback")
@@ -88,7 +88,7 @@ internal static class TargetEndpoints
         });
     }
 
-    private static async Task<IResult> DeployAsync(string name, string? reason, bool? outsideTrain, HttpContext http, RewindEngine engine, BundleUpload uploads, CancellationToken cancellationToken)
+    private static async Task<IResult> DeployAsync(string name, string? reason, bool? outsideTrain, bool? outsideWindow, HttpContext http, RewindEngine engine, BundleUpload uploads, CancellationToken cancellationToken)
     {
         var who = Caller.Of(http).Name;
         string path;
@@ -100,6 +100,7 @@ internal static class TargetEndpoints
             path = InArtifactStore(engine, body.Path);
             reason = body.Reason ?? reason;
             outsideTrain = body.OutsideTrain || outsideTrain == true;
+            outsideWindow = body.OutsideWindow ?? outsideWindow;
         }
         else
         {
@@ -113,7 +114,7 @@ internal static class TargetEndpoints
             {
                 try
                 {
-                    var result = await engine.DeployAsync(new DeployRequest(path, name, who, reason) { OutsideTrain = outsideTrain == true }, progress, token);
+                    var result = await engine.DeployAsync(new DeployRequest(path, name, who, reason) { OutsideTrain = outsideTrain == true, OutsideWindow = outsideWindow == true }, progress, token);
                     return new OperationRunner.Outcome(result.Succeeded, JsonViews.Deploy(result),
                         result.Succeeded ? null : $"deployment {result.Deployment.Id} of {result.Deployment.BundleId} to {name} did not verify: {result.Verification.Summary}");
                 }

@@ -20,6 +20,8 @@ internal static class ApiViews
         busy = s.Lock is null ? null : new { operation = s.Lock.Operation, who = s.Lock.Who, since = s.Lock.AcquiredAt, host = s.Lock.Host, pid = s.Lock.ProcessId, description = s.Lock.Describe() },
         last = s.Last is null ? null : JsonViews.Summary(s.Last),
         lastRollback = s.LastRollback is null ? null : JsonViews.Summary(s.LastRollback),
+        needsInvestigation = JsonViews.Investigation(s),
+        window = s.Window,
     };
 
     /// <summary>What a rollback would undo, and what the target goes back to: the 3 AM question, asked with facts.</summary>
@@ -48,6 +50,7 @@ internal static class ApiViews
         endedAt = e.EndedAt,
         outcome = e.Outcome,
         detail = e.Detail,
+        overBudget = e.OverBudget,
         hash = e.Hash,
     };
 

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Rewind.Tests.Support;
 
 namespace Rewind.Tests.Audit;
@@ -75,6 +76,19 @@ public sealed class AuditLogTests : IDisposable
         Assert.True((await Rewind("status", "--json")).Json().GetProperty("targets")[0].GetProperty("lastRollback").GetProperty("overBudget").GetBoolean());
         var audit = (await Rewind("audit", "--operation", "rollback", "--json")).Json().GetProperty("entries")[0];
         Assert.Contains("over budget", audit.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.True(audit.GetProperty("overBudget").GetBoolean());
+
+        var status = await Rewind("status");
+        Assert.Contains("needs investigation", status.Stdout, StringComparison.Ordinal);
+        Assert.Equal("d0001", (await Rewind("status", "--json")).Json().GetProperty("targets")[0].GetProperty("needsInvestigation").GetProperty("deployments")[0].GetProperty("id").GetString());
+        Assert.Equal(2, (await Rewind("ack", "--target", "env1")).ExitCode);
+        var ack = await Rewind("ack", "--target", "env1", "--reason", "checked: the machine was swapping");
+        Assert.True(ack.ExitCode == 0, ack.ToString());
+        Assert.DoesNotContain("needs investigation", (await Rewind("status")).Stdout, StringComparison.Ordinal);
+        Assert.Equal(JsonValueKind.Null, (await Rewind("status", "--json")).Json().GetProperty("targets")[0].GetProperty("needsInvestigation").ValueKind);
+        var entry = (await Rewind("audit", "--operation", "ack", "--json")).Json().GetProperty("entries")[0];
+        Assert.Equal("checked: the machine was swapping", entry.GetProperty("reason").GetString());
+        Assert.Equal(0, (await Rewind("audit", "--verify")).ExitCode);
     }
 
     [Fact]

@@ -34,7 +34,11 @@ public sealed class EngineHarness : IAsyncDisposable
         CreateAsync(provider, t => t, targets);
 
     /// <summary>A harness whose targets are shaped by <paramref name="configure"/> (business tables, checks, ...).</summary>
-    public static async Task<EngineHarness> CreateAsync(StorageProvider provider, Func<TargetConfig, TargetConfig> configure, params string[] targets)
+    public static Task<EngineHarness> CreateAsync(StorageProvider provider, Func<TargetConfig, TargetConfig> configure, params string[] targets) =>
+        CreateAsync(provider, configure, c => c, TimeProvider.System, targets);
+
+    /// <summary>A harness whose whole configuration (budget, notifications, groups) is shaped by <paramref name="configureAll"/>, on the clock <paramref name="time"/>.</summary>
+    public static async Task<EngineHarness> CreateAsync(StorageProvider provider, Func<TargetConfig, TargetConfig> configure, Func<RewindConfig, RewindConfig> configureAll, TimeProvider time, params string[] targets)
     {
         var folder = new TestFolder();
         if (targets.Length == 0)
@@ -48,14 +52,14 @@ public sealed class EngineHarness : IAsyncDisposable
             databases[name] = await provider.CreateTargetDatabaseAsync(folder, name);
         }
 
-        var config = new RewindConfig
+        var config = configureAll(new RewindConfig
         {
             BaseDirectory = folder.Path,
             Store = await provider.CreateControlPlaneAsync(folder),
             Artifacts = folder.Combine("artifacts"),
             Targets = databases.ToDictionary(d => d.Key, d => configure(new TargetConfig { Name = d.Key, Database = d.Value })),
-        };
-        var engine = await RewindHost.CreateEngineAsync(config);
+        });
+        var engine = await RewindHost.CreateEngineAsync(config, time);
         return new EngineHarness(provider, folder, config, engine, databases);
     }
 
