@@ -38,11 +38,22 @@ public sealed class JsonShapeApprovalTests : IDisposable
         var status = await Rewind("status", "--json");
         var history = await Rewind("history", "--target", "env1", "--json");
 
+        // Each one compared (and its received file written) before any failure is reported.
+        var differing = new List<string>();
         foreach (var (name, result) in new[] { ("deploy", deploy), ("rollback", rollback), ("status", status), ("history", history) })
         {
             Assert.True(result.ExitCode == 0, $"{name}: {result}");
-            Approvals.Verify($"{name}.json-shape", Shape(result.Stdout));
+            try
+            {
+                Approvals.Verify($"{name}.json-shape", Shape(result.Stdout));
+            }
+            catch (Xunit.Sdk.XunitException e)
+            {
+                differing.Add(e.Message);
+            }
         }
+
+        Assert.True(differing.Count == 0, string.Join("\n\n", differing));
     }
 
     /// <summary>Every property path of the document with its kind; array items share one path (<c>[]</c>).</summary>
