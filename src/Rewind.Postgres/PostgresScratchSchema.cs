@@ -91,7 +91,12 @@ internal static class PostgresScratchSchema
         }
 
         var orphans = new List<string>();
-        await using (var command = Command(connection, "SELECT nspname FROM pg_namespace WHERE starts_with(nspname, @prefix)", ("prefix", Prefix)))
+        // Only a schema Rewind made: its exact name shape and the comment it stamps in the same batch that creates it. A
+        // schema someone else happened to name rw_rehearse_... is never touched.
+        await using (var command = Command(connection, """
+            SELECT nspname FROM pg_namespace
+            WHERE nspname ~ ('^' || @prefix || '[0-9a-f]{12}$') AND obj_description(oid, 'pg_namespace') LIKE 'Rewind rehearsal of schema %'
+            """, ("prefix", Prefix)))
         await using (var reader = await ReaderAsync(command, cancellationToken))
         {
             while (await reader.ReadAsync(cancellationToken))

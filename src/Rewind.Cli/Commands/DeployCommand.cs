@@ -61,7 +61,7 @@ internal static class DeployCommand
                     Output.Line($"  code {Output.Esc(slot.Slot)} {Output.Esc(slot.FromVersion ?? "unknown")} -> {Output.Esc(slot.ToVersion)}");
                 }
 
-                Output.Line($"  {Output.Count(result.Summary.Records, "record")}, {Output.Count(result.Summary.Rows, "data-copy row")}; tables created: {Output.Esc(List(result.Summary.TablesCreated))}; changed: {Output.Esc(List(result.Summary.TablesChanged))}.");
+                Output.Line($"  {Output.Count(result.Summary.Records, "record")}, {Output.Count(result.Summary.Rows, "data-copy row")}{(d.RowChanges > 0 ? ", " + Output.Count(d.RowChanges, "row change") : "")}; tables created: {Output.Esc(List(result.Summary.TablesCreated))}; changed: {Output.Esc(List(result.Summary.TablesChanged))}.");
                 Output.Line($"  Inverse captured and stored: {d.InverseDigest}. Roll back with: rewind rollback --target {Output.Esc(d.Target)} --reason \"...\"");
                 if (request.OutsideTrain)
                 {

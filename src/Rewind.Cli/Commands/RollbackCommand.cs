@@ -83,7 +83,7 @@ internal static class RollbackCommand
                 }
 
                 Output.Line($"Roll back [bold]{newest.Id}[/] on [bold]{Output.Esc(name)}[/]:");
-                Output.Line($"  bundle   {Output.Esc(newest.BundleId)} ({Output.Count(newest.Records, "record")}, {Output.Count(newest.Rows, "data-copy row")})");
+                Output.Line($"  bundle   {Output.Esc(newest.BundleId)} ({Output.Count(newest.Records, "record")}, {Output.Count(newest.Rows, "data-copy row")}{(newest.RowChanges > 0 ? ", " + Output.Count(newest.RowChanges, "row change") : "")})");
                 Output.Line($"  deployed {Output.When(newest.StartedAt)} by {Output.Esc(newest.Who)}{(newest.Reason is null ? "" : $" ({Output.Esc(newest.Reason)})")}");
                 foreach (var slot in newest.Code)
                 {

@@ -75,6 +75,9 @@ internal sealed class CliTelemetry : IDisposable
             {
                 o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ";
                 o.UseUtcTimestamp = true;
+                // Text as written (no \u003C for '<'): the secret masking works on the text, so an escaped secret
+                // would slip past it.
+                o.JsonWriterOptions = new System.Text.Json.JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
             });
             return;
         }

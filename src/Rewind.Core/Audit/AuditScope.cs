@@ -11,6 +11,15 @@ public sealed class AuditScope
 
     public string? Detail { get; set; }
 
+    /// <summary>Adds to the detail, keeping what an earlier step said (an exception it was granted, a warning).</summary>
+    public void AddDetail(string? detail)
+    {
+        if (!string.IsNullOrEmpty(detail))
+        {
+            Detail = Detail is null ? detail : $"{Detail}; {detail}";
+        }
+    }
+
     /// <summary>Set when the operation ended in a recorded failure that is still returned as a result (exit 4).</summary>
     public bool Failed { get; set; }
 

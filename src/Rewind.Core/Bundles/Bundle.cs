@@ -62,12 +62,20 @@ public sealed class Bundle : IDisposable
     }
 
     /// <summary>The files of a bundle directory or <c>.zip</c>, not yet validated.</summary>
-    internal static IBundleFiles OpenFiles(string path, BundleLimits limits) =>
-        Directory.Exists(path)
-            ? new DirectoryBundleFiles(path, limits)
-            : File.Exists(path)
-                ? new ZipBundleFiles(path, limits)
-                : throw new BadInputException($"bundle '{path}' does not exist: give a bundle directory or a .zip of one");
+    internal static IBundleFiles OpenFiles(string path, BundleLimits limits)
+    {
+        RequireExists(path);
+        return Directory.Exists(path) ? new DirectoryBundleFiles(path, limits) : new ZipBundleFiles(path, limits);
+    }
+
+    /// <summary>Bad input (exit 2) before any rule is asked: a mistyped path is not a refusal.</summary>
+    internal static void RequireExists(string path)
+    {
+        if (!Directory.Exists(path) && !File.Exists(path))
+        {
+            throw new BadInputException($"bundle '{path}' does not exist: give a bundle directory or a .zip of one");
+        }
+    }
 
     /// <summary>Validates bundle files from any source (the mutation fuzz feeds them from memory); disposes them on failure.</summary>
     internal static async Task<Bundle> OpenAsync(IBundleFiles files, BundleLimits limits, CancellationToken cancellationToken)

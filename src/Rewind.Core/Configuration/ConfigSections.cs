@@ -51,9 +51,9 @@ public sealed record ConfigSections(IReadOnlyDictionary<string, string> Digests)
 
     private static string Canonical(YamlNode node) => node switch
     {
-        // Passwords in connection strings are masked before hashing: a digest kept in the ledger and the audit must
-        // not let anyone test guesses of a password offline. Rotating one is therefore not a configuration change.
-        YamlScalarNode scalar => JsonSerializer.Serialize(Secrets.SecretMask.Passwords(scalar.Value) ?? ""),
+        // Secrets (connection passwords, URL credentials, a webhook's ?token=) are masked before hashing: a digest kept
+        // in the ledger and the audit must not let anyone test guesses offline. Rotating one is not a configuration change.
+        YamlScalarNode scalar => JsonSerializer.Serialize(Secrets.ConfigSecrets.MaskValues(Secrets.SecretMask.Passwords(scalar.Value) ?? "")),
         YamlSequenceNode sequence => "[" + string.Join(",", sequence.Children.Select(Canonical)) + "]",
         YamlMappingNode mapping => "{" + string.Join(",", mapping.Children.Select(c => Canonical(c.Key) + ":" + Canonical(c.Value))) + "}",
         _ => "null",

@@ -51,7 +51,8 @@ public sealed record DeployWindow(TimeOnly Start, TimeOnly End, TimeZoneInfo Zon
     public (DateTimeOffset Opens, DateTimeOffset Closes) Next(DateTimeOffset now)
     {
         var today = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(now, Zone).DateTime);
-        var opens = Enumerable.Range(-1, 3).Select(d => At(today.AddDays(d), Start)).Where(t => t > now).Min();
+        // A window wholly inside an hour a daylight-saving jump skips does not open that day: the next day's does.
+        var opens = Enumerable.Range(-1, 4).Select(d => At(today.AddDays(d), Start)).Where(t => t > now && Contains(t)).Min();
         return (opens, ClosesAfter(opens));
     }
 
@@ -77,13 +78,14 @@ public sealed record DeployWindow(TimeOnly Start, TimeOnly End, TimeZoneInfo Zon
     private string Local(DateTimeOffset at) =>
         $"{TimeZoneInfo.ConvertTime(at, Zone):yyyy-MM-dd HH:mm} ({at.UtcDateTime:yyyy-MM-dd HH:mm}Z)";
 
-    // A wall-clock time skipped by a daylight-saving jump is taken an hour later, when the clock shows it again.
+    // A wall-clock time a daylight-saving jump skips is taken as the jump itself: the first minute the clock shows
+    // after it (02:54 on a night the clock goes from 02:00 to 03:00 is 03:00).
     private DateTimeOffset At(DateOnly day, TimeOnly time)
     {
         var local = day.ToDateTime(time);
-        if (Zone.IsInvalidTime(local))
+        while (Zone.IsInvalidTime(local))
         {
-            local = local.AddHours(1);
+            local = local.AddMinutes(1);
         }
 
         return new DateTimeOffset(local, Zone.GetUtcOffset(local));

@@ -31,6 +31,9 @@ public sealed record Deployment
 
     public long Rows { get; init; }
 
+    /// <summary>The bundle's row changes (<c>rows/&lt;table&gt;.ndjson</c> lines): a deployment of only these touches no record.</summary>
+    public long RowChanges { get; init; }
+
     public string? Error { get; init; }
 
     public DateTimeOffset? RolledBackAt { get; init; }

@@ -208,7 +208,8 @@ internal sealed class DeploymentLifecycle
         {
             // Bad input leaves no trace (its deployment entry is removed); anything else is journaled.
             RewindTracing.Outcome(span, "failed", e.Message);
-            _log.LogWarning(e, "{Target} {Deployment}: {Step} failed: {Error}", Deployment.Target, Deployment.Id, step, Secrets.SecretMask.Message(e));
+            // The masked message only: an exception's own text (and stack) may carry what a secret-bearing command printed.
+            _log.LogWarning("{Target} {Deployment}: {Step} failed: {Error}", Deployment.Target, Deployment.Id, step, Secrets.SecretMask.Message(e));
             await AppendAsync(step, "failed", e.Message, CancellationToken.None, failing: e);
             throw;
         }

@@ -32,8 +32,14 @@ public sealed partial class RewindEngine
             throw new BadInputException("--no-auto-rollback needs --reason \"...\": leaving a deployment that fails its checks applied must be justified; nothing was changed");
         }
 
+        Bundles.Bundle.RequireExists(request.BundlePath);
         TrainRule.RequireThroughTrain(_config, request);
-        RequireOpenWindow(_config.WindowOf(target.Name), $"target {target.Name}", request.OutsideWindow, request.Reason, scope);
+        if (request.Group is null)
+        {
+            // A group rollout checked every member's window before it started: one that closes while it runs (during a
+            // soak) does not turn a member into a stage failure that rolls its stage back.
+            RequireOpenWindow(_config.WindowOf(target.Name), $"target {target.Name}", request.OutsideWindow, request.Reason, scope);
+        }
         using var bundle = await StageBundleAsync(request.BundlePath, cancellationToken);
         await using var targetLock = await LockTargetAsync(target, "deploy", request.Who, cancellationToken, createsTarget: true);
         await RecoverAsync(target, targetLock, cancellationToken);
@@ -55,7 +61,7 @@ public sealed partial class RewindEngine
             // a deployment left unverified is verified now, a verified one is left alone.
             scope.Deployment = newest.Id;
             scope.ToVersion = scope.FromVersion;
-            scope.Detail = "already applied";
+            scope.AddDetail("already applied");
             var nothing = new ApplySummary(0, 0, [], [], []);
             return newest.Status == DeploymentStatus.Applied
                 ? await VerifyDeploymentAsync(target, targetLock, new DeploymentLifecycle(_store, _time, targetLock, newest, _logging), nothing, scope, progress, cancellationToken) with { AlreadyApplied = true }
@@ -88,6 +94,7 @@ public sealed partial class RewindEngine
             Reason = request.Reason,
             Records = bundle.RecordCount,
             Rows = bundle.RowCount,
+            RowChanges = bundle.RowChangeCount,
             AutoRollback = request.AutoRollback,
             Hooks = before,
             Code = code,
@@ -98,7 +105,7 @@ public sealed partial class RewindEngine
         }, targetLock, now);
         scope.Deployment = deployment.Id;
         scope.ToVersion = $"{deployment.BundleId} ({deployment.Id})";
-        scope.Detail = UnknownPriorWarning(code) ?? scope.Detail;
+        scope.AddDetail(UnknownPriorWarning(code));
         var outside = request.OutsideTrain ? _config.GroupOf(target.Name)!.Name : null;
         if (outside is not null)
         {
@@ -166,7 +173,7 @@ public sealed partial class RewindEngine
         }
 
         scope.Failed = true;
-        scope.Detail = deployment.Error;
+        scope.AddDetail(deployment.Error);
         if (verification.Outcome == VerificationOutcome.Failed && deployment.AutoRollback && deployment.CanRollBackCode)
         {
             var reason = $"verification failed after deploy: {verification.Summary}";

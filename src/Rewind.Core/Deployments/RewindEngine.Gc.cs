@@ -34,9 +34,21 @@ public sealed partial class RewindEngine
         var locks = new List<TargetLock>();
         try
         {
-            foreach (var key in targets.Concat(_config.Groups.Keys.Order(StringComparer.Ordinal).Select(TargetLock.GroupKey)))
+            // Groups first, then targets: the order a rollout takes them, so gc is refused while a rollout runs
+            // rather than making one of its members busy (a stage failure that rolls the stage back).
+            foreach (var key in _config.Groups.Keys.Order(StringComparer.Ordinal).Select(TargetLock.GroupKey).Concat(targets))
             {
                 locks.Add(await LockAsync(key, "gc", who, cancellationToken));
+            }
+
+            // An operation a crash interrupted may have published its inverse before the ledger names it: only
+            // recovery (from the target's marker) knows, so gc waits for it.
+            foreach (var target in targets)
+            {
+                if ((await _store.GetDeploymentsAsync(target, cancellationToken)).FirstOrDefault(d => d.Status is DeploymentStatus.Applying or DeploymentStatus.RollingBack) is { } interrupted)
+                {
+                    throw new RefusedException("interrupted", $"{interrupted.Id} on {target} is {interrupted.Status.ToName()}: an interrupted operation whose stored inverse the ledger may not name yet; run 'rewind recover --target {target}' first, then gc");
+                }
             }
 
             var (needed, why) = await NeededArtifactsAsync(targets, cancellationToken);

@@ -23,6 +23,11 @@ public sealed partial class RewindEngine
     {
         var group = _config.Group(request.Group);
         RequireOpenWindow(group.Window, $"group {group.Name}", request.OutsideWindow, request.Reason, scope);
+        foreach (var member in group.Stages.SelectMany(s => s))
+        {
+            // A member's own window wins over the group's; each is checked before anything runs.
+            RequireOpenWindow(_config.WindowOf(member), $"target {member} (group {group.Name})", request.OutsideWindow, request.Reason, scope);
+        }
 
         // One rollout per group at a time: two at once would both build on the same train head.
         await using var groupLock = await LockAsync(Locks.TargetLock.GroupKey(group.Name), "deploy-group", request.Who, cancellationToken);

@@ -247,11 +247,23 @@ public sealed partial class RewindEngine
         var offTrain = deployment.RolledBackWithGroup is not null
             ? await _store.GetTargetStateAsync(target.Name, cancellationToken)
             : target.Shared && deployment.AutomaticRollback
-            ? new TargetState(target.Name, TrainState.OnTrain, $"automatic rollback of {deployment.Id} ({deployment.BundleId}): it never landed; a shared target stays on its train", deployment.RolledBackBy, deployment.RolledBackAt ?? _time.GetUtcNow(), null)
+            ? await SharedAfterAutomaticRollbackAsync(target.Name, deployment, cancellationToken)
             : OffTrain(target.Name, deployment, deployment.RolledBackBy ?? "unknown", deployment.RolledBackAt ?? _time.GetUtcNow());
         await journal.RolledBackAsync(offTrain);
         await NotifyAsync(notice with { Event = "rollback-completed", Outcome = "rolled-back", DurationSeconds = elapsed.TotalSeconds, At = _time.GetUtcNow() }, started, cancellationToken);
         return new RollbackResult(journal.Deployment, summary, offTrain, verification);
+    }
+
+    /// <summary>
+    /// A shared target on its train stays on it; any other state (diverged by an outside-train deploy, off-train, a
+    /// hold a train-admin must lift) is kept as it is: an automatic rollback never lifts a hold or a divergence.
+    /// </summary>
+    private async Task<TargetState> SharedAfterAutomaticRollbackAsync(string target, Deployment deployment, CancellationToken cancellationToken)
+    {
+        var now = await _store.GetTargetStateAsync(target, cancellationToken);
+        return now.State == TrainState.OnTrain
+            ? new TargetState(target, TrainState.OnTrain, $"automatic rollback of {deployment.Id} ({deployment.BundleId}): it never landed; a shared target stays on its train", deployment.RolledBackBy, deployment.RolledBackAt ?? _time.GetUtcNow(), null)
+            : now;
     }
 
     private static Notification RollbackNotice(TargetConfig target, Deployment deployment, string who, string? reason, AuditScope scope, DateTimeOffset at) => new()

@@ -26,7 +26,7 @@ public sealed partial class RewindEngine
             throw new RefusedException("outside-window", $"{subject} accepts deploys only inside its window {window.Describe(now)}. Deploy then, or now with --outside-window --reason \"...\" (audited). Rollbacks are never held by a window.");
         }
 
-        scope.Detail = $"outside its window {window}: {reason}";
+        scope.AddDetail($"outside its window {window}: {reason}");
     }
 
     /// <summary>When <paramref name="target"/> accepts deploys, in words (for <c>plan</c> and the dashboard); null when any time.</summary>

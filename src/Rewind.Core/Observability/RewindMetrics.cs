@@ -57,7 +57,7 @@ public static class RewindMetrics
 
     /// <summary>Records and rows applied to a target, forward (deploy) or back (rollback).</summary>
     internal static void RecordsApplied(Deployment deployment, string direction) =>
-        Applied.Add(deployment.Records + deployment.Rows, Tag("target", deployment.Target), Tag("direction", direction));
+        Applied.Add(deployment.Records + deployment.Rows + deployment.RowChanges, Tag("target", deployment.Target), Tag("direction", direction));
 
     internal static void LockWaited(string target, TimeSpan waited) =>
         LockWaitSeconds.Record(Math.Max(0, waited.TotalSeconds), Tag("target", target));
@@ -68,10 +68,10 @@ public static class RewindMetrics
     /// </summary>
     public static void TargetStates(IEnumerable<TargetState> states)
     {
-        var counts = new Dictionary<string, long>(StringComparer.Ordinal) { ["on-train"] = 0, ["off-train"] = 0, ["frozen"] = 0 };
+        var counts = Enum.GetValues<TrainState>().ToDictionary(s => (TargetState.OnTrain("") with { State = s }).StateName, _ => 0L, StringComparer.Ordinal);
         foreach (var state in states)
         {
-            counts[state.StateName]++;
+            counts[state.StateName] = counts.GetValueOrDefault(state.StateName) + 1;
         }
 
         _targets = counts;

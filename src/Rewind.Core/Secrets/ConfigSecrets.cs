@@ -39,6 +39,15 @@ public static partial class ConfigSecrets
         }
     }
 
+    /// <summary>The text with every secret value recognised here (connection passwords, URL credentials and ?token=) replaced by <c>***</c>.</summary>
+    public static string MaskValues(string text) => UrlSecret().Replace(KeyValue().Replace(text, MaskValue), MaskValue);
+
+    private static string MaskValue(Match m)
+    {
+        var value = m.Groups["value"];
+        return m.Value[..(value.Index - m.Index)] + "***" + m.Value[(value.Index - m.Index + value.Length)..];
+    }
+
     private static string Unquote(string value) => value.Length >= 2 && value[0] is '"' or '\'' && value[^1] == value[0] ? value[1..^1] : value;
 
     [GeneratedRegex("""(?:^|[;\s:])\s*(?:password|passwd|pwd|pass)\s*=\s*(?<value>"[^"]*"|'[^']*'|[^;\s]+)""", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]

@@ -184,7 +184,7 @@ async function loadReport(target, id) {
     el("h3", {}, `Deployment ${d.id}: ${d.bundle} (${d.status})`),
     facts([
       ["deployed", `${when(d.startedAt)} by ${d.who}${d.reason ? ` (${d.reason})` : ""}`],
-      ["touched", `${d.records} records, ${d.rows} data-copy rows`],
+      ["touched", `${d.records} records, ${d.rows} data-copy rows${d.rowChanges ? `, ${d.rowChanges} row changes` : ""}`],
       ["inverse", d.inverse || "-"],
       ["checks", (d.checks || []).map((c) => `${c.name}: ${c.outcome}`).join(", ") || "none"],
       ["rolled back", d.rolledBackAt ? `${when(d.rolledBackAt)} by ${d.rolledBackBy}: ${d.rollbackReason || ""} (${(d.rollbackSeconds ?? 0).toFixed(2)} s${d.rollbackOverBudget ? ", OVER BUDGET" : ""})` : "no"],
@@ -255,7 +255,7 @@ async function openRollback(target) {
       ["bundle", `${d.bundle} (${d.kind})`],
       ["deployed", when(d.startedAt)],
       ["by", `${d.who}${d.reason ? ` (${d.reason})` : ""}`],
-      ["touched", `${d.records} records, ${d.rows} data-copy rows`],
+      ["touched", `${d.records} records, ${d.rows} data-copy rows${d.rowChanges ? `, ${d.rowChanges} row changes` : ""}`],
       ["code", p.code.length ? p.code.map((c) => `${c.slot}: ${c.from} → ${c.to}`).join(", ") : "none"],
       ["back to", p.backTo ? `${p.backTo.id} (${p.backTo.bundle}, ${when(p.backTo.startedAt)})` : "the state before any deployment"],
     ]), planList(p.plan), el("p", { class: "muted" }, p.afterwards));

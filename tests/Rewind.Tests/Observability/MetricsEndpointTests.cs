@@ -78,6 +78,7 @@ public sealed partial class MetricsEndpointTests : IAsyncLifetime
         Assert.Equal(1, Sample(text, "rewind_targets", "state=\"off-train\""));
         Assert.Equal(2, Sample(text, "rewind_targets", "state=\"on-train\""));
         Assert.Equal(0, Sample(text, "rewind_targets", "state=\"frozen\""));
+        Assert.Equal(0, Sample(text, "rewind_targets", "state=\"diverged\""));   // every state, diverged too (a group member past its train)
         Assert.Equal(2, Sample(text, "rewind_deployment_duration_seconds_count", "target=\"env1\"", "outcome=\"verified\""));
         Assert.Equal(2, Sample(text, "rewind_records_applied_total", "target=\"env1\"", "direction=\"deploy\""));
         Assert.Equal(1, Sample(text, "rewind_records_applied_total", "target=\"env1\"", "direction=\"rollback\""));

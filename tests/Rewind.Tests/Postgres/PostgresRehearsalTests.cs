@@ -156,6 +156,23 @@ public sealed class PostgresRehearsalTests(PostgresServerFixture server) : IDisp
     }
 
     [PostgresFact]
+    public async Task A_schema_someone_else_named_like_a_scratch_schema_is_never_swept()
+    {
+        await ConfigureAsync();
+        // Same prefix, but not Rewind's: one with another name shape, one with Rewind's shape and no Rewind comment.
+        await _provider.ExecuteAsync(_target, """
+            CREATE SCHEMA rw_rehearse_eu; CREATE TABLE rw_rehearse_eu.keep (id int); INSERT INTO rw_rehearse_eu.keep VALUES (1);
+            CREATE SCHEMA rw_rehearse_0123456789ab; CREATE TABLE rw_rehearse_0123456789ab.keep (id int);
+            """);
+
+        var next = await Rewind("diff", RecordsOnly(), "--target", "env1");
+
+        Assert.True(next.ExitCode == 0, next.ToString());
+        Assert.Equal(1L, await _provider.ScalarAsync(_target, "SELECT count(*) FROM rw_rehearse_eu.keep"));
+        Assert.Equal(0L, await _provider.ScalarAsync(_target, "SELECT count(*) FROM rw_rehearse_0123456789ab.keep"));
+    }
+
+    [PostgresFact]
     public async Task A_scratch_schema_whose_rehearsal_is_still_running_is_left_alone_by_other_commands()
     {
         await ConfigureAsync();

@@ -80,4 +80,13 @@ public sealed class ConfigSectionsTests
         Assert.Equal(With("hunter2").Digest, With("correct-horse-battery").Digest);
         Assert.NotEqual(With("hunter2").Digest, ConfigLoader.Parse("store: postgres:Host=other;Username=rewind;Password=hunter2\ntargets:\n  env1:\n    database: sqlite:a.db\n", "/tmp").Sections.Digest);
     }
+
+    [Fact]
+    public void A_digest_cannot_be_used_to_test_guesses_of_a_webhook_token()
+    {
+        static ConfigSections With(string token) =>
+            ConfigLoader.Parse($"notify:\n  webhooks: [\"https://hooks.example/rewind?token={token}\"]\ntargets:\n  env1:\n    database: sqlite:a.db\n", "/tmp").Sections;
+
+        Assert.Equal(With("s3cret").Digest, With("other").Digest);
+    }
 }

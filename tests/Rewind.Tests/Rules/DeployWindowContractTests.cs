@@ -63,12 +63,56 @@ public abstract class DeployWindowContractTests(StorageProvider provider)
     }
 
     [Fact]
+    public async Task A_mistyped_bundle_path_is_bad_input_even_outside_the_window()
+    {
+        await using var h = await HarnessAsync(new FakeTimeProvider(Noon));
+
+        var error = await Assert.ThrowsAsync<BadInputException>(() => h.Engine.DeployAsync(new DeployRequest(Path.Combine(Path.GetTempPath(), "no-such-bundle"), "env1", "tester", "x")));
+
+        Assert.Contains("does not exist", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_failed_deploy_outside_the_window_still_says_so_in_its_audit_entry()
+    {
+        var clock = new FakeTimeProvider(Noon);
+        await using var h = await EngineHarness.CreateAsync(provider,
+            t => t with { Window = Night, Checks = [new Rewind.Core.Verification.CheckConfig { Name = "rules", Sql = "SELECT count(*) = 0 FROM rw_records WHERE body LIKE '%bad%'" }] },
+            c => c,
+            clock);
+
+        var result = await h.Engine.DeployAsync(new DeployRequest(h.Write(new BundleBuilder("bad").Upsert("platform", "rule", "r1", "\"bad\"")), "env1", "tester", "INC-9") { OutsideWindow = true });
+
+        Assert.False(result.Succeeded);
+        var entry = (await h.Engine.AuditLog.ReadAsync(new AuditQuery(Operation: "deploy"))).Single();
+        Assert.Contains("outside its window 01:00-06:00 Europe/Berlin", entry.Detail, StringComparison.Ordinal);
+        Assert.Matches("^outside its window 01:00-06:00 Europe/Berlin: INC-9; .+", entry.Detail);   // and then why it failed
+    }
+
+    [Fact]
+    public async Task A_rollout_checks_every_members_own_window_before_anything_runs()
+    {
+        var clock = new FakeTimeProvider(Noon);
+        await using var h = await EngineHarness.CreateAsync(provider,
+            t => t with { Window = Night },
+            c => c with { Groups = new Dictionary<string, GroupConfig> { ["eu"] = new() { Name = "eu", Stages = [["env1"]] } } },
+            clock);
+
+        var refused = await Assert.ThrowsAsync<RefusedException>(() => h.Engine.DeployGroupAsync(new GroupDeployRequest(h.Write(Rule("one")), "eu", "tester", "nightly")));
+
+        Assert.Equal("outside-window", refused.Rule);
+        Assert.Contains("target env1 (group eu)", refused.Message, StringComparison.Ordinal);
+        Assert.Empty(await h.Engine.HistoryAsync("env1"));
+    }
+
+    [Fact]
     public async Task A_groups_window_holds_its_members_and_its_rollouts_and_plan_names_the_next_one()
     {
         var clock = new FakeTimeProvider(Noon);
         await using var h = await HarnessAsync(clock, onGroup: true);
 
-        Assert.Equal("outside-window", (await Assert.ThrowsAsync<RefusedException>(() => h.DeployAsync(Rule("one")))).Rule);
+        // A member's own deploy past the train is still held by the window.
+        Assert.Equal("outside-window", (await Assert.ThrowsAsync<RefusedException>(() => h.Engine.DeployAsync(new DeployRequest(h.Write(Rule("one")), "env1", "tester", "hotfix") { OutsideTrain = true }))).Rule);
         Assert.Equal("outside-window", (await Assert.ThrowsAsync<RefusedException>(() => h.Engine.DeployGroupAsync(new GroupDeployRequest(h.Write(Rule("one")), "eu", "tester", "nightly")))).Rule);
         Assert.Contains("next opens 2026-11-30 01:00", (await h.Engine.PlanAsync(h.Write(Rule("one")), "env1")).ToMarkdown(), StringComparison.Ordinal);
         Assert.Contains("next opens", (await h.Engine.StatusAsync("env1")).Single().Window, StringComparison.Ordinal);

@@ -28,6 +28,16 @@ public sealed class DeployWindowTests
             }, iter: 2000);
     }
 
+    [Fact]
+    public void A_window_opening_in_the_hour_a_daylight_saving_jump_skips_opens_at_the_jump()
+    {
+        // New York, 27 April 1986: the clock went from 02:00 to 03:00 (a seed CsCheck once found).
+        var window = DeployWindow.Parse("02:54-03:13", "America/New_York", out _)!;
+        var (opens, closes) = window.Next(DateTimeOffset.Parse("1986-04-26T18:27:58Z", System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal(DateTimeOffset.Parse("1986-04-27T07:00:00Z", System.Globalization.CultureInfo.InvariantCulture), opens);
+        Assert.Equal(DateTimeOffset.Parse("1986-04-27T07:13:00Z", System.Globalization.CultureInfo.InvariantCulture), closes);
+    }
+
     [Theory]
     [InlineData("1-6", null, "HH:mm-HH:mm")]
     [InlineData("01:00-01:00", null, "empty")]

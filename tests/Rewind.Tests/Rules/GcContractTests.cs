@@ -38,6 +38,22 @@ public abstract class GcContractTests(StorageProvider provider)
     }
 
     [Fact]
+    public async Task Gc_waits_for_recovery_while_an_interrupted_operation_may_own_an_inverse_the_ledger_does_not_name()
+    {
+        await using var h = await EngineHarness.CreateAsync(provider);
+        var two = await HistoryAsync(h);
+        var ledger = Rewind.Cli.Composition.RewindHost.OpenControlPlane(h.Config.Store);
+        Assert.True(await ledger.InsertDeploymentAsync(new Deployment { Id = "d0099", Target = "env1", BundleId = "five", BundleDigest = two.BundleDigest, Who = "killed", Status = DeploymentStatus.Applying }, heldLock: null));
+        var stored = h.Engine.Artifacts.ListBundles();
+
+        var refused = await Assert.ThrowsAsync<Rewind.Core.RefusedException>(() => h.Engine.CollectGarbageAsync("tester", dryRun: false));
+
+        Assert.Equal("interrupted", refused.Rule);
+        Assert.Contains("rewind recover --target env1", refused.Message, StringComparison.Ordinal);
+        Assert.Equal(stored, h.Engine.Artifacts.ListBundles());
+    }
+
+    [Fact]
     public async Task After_gc_every_applied_deployment_still_rolls_back()
     {
         await using var h = await EngineHarness.CreateAsync(provider);

@@ -39,6 +39,23 @@ public abstract class SharedTargetContractTests(StorageProvider provider)
     }
 
     [Fact]
+    public async Task An_automatic_rollback_on_a_shared_member_that_went_past_its_train_leaves_it_diverged()
+    {
+        await using var h = await EngineHarness.CreateAsync(provider,
+            t => t with { Shared = true, Checks = [new CheckConfig { Name = "rules", Sql = "SELECT count(*) = 0 FROM rw_records WHERE body LIKE '%bad%'" }] },
+            c => c with { Groups = new Dictionary<string, Rewind.Core.Train.GroupConfig> { ["eu"] = new() { Name = "eu", Stages = [["env1"]] } } },
+            TimeProvider.System);
+        var one = await h.Engine.DeployAsync(new DeployRequest(h.Write(Rule("one", "good-1")), "env1", "tester", "hotfix") { OutsideTrain = true });
+        Assert.True(one.Succeeded, one.Verification.Summary);
+        Assert.Equal(TrainState.Diverged, (await h.Engine.StatusAsync("env1")).Single().State.State);
+
+        var failed = await h.Engine.DeployAsync(new DeployRequest(h.Write(Rule("two", "bad")), "env1", "tester", "hotfix 2") { OutsideTrain = true });
+
+        Assert.Equal(DeploymentStatus.RolledBack, failed.AutomaticRollback?.Deployment.Status);
+        Assert.Equal(TrainState.Diverged, (await h.Engine.StatusAsync("env1")).Single().State.State);
+    }
+
+    [Fact]
     public async Task A_manual_rollback_of_a_shared_target_is_refused_and_plan_says_so_beforehand()
     {
         await using var h = await HarnessAsync();
