@@ -123,7 +123,7 @@ internal sealed class PostgresPlatformRows : IPlatformRows
     }
 
     /// <summary>One statement: the batch's keys travel as text arrays, unnested with their ordinal and joined against the table.</summary>
-    public async Task<IReadOnlyList<IReadOnlyList<ColumnValue>?>> ReadManyAsync(IReadOnlyList<RowAddress> addresses, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<IReadOnlyList<ColumnValue>?>> ReadManyAsync(IReadOnlyList<RowAddress> addresses, bool lockRows = false, CancellationToken cancellationToken = default)
     {
         var rows = new IReadOnlyList<ColumnValue>?[addresses.Count];
         if (addresses.Count == 0)
@@ -151,7 +151,8 @@ internal sealed class PostgresPlatformRows : IPlatformRows
         var staged = string.Join(", ", key.Select((_, k) => $"\"rw$k{k}\""));
         var join = string.Join(" AND ", key.Select((c, k) => $"{Quote(c.Name)} = " + (c.IsPlainText ? $"\"rw$k{k}\"" : $"\"rw$k{k}\"::{c.SqlType}")));
         command.CommandText = $"SELECT \"rw$ord\", {string.Join(", ", _columns.Select(c => c.ReadExpression))} " +
-            $"FROM unnest({string.Join(", ", key.Select((_, k) => $"@k{k}"))}) WITH ORDINALITY AS s({staged}, \"rw$ord\") JOIN {_qualified} ON {join}";
+            $"FROM unnest({string.Join(", ", key.Select((_, k) => $"@k{k}"))}) WITH ORDINALITY AS s({staged}, \"rw$ord\") JOIN {_qualified} AS \"rw$t\" ON {join}" +
+            (lockRows ? " FOR UPDATE OF \"rw$t\"" : "");
         RoundTrips.Add();
         NpgsqlDataReader reader;
         try

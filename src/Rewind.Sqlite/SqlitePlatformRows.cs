@@ -124,7 +124,8 @@ internal sealed class SqlitePlatformRows : IPlatformRows
 
     // In process, a statement costs no round trip: a batch is the single-row statements stepped in a loop, the
     // engine's own fastest path.
-    public async Task<IReadOnlyList<IReadOnlyList<ColumnValue>?>> ReadManyAsync(IReadOnlyList<RowAddress> addresses, CancellationToken cancellationToken = default)
+    // A writing session holds SQLite's write lock from its first statement: no one else writes meanwhile.
+    public async Task<IReadOnlyList<IReadOnlyList<ColumnValue>?>> ReadManyAsync(IReadOnlyList<RowAddress> addresses, bool lockRows = false, CancellationToken cancellationToken = default)
     {
         var rows = new IReadOnlyList<ColumnValue>?[addresses.Count];
         for (var i = 0; i < addresses.Count; i++)

@@ -92,7 +92,7 @@ internal sealed class RowChangeApplier(IReadOnlyList<PlatformTable> platformTabl
     /// </summary>
     private static async Task ForwardAsync(RowChangeFile file, List<Line> batch, IPlatformRows rows, BundleWriter? inverse, HashSet<string> stored, CancellationToken cancellationToken)
     {
-        var live = await rows.ReadManyAsync(batch.Select(l => l.Address).ToList(), cancellationToken);
+        var live = await rows.ReadManyAsync(batch.Select(l => l.Address).ToList(), lockRows: true, cancellationToken);
         var writes = new List<RowWrite>(batch.Count);
         var written = new IReadOnlyList<string>?[batch.Count];
         for (var i = 0; i < batch.Count; i++)
@@ -124,7 +124,7 @@ internal sealed class RowChangeApplier(IReadOnlyList<PlatformTable> platformTabl
 
         await rows.WriteManyAsync(writes, cancellationToken);
         var readBack = Enumerable.Range(0, batch.Count).Where(i => written[i] is not null && (inverse is not null || live[i] is null)).ToList();
-        var after = await rows.ReadManyAsync(readBack.Select(i => batch[i].Address).ToList(), cancellationToken);
+        var after = await rows.ReadManyAsync(readBack.Select(i => batch[i].Address).ToList(), cancellationToken: cancellationToken);
         var now = new IReadOnlyList<ColumnValue>?[batch.Count];
         for (var j = 0; j < readBack.Count; j++)
         {
@@ -159,7 +159,7 @@ internal sealed class RowChangeApplier(IReadOnlyList<PlatformTable> platformTabl
     /// <summary>Rolls a batch of inverse lines back by the three-way rule, saving first what the rule says to save.</summary>
     private static async Task BackAsync(string table, List<Line> batch, IPlatformRows rows, LiveEditPolicy policy, RowEditLog? log, CancellationToken cancellationToken)
     {
-        var live = await rows.ReadManyAsync(batch.Select(l => l.Address).ToList(), cancellationToken);
+        var live = await rows.ReadManyAsync(batch.Select(l => l.Address).ToList(), lockRows: true, cancellationToken);
         var writes = new List<RowWrite>(batch.Count);
         var keys = new List<IReadOnlyList<ColumnValue>>(batch.Count);
         for (var i = 0; i < batch.Count; i++)

@@ -41,7 +41,12 @@ public interface IPlatformRows : IAsyncDisposable
     /// The whole rows at these addresses, in the order asked (null where there is none): one statement joined
     /// against the batch of keys where a statement costs a round trip, so a batch costs what its rows cost.
     /// </summary>
-    Task<IReadOnlyList<IReadOnlyList<ColumnValue>?>> ReadManyAsync(IReadOnlyList<RowAddress> addresses, CancellationToken cancellationToken = default);
+    /// <remarks>
+    /// With <c>lockRows</c>, before writing them: the rows read stay locked until the session ends, so nobody writes
+    /// one between this read and the write decided from it (an application's edit is then seen, and kept, or waits
+    /// for the commit).
+    /// </remarks>
+    Task<IReadOnlyList<IReadOnlyList<ColumnValue>?>> ReadManyAsync(IReadOnlyList<RowAddress> addresses, bool lockRows = false, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Performs these writes in order, in one round trip where the engine has them; for each, whether it wrote

@@ -69,7 +69,7 @@ public sealed class TrainRows
             // Read in batches: on a server engine one statement per batch, not one round trip per row.
             foreach (var batch in addresses.Chunk(1000))
             {
-                var found = await rows.ReadManyAsync(batch.Select(b => b.Address).ToList(), cancellationToken);
+                var found = await rows.ReadManyAsync(batch.Select(b => b.Address).ToList(), cancellationToken: cancellationToken);
                 for (var i = 0; i < batch.Length; i++)
                 {
                     add(table, batch[i].Described, found[i] is { } row ? string.Join("\u001f", row.Select(v => $"{v.Column}={v.Json}")) : null);

@@ -30,6 +30,26 @@ public sealed class PostgresAdapterTests(PostgresServerFixture server, ITestOutp
     }
 
     [PostgresFact]
+    public async Task The_rows_a_row_change_reads_before_writing_stay_locked_until_its_session_ends()
+    {
+        await using var h = await EngineHarness.CreateAsync(_provider, t => t with { PlatformTables = [new PlatformTable("price")] });
+        await h.ExecuteAsync("CREATE TABLE price (sku text PRIMARY KEY, amount integer NOT NULL)");
+        await h.ExecuteAsync("INSERT INTO price VALUES ('a', 1), ('b', 2)");
+        var database = h.Config.Targets["env1"].Database;
+        await using var target = h.OpenTarget();
+        await using var session = await target.BeginAsync();
+        await using var rows = await session.OpenRowsAsync("price", null, "rows/price.ndjson");
+
+        var read = await rows.ReadManyAsync([new RowAddress([new ColumnValue("sku", "\"a\"")], 1)], lockRows: true);
+
+        Assert.NotNull(read[0]);
+        // The application cannot change that row until the session ends; the row not read stays free.
+        var blocked = await Assert.ThrowsAsync<Npgsql.PostgresException>(() => _provider.ExecuteAsync(database, "SELECT 1 FROM price WHERE sku = 'a' FOR UPDATE NOWAIT"));
+        Assert.Equal("55P03", blocked.SqlState);
+        await _provider.ExecuteAsync(database, "SELECT 1 FROM price WHERE sku = 'b' FOR UPDATE NOWAIT");
+    }
+
+    [PostgresFact]
     public async Task Row_changes_travel_in_batches_not_one_round_trip_per_row()
     {
         await using var h = await EngineHarness.CreateAsync(_provider, t => t with { PlatformTables = [new PlatformTable("price")] });
