@@ -41,9 +41,7 @@ public abstract class LeaseContractTests(StorageProvider provider)
         await using var h = await EngineHarness.CreateAsync(provider);
         var ledger = RewindHost.OpenControlPlane(h.Config.Store);
         var clock = new WatchedClock();
-        var beating = clock.WaitingAsync(Timings.Heartbeat);
-        await using var held = await TargetLock.AcquireAsync(ledger, clock, Timings, "env1", "deploy", "alice", CancellationToken.None);
-        await beating;
+        await using var held = await HoldAsync(ledger, clock);
         var first = held.Holder.ExpiresAt;
 
         // Seven beats carry it past its first lease: each renewal moves the expiry a lease past that beat.
@@ -64,9 +62,7 @@ public abstract class LeaseContractTests(StorageProvider provider)
         await using var h = await EngineHarness.CreateAsync(provider);
         var ledger = RewindHost.OpenControlPlane(h.Config.Store);
         var clock = new WatchedClock();
-        var beating = clock.WaitingAsync(Timings.Heartbeat);
-        await using var held = await TargetLock.AcquireAsync(ledger, clock, Timings, "env1", "deploy", "alice", CancellationToken.None);
-        await beating;
+        await using var held = await HoldAsync(ledger, clock);
 
         // A hung step: it ends only when its token is cancelled.
         var hung = held.RunWhileHeldAsync(async ct =>
@@ -80,6 +76,15 @@ public abstract class LeaseContractTests(StorageProvider provider)
         clock.Advance(Timings.Heartbeat);
         var lost = await Assert.ThrowsAsync<LockLostException>(() => hung.WaitAsync(TimeSpan.FromMinutes(1)));
         Assert.Contains("the lock on target env1 was broken while this deploy ran (its heartbeat found it gone), so it killed the command it was running", lost.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>alice's deploy lock on env1, once its heartbeat is waiting on <paramref name="clock"/>.</summary>
+    private static async Task<TargetLock> HoldAsync(IControlPlaneStore ledger, WatchedClock clock)
+    {
+        var beating = clock.WaitingAsync(Timings.Heartbeat);
+        var held = await TargetLock.AcquireAsync(ledger, clock, Timings, "env1", "deploy", "alice", CancellationToken.None);
+        await beating;
+        return held;
     }
 
     /// <summary>The heartbeat's renewal is a write on its own task: wait (bounded) until the ledger holds it.</summary>
