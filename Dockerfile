@@ -6,6 +6,7 @@ FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
 WORKDIR /src
 # Restore first, from the project files only, so a source change does not re-download packages.
 COPY global.json Directory.Build.props Directory.Packages.props Rewind.slnx ./
+COPY build/ build/
 COPY src/Rewind.Core/Rewind.Core.csproj src/Rewind.Core/
 COPY src/Rewind.Sqlite/Rewind.Sqlite.csproj src/Rewind.Sqlite/
 COPY src/Rewind.Postgres/Rewind.Postgres.csproj src/Rewind.Postgres/

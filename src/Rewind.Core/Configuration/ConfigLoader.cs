@@ -93,6 +93,7 @@ public static class ConfigLoader
         var owners = new Dictionary<string, string>(StringComparer.Ordinal);
         var impactRowLimit = 100;
         var limits = BundleLimits.Default;
+        var locks = Locks.LockTimings.Default;
         var sawTargets = false;
         var groupNodes = new List<(YamlScalarNode Name, YamlNode Node)>();
 
@@ -181,6 +182,9 @@ public static class ConfigLoader
                 case "limits":
                     limits = ReadLimits(reader, value);
                     break;
+                case "locks":
+                    locks = LockSection.Read(reader, value);
+                    break;
                 case "roles":
                     foreach (var (who, list) in reader.Entries(value))
                     {
@@ -195,7 +199,7 @@ public static class ConfigLoader
 
                     break;
                 default:
-                    reader.Unknown(key, "store, artifacts, rollbackBudget, retention, layers, targets, groups, businessTables, platformTables, owners, impactRowLimit, notify, limits, roles");
+                    reader.Unknown(key, "store, artifacts, rollbackBudget, retention, layers, targets, groups, businessTables, platformTables, owners, impactRowLimit, notify, limits, locks, roles");
                     break;
             }
         }
@@ -246,6 +250,7 @@ public static class ConfigLoader
             Groups = groups,
             ImpactRowLimit = impactRowLimit,
             Limits = limits,
+            Locks = locks,
             Sections = ConfigSections.Of(root),
         };
 

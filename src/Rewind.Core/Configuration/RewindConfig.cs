@@ -39,6 +39,9 @@ public sealed record RewindConfig
     /// <summary>What a bundle may make Rewind do (<c>limits:</c>); bundles past them are refused before anything changes.</summary>
     public Bundles.BundleLimits Limits { get; init; } = Bundles.BundleLimits.Default;
 
+    /// <summary><c>locks:</c> the lease and heartbeat of target and group locks.</summary>
+    public Locks.LockTimings Locks { get; init; } = Rewind.Core.Locks.LockTimings.Default;
+
     /// <summary>Identity to roles. Empty: every caller holds every role (one-operator use).</summary>
     public IReadOnlyDictionary<string, IReadOnlyList<string>> Roles { get; init; } = new Dictionary<string, IReadOnlyList<string>>();
 

@@ -195,13 +195,13 @@ internal sealed class DeploymentLifecycle
         using var span = RewindTracing.Step(step, Deployment);
         await AppendAsync(step, "started", null, cancellationToken);
         _log.LogInformation("{Target} {Deployment}: {Step} started", Deployment.Target, Deployment.Id, step);
-        var watch = Stopwatch.StartNew();
+        var start = _time.GetTimestamp();
         try
         {
             var result = await run();
             await AppendAsync(step, "done", null, CancellationToken.None);
             RewindTracing.Outcome(span, "done");
-            _log.LogInformation("{Target} {Deployment}: {Step} done in {Seconds:0.000}s", Deployment.Target, Deployment.Id, step, watch.Elapsed.TotalSeconds);
+            _log.LogInformation("{Target} {Deployment}: {Step} done in {Seconds:0.000}s", Deployment.Target, Deployment.Id, step, _time.GetElapsedTime(start).TotalSeconds);
             return result;
         }
         catch (Exception e) when (e is not BadInputException)

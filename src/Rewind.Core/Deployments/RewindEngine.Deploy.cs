@@ -229,7 +229,7 @@ public sealed partial class RewindEngine
         }
 
         await using var targetStore = _targets.Open(target);
-        return await new Verifier(Http, _config.BaseDirectory).VerifyAsync(target.Checks, targetStore, environment, cancellationToken);
+        return await new Verifier(Http, _config.BaseDirectory, _time).VerifyAsync(target.Checks, targetStore, environment, cancellationToken);
     }
 
     private async Task<IReadOnlyList<HookResult>> RunHooksAsync(string hook, IReadOnlyList<string> commands, TargetConfig target, IReadOnlyDictionary<string, string> environment, CancellationToken cancellationToken)
@@ -239,8 +239,9 @@ public sealed partial class RewindEngine
         {
             // The span names the hook, never its command line: a command may carry a secret.
             using var span = Observability.RewindTracing.Step($"{hook} hook", target: target.Name);
+            var start = _time.GetTimestamp();
             var outcome = await ShellCommand.RunAsync(command, _config.BaseDirectory, environment, target.Hooks.Timeout, cancellationToken);
-            results.Add(new HookResult(hook, command, outcome.ExitCode, outcome.TimedOut, outcome.Output, outcome.Duration.TotalSeconds));
+            results.Add(new HookResult(hook, command, outcome.ExitCode, outcome.TimedOut, outcome.Output, _time.GetElapsedTime(start).TotalSeconds));
             Observability.RewindTracing.Outcome(span, outcome.Succeeded ? "done" : outcome.TimedOut ? "timed-out" : "failed", outcome.Succeeded ? null : Describe(results[^1]));
             if (!outcome.Succeeded)
             {

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Rewind.Core.Configuration;
 
 namespace Rewind.Core.Deployments;
@@ -48,9 +47,9 @@ public sealed partial class RewindEngine
         var steps = new List<RehearsalStep>();
         await using var store = _targets.Open(config);
         var quarantined = await store.ListQuarantineAsync(cancellationToken);
-        var watch = Stopwatch.StartNew();
+        var copying = _time.GetTimestamp();
         var clone = await store.CloneAsync(touched, cancellationToken);
-        steps.Add(new RehearsalStep("copy the target", true, watch.Elapsed.TotalSeconds,
+        steps.Add(new RehearsalStep("copy the target", true, _time.GetElapsedTime(copying).TotalSeconds,
             $"{clone.Copied.Count} table{(clone.Copied.Count == 1 ? "" : "s")}, {clone.Rows} row{(clone.Rows == 1 ? "" : "s")} into {clone.Place}"));
         var copied = new RehearsalCopy(clone.Place, clone.Copied);
         var folder = Path.Combine(Path.GetTempPath(), $"rewind-rehearsal-{Guid.NewGuid():N}");
@@ -135,9 +134,9 @@ public sealed partial class RewindEngine
         }
     }
 
-    private static async Task<bool> TryAsync<T>(List<RehearsalStep> steps, string step, Func<Task<T>> run)
+    private async Task<bool> TryAsync<T>(List<RehearsalStep> steps, string step, Func<Task<T>> run)
     {
-        var watch = Stopwatch.StartNew();
+        var start = _time.GetTimestamp();
         try
         {
             var result = await run();
@@ -147,12 +146,12 @@ public sealed partial class RewindEngine
                 RollbackResult r => r.Succeeded,
                 _ => true,
             };
-            steps.Add(new RehearsalStep(step, passed, watch.Elapsed.TotalSeconds, passed ? null : "did not complete"));
+            steps.Add(new RehearsalStep(step, passed, _time.GetElapsedTime(start).TotalSeconds, passed ? null : "did not complete"));
             return passed;
         }
         catch (RewindException e)
         {
-            steps.Add(new RehearsalStep(step, false, watch.Elapsed.TotalSeconds, e.Message));
+            steps.Add(new RehearsalStep(step, false, _time.GetElapsedTime(start).TotalSeconds, e.Message));
             return false;
         }
     }

@@ -84,7 +84,7 @@ public sealed partial class RewindEngine
         new("not-authorized", $"{who} may not {action}: it takes the {role} role (roles in {RewindConfig.FileName})");
 
     private Task<TargetLock> LockAsync(string target, string operation, string who, CancellationToken cancellationToken) =>
-        TargetLock.AcquireAsync(_store, _time, target, operation, who, cancellationToken);
+        TargetLock.AcquireAsync(_store, _time, _config.Locks, target, operation, who, cancellationToken);
 
     /// <summary>
     /// The lock of an operation that writes the target: taken in the ledger, then claimed in the target itself

@@ -13,20 +13,19 @@ public sealed class TargetLock : IAsyncDisposable
     /// <summary>Group locks share the store's lock table under this prefix; target names cannot contain ':'.</summary>
     private const string GroupPrefix = "group:";
 
-    public static readonly TimeSpan Lease = TimeSpan.FromSeconds(60);
-    private static readonly TimeSpan Heartbeat = TimeSpan.FromSeconds(10);
-
     private readonly IControlPlaneStore _store;
     private readonly TimeProvider _time;
+    private readonly LockTimings _timings;
     private readonly LockHolder _holder;
     private readonly CancellationTokenSource _stop = new();
     private readonly CancellationTokenSource _lost = new();
     private readonly Task _heartbeat;
 
-    private TargetLock(IControlPlaneStore store, TimeProvider time, LockHolder holder)
+    private TargetLock(IControlPlaneStore store, TimeProvider time, LockTimings timings, LockHolder holder)
     {
         _store = store;
         _time = time;
+        _timings = timings;
         _holder = holder;
         _heartbeat = RenewAsync(_stop.Token);
     }
@@ -54,13 +53,17 @@ public sealed class TargetLock : IAsyncDisposable
     }
 
     /// <summary>Takes the lock or throws <see cref="RefusedException"/> naming the live holder.</summary>
-    public static async Task<TargetLock> AcquireAsync(IControlPlaneStore store, TimeProvider time, string target, string operation, string who, CancellationToken cancellationToken)
+    public static Task<TargetLock> AcquireAsync(IControlPlaneStore store, TimeProvider time, string target, string operation, string who, CancellationToken cancellationToken) =>
+        AcquireAsync(store, time, LockTimings.Default, target, operation, who, cancellationToken);
+
+    /// <summary>Takes the lock with its own lease and heartbeat, or throws <see cref="RefusedException"/> naming the live holder.</summary>
+    public static async Task<TargetLock> AcquireAsync(IControlPlaneStore store, TimeProvider time, LockTimings timings, string target, string operation, string who, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
-        var wanted = new LockHolder(target, Guid.NewGuid().ToString("N"), operation, who, Environment.MachineName, Environment.ProcessId, now, now + Lease);
+        var wanted = new LockHolder(target, Guid.NewGuid().ToString("N"), operation, who, Environment.MachineName, Environment.ProcessId, now, now + timings.Lease);
         var holder = await store.TryAcquireLockAsync(wanted, h => h.IsStale(time.GetUtcNow()), cancellationToken);
         return holder is null
-            ? new TargetLock(store, time, wanted)
+            ? new TargetLock(store, time, timings, wanted)
             : throw new RefusedException("busy", $"{Subject(target)} is busy: {holder.Describe()}. Wait for it to finish; if that process is hung, an admin can run: rewind unlock {UnlockOption(target)} --reason \"...\"");
     }
 
@@ -163,12 +166,12 @@ public sealed class TargetLock : IAsyncDisposable
 
     private async Task RenewAsync(CancellationToken cancellationToken)
     {
-        using var timer = new PeriodicTimer(Heartbeat, _time);
+        using var timer = new PeriodicTimer(_timings.Heartbeat, _time);
         while (await timer.WaitForNextTickAsync(cancellationToken))
         {
             try
             {
-                if (!await _store.RenewLockAsync(_holder.Target, _holder.Token, _time.GetUtcNow() + Lease, cancellationToken))
+                if (!await _store.RenewLockAsync(_holder.Target, _holder.Token, _time.GetUtcNow() + _timings.Lease, cancellationToken))
                 {
                     await _lost.CancelAsync();
                     return;

@@ -29,7 +29,6 @@ public static class ShellCommand
             start.Environment[key] = value;
         }
 
-        var watch = Stopwatch.StartNew();
         using var process = new Process { StartInfo = start };
         var output = new StringBuilder();
         void Append(string? line)
@@ -57,7 +56,7 @@ public static class ShellCommand
         }
         catch (System.ComponentModel.Win32Exception e)
         {
-            return new CommandOutcome(null, false, $"could not start: {e.Message}", watch.Elapsed);
+            return new CommandOutcome(null, false, $"could not start: {e.Message}");
         }
 
         process.StandardInput.Close();
@@ -74,10 +73,10 @@ public static class ShellCommand
         {
             process.Kill(entireProcessTree: true);
             cancellationToken.ThrowIfCancellationRequested();
-            return new CommandOutcome(null, true, Excerpt(output), watch.Elapsed);
+            return new CommandOutcome(null, true, Excerpt(output));
         }
 
-        return new CommandOutcome(process.ExitCode, false, Excerpt(output), watch.Elapsed);
+        return new CommandOutcome(process.ExitCode, false, Excerpt(output));
     }
 
     private static string Excerpt(StringBuilder output)
@@ -90,8 +89,11 @@ public static class ShellCommand
     }
 }
 
-/// <summary>How a command ended: its exit code (null when it timed out or could not start) and the tail of its output.</summary>
-public sealed record CommandOutcome(int? ExitCode, bool TimedOut, string Output, TimeSpan Duration)
+/// <summary>
+/// How a command ended: its exit code (null when it timed out or could not start) and the tail of its output.
+/// A caller that reports how long it took measures that on its own TimeProvider.
+/// </summary>
+public sealed record CommandOutcome(int? ExitCode, bool TimedOut, string Output)
 {
     public bool Succeeded => ExitCode == 0;
 }

@@ -1,11 +1,10 @@
-using System.Diagnostics;
 using System.Globalization;
 using Rewind.Core.Targets;
 
 namespace Rewind.Core.Verification;
 
 /// <summary>Runs a target's checks with bounded parallelism and turns them into pass, fail or inconclusive.</summary>
-public sealed class Verifier(HttpClient http, string workingDirectory, int parallelism = 4)
+public sealed class Verifier(HttpClient http, string workingDirectory, TimeProvider time, int parallelism = 4)
 {
     public async Task<VerificationResult> VerifyAsync(IReadOnlyList<CheckConfig> checks, ITargetStore target, IReadOnlyDictionary<string, string> environment, CancellationToken cancellationToken)
     {
@@ -27,8 +26,8 @@ public sealed class Verifier(HttpClient http, string workingDirectory, int paral
 
     private async Task<CheckResult> RunCheckAsync(CheckConfig check, ITargetStore target, IReadOnlyDictionary<string, string> environment, CancellationToken cancellationToken)
     {
-        var watch = Stopwatch.StartNew();
-        CheckResult Result(CheckOutcome outcome, string detail) => new(check.Name, outcome, detail, watch.Elapsed.TotalSeconds);
+        var start = time.GetTimestamp();
+        CheckResult Result(CheckOutcome outcome, string detail) => new(check.Name, outcome, detail, time.GetElapsedTime(start).TotalSeconds);
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(check.Timeout);
         try

@@ -131,8 +131,10 @@ public sealed class UnlockCliTests : IDisposable
     [Fact]
     public async Task A_hook_that_never_returns_is_killed_by_its_own_process_once_its_lock_is_broken()
     {
-        // The hook hangs for good: only the unlock can end it. The hung process notices at its next heartbeat.
+        // The hook hangs for good: only the unlock can end it. The hung process notices at its next heartbeat
+        // (a real process on the real clock: locks: makes that beat short, so the test does not wait out 10 s).
         await File.WriteAllTextAsync(_folder.Combine("rewind.yaml"), """
+            locks: {lease: 30s, heartbeat: 200ms}
             targets:
               env1:
                 database: sqlite:env1.db

@@ -15,7 +15,7 @@ public static class GroupEngine
         ["ada"] = ["admin"],
     };
 
-    public static async Task<(EngineHarness H, RewindEngine Engine)> CreateAsync(StorageProvider provider, string[][] stages, TimeSpan soak = default, Func<string, IReadOnlyList<CheckConfig>>? checks = null, int parallel = 1)
+    public static async Task<(EngineHarness H, RewindEngine Engine)> CreateAsync(StorageProvider provider, string[][] stages, TimeSpan soak = default, Func<string, IReadOnlyList<CheckConfig>>? checks = null, int parallel = 1, TimeProvider? time = null)
     {
         var h = await EngineHarness.CreateAsync(provider, stages.SelectMany(s => s).ToArray());
         var config = h.Config with
@@ -24,7 +24,7 @@ public static class GroupEngine
             Groups = new Dictionary<string, GroupConfig> { ["eu"] = new() { Name = "eu", Stages = stages, Soak = soak, Parallel = parallel } },
             Roles = Roles,
         };
-        return (h, await RewindHost.CreateEngineAsync(config));
+        return (h, await RewindHost.CreateEngineAsync(config, time));
     }
 
     /// <summary>Rolls a bundle out to group <c>eu</c> as bob, without the soak unless asked.</summary>

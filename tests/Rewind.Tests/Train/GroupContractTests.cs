@@ -13,8 +13,8 @@ namespace Rewind.Tests.Train;
 /// </summary>
 public abstract class GroupContractTests(StorageProvider provider)
 {
-    private Task<(EngineHarness H, RewindEngine Engine)> GroupAsync(string[][] stages, TimeSpan soak = default, Func<string, IReadOnlyList<CheckConfig>>? checks = null) =>
-        GroupEngine.CreateAsync(provider, stages, soak, checks);
+    private Task<(EngineHarness H, RewindEngine Engine)> GroupAsync(string[][] stages, TimeSpan soak = default, Func<string, IReadOnlyList<CheckConfig>>? checks = null, TimeProvider? time = null) =>
+        GroupEngine.CreateAsync(provider, stages, soak, checks, time: time);
 
     private static Task<GroupDeployResult> RollOutAsync(EngineHarness h, RewindEngine engine, BundleBuilder bundle, bool skipSoak = true) =>
         GroupEngine.RollOutAsync(h, engine, bundle, skipSoak);
@@ -169,14 +169,24 @@ public abstract class GroupContractTests(StorageProvider provider)
     public async Task The_gate_waits_the_soak_and_checks_again_and_a_skipped_soak_is_audited()
     {
         // The check passes when the deploy verifies, fails when run again after the soak, passes after the rollback.
-        var (h, engine) = await GroupAsync([["env1"], ["env2"]], soak: TimeSpan.FromSeconds(1),
-            checks: t => t == "env1" ? [new CheckConfig { Name = "slow-regression", Command = "n=$(cat calls 2>/dev/null || echo 0); echo $((n+1)) > calls; test $n -ne 1" }] : []);
+        // The soak runs on the engine's clock: the test advances it instead of waiting it out.
+        var clock = new WatchedClock();
+        var soak = TimeSpan.FromMinutes(30);
+        var (h, engine) = await GroupAsync([["env1"], ["env2"]], soak: soak,
+            checks: t => t == "env1" ? [new CheckConfig { Name = "slow-regression", Command = "n=$(cat calls 2>/dev/null || echo 0); echo $((n+1)) > calls; test $n -ne 1" }] : [], time: clock);
         await using var _ = h;
 
-        var started = DateTimeOffset.UtcNow;
-        var rollout = await RollOutAsync(h, engine, Patch(1), skipSoak: false);
+        var rolling = RollOutAsync(h, engine, Patch(1), skipSoak: false);
+        await clock.WaitingAsync(soak);
+        clock.Advance(soak - TimeSpan.FromSeconds(1));
+        await Task.Yield();
 
-        Assert.True(DateTimeOffset.UtcNow - started >= TimeSpan.FromSeconds(1));
+        // A second short of the soak, the stage has not been checked again and the rollout is still waiting.
+        Assert.Equal("1", (await File.ReadAllTextAsync(h.Folder.Combine("calls"))).Trim());
+        Assert.False(rolling.IsCompleted, "the rollout did not wait out its soak");
+        clock.Advance(TimeSpan.FromSeconds(1));
+        var rollout = await rolling;
+
         Assert.Equal(1, rollout.StoppedAtStage);
         Assert.Equal("failed after the soak", rollout.Stages[0].Gate);
         Assert.Equal("env1", Assert.Single(rollout.Stages[0].RolledBack).Deployment.Target);
@@ -193,14 +203,15 @@ public abstract class GroupContractTests(StorageProvider provider)
     [Fact]
     public async Task A_second_rollout_to_a_group_is_refused_while_one_is_running_and_names_the_way_to_unlock()
     {
-        var (h, engine) = await GroupAsync([["env1"], ["env2"]], soak: TimeSpan.FromSeconds(3));
+        var clock = new WatchedClock();
+        var soak = TimeSpan.FromMinutes(30);
+        var (h, engine) = await GroupAsync([["env1"], ["env2"]], soak: soak, time: clock);
         await using var _ = h;
 
+        // The first rollout is in its soak (a barrier, not a sleep) and holds the group's lock until the clock moves.
         var first = RollOutAsync(h, engine, Patch(1), skipSoak: false);
-        while ((await engine.HistoryAsync("env1")).Count == 0 && !first.IsCompleted)
-        {
-            await Task.Delay(20);
-        }
+        await clock.WaitingAsync(soak);
+        Assert.Single(await engine.HistoryAsync("env1"));
 
         // Both would build on the same train head: the second waits its turn instead of interleaving positions.
         var busy = await Assert.ThrowsAsync<RefusedException>(() => RollOutAsync(h, engine, Patch(2)));
@@ -208,6 +219,7 @@ public abstract class GroupContractTests(StorageProvider provider)
         Assert.Contains("group eu is busy: deploy-group by bob", busy.Message, StringComparison.Ordinal);
         Assert.Contains("rewind unlock --group eu", busy.Message, StringComparison.Ordinal);
 
+        clock.Advance(soak);
         Assert.True((await first).Succeeded);
         var second = await RollOutAsync(h, engine, Patch(2));
         Assert.True(second.Succeeded, second.StopReason);
