@@ -73,6 +73,27 @@ public sealed class OperatorCliTests : IDisposable
     }
 
     [Fact]
+    public async Task Piped_status_and_history_are_one_unpadded_line_per_row_even_for_a_target_needing_investigation()
+    {
+        await DeployTwoAsync(LongReason);
+        var config = _folder.Combine("rewind.yaml");
+        await File.WriteAllTextAsync(config, System.Text.RegularExpressions.Regex.Replace(await File.ReadAllTextAsync(config), "(?m)^rollbackBudget: .*$", "rollbackBudget: 1ms"));
+        var rollback = await Rewind("rollback", "--target", "env1", "--yes", "--reason", "INC-2");
+        Assert.True(rollback.ExitCode == 0, rollback.ToString());
+
+        var status = (await Rewind("status")).Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        var history = (await Rewind("history", "--target", "env1")).Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+
+        Assert.Equal(2, status.Length);
+        Assert.StartsWith("env1  off-train; needs investigation (over budget: d0002; rewind ack)  d0001 one", status[1], StringComparison.Ordinal);
+        Assert.All(status.Concat(history), l => Assert.Equal(l.TrimEnd(), l));
+        Assert.StartsWith("d0002  two  rolled-back  ", history[1], StringComparison.Ordinal);
+        Assert.EndsWith("  " + LongReason, history[1], StringComparison.Ordinal);
+        Assert.StartsWith("d0001  one  verified  ", history[2], StringComparison.Ordinal);
+        Assert.True(history[2].Length < 100, $"the other rows are padded to the long reason: {history[2]}");
+    }
+
+    [Fact]
     public async Task On_a_terminal_COLUMNS_sets_the_width_tables_are_drawn_in()
     {
         var reason = "INC-4711 " + new string('r', 111);
