@@ -94,6 +94,25 @@ public sealed class OperatorCliTests : IDisposable
     }
 
     [Fact]
+    public async Task Text_audit_shows_the_detail_the_json_carries_and_no_lone_arrow_for_a_refusal()
+    {
+        await DeployTwoAsync();
+        var refused = await Rewind("rollback", "--target", "env1", "--deployment", "d0001", "--yes", "--reason", "INC-3");
+        Assert.True(refused.ExitCode == 3, refused.ToString());
+
+        var json = (await Rewind("audit", "--json")).Json().GetProperty("entries").EnumerateArray().Last();
+        var text = (await Rewind("audit")).Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+
+        var detail = json.GetProperty("detail").GetString()!;
+        Assert.Contains("is not the newest applied deployment", detail, StringComparison.Ordinal);
+        Assert.Contains("detail", text[0], StringComparison.Ordinal);
+        var line = text.Single(l => l.Contains("refused:not-newest", StringComparison.Ordinal));
+        Assert.EndsWith("  INC-3  " + detail, line, StringComparison.Ordinal);
+        Assert.DoesNotContain("→", line, StringComparison.Ordinal);
+        Assert.Contains(text, l => l.Contains("(d0001) → two (d0002)", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task On_a_terminal_COLUMNS_sets_the_width_tables_are_drawn_in()
     {
         var reason = "INC-4711 " + new string('r', 111);
