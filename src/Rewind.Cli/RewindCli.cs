@@ -12,7 +12,7 @@ public static class RewindCli
     public static readonly Option<bool> Json = new("--json") { Description = "Print one JSON object on stdout instead of text", Recursive = true };
     public static readonly Option<string?> Config = new("--config") { Description = "Path of rewind.yaml (default: ./rewind.yaml)", Recursive = true };
     public static readonly Option<bool> Verbose = new("--verbose") { Description = "Show detail: each step on stderr, and on a failure its causes and stack", Recursive = true };
-    public static readonly Option<string?> LogFormat = new Option<string?>("--log-format") { Description = "Log the steps on stderr as text or json (one object per line)", Recursive = true }.AcceptOnlyFromAmong("text", "json");
+    public static readonly Option<string?> LogFormat = OneOf(new Option<string?>("--log-format") { Description = "Log the steps on stderr as text or json (one object per line)", Recursive = true }, "text", "json");
     public static readonly Option<string?> As = new("--as") { Description = "Who is acting (default: $REWIND_USER, else the OS user)", Recursive = true };
 
     /// <summary>This run's logging and OpenTelemetry export (set before any command runs).</summary>
@@ -109,6 +109,23 @@ public static class RewindCli
             Detail(verbose, e);
             return 4;
         }
+    }
+
+    /// <summary>
+    /// Accepts only <paramref name="allowed"/>, refused in one line naming them (System.CommandLine's own message
+    /// spans several lines and shows a literal <c>\t</c> before each value).
+    /// </summary>
+    private static Option<string?> OneOf(Option<string?> option, params string[] allowed)
+    {
+        option.Validators.Add(result =>
+        {
+            foreach (var token in result.Tokens.Where(t => !allowed.Contains(t.Value, StringComparer.Ordinal)))
+            {
+                result.AddError($"{option.Name} must be {string.Join(" or ", allowed)}, not '{token.Value}'");
+            }
+        });
+        option.CompletionSources.Add(allowed);
+        return option;
     }
 
     /// <summary>With --verbose: the failure's causes and stack, after the one line everyone gets.</summary>

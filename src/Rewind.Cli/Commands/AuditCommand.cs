@@ -50,11 +50,13 @@ internal static class AuditCommand
                 return 0;
             }
 
-            var table = new Table().AddColumns("#", "at", "who", "operation", "target", "deployment", "from → to", "outcome", "reason");
+            var table = new Table().AddColumns("#", "at", "who", "operation", "target", "deployment", "from → to", "outcome", "reason", "detail");
             foreach (var e in entries)
             {
+                // A refusal moved nothing: no versions, so no arrow.
+                var fromTo = e.FromVersion is null && e.ToVersion is null ? "" : $"{e.FromVersion} → {e.ToVersion}";
                 table.AddRow(e.Seq.ToString(System.Globalization.CultureInfo.InvariantCulture), Output.When(e.At), Output.Esc(e.Who), Output.Esc(e.Operation), Output.Esc(e.Target),
-                    Output.Esc(e.Deployment), Output.Esc($"{e.FromVersion} → {e.ToVersion}"), Output.Esc(e.OverBudget ? $"{e.Outcome}, OVER BUDGET" : e.Outcome), Output.Esc(e.Reason));
+                    Output.Esc(e.Deployment), Output.Esc(fromTo), Output.Esc(e.OverBudget ? $"{e.Outcome}, OVER BUDGET" : e.Outcome), Output.Esc(e.Reason), Output.Esc(e.Detail));
             }
 
             Terminal.Write(table);

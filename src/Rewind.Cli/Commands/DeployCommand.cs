@@ -10,7 +10,7 @@ internal static class DeployCommand
     {
         var bundle = new Argument<string>("BUNDLE") { Description = "A bundle directory or .zip" };
         var target = new Option<string?>("--target") { Description = "The target to deploy to" };
-        var group = new Option<string?>("--group") { Description = "Deploy to a group, stage by stage, skipping off-train targets" };
+        var group = new Option<string?>("--group") { Description = "Deploy to a group, stage by stage, skipping off-train, frozen and diverged targets and those behind the train" };
         var skipSoak = new Option<bool>("--skip-soak") { Description = "With --group: do not wait the soak between stages (emergencies; recorded)" };
         var reason = new Option<string?>("--reason") { Description = "Why (kept in the ledger)" };
         var noAutoRollback = new Option<bool>("--no-auto-rollback") { Description = "Leave a deployment that fails verification applied (staging use; recorded)" };

@@ -15,7 +15,7 @@ internal static class RollbackCommand
         var deployment = new Option<string?>("--deployment") { Description = "The deployment you expect to roll back; refused unless it is the newest" };
         var reason = new Option<string?>("--reason") { Description = "Why (required: the audit answers 'why was rollback executed?' with it)" };
         var yes = new Option<bool>("--yes") { Description = "Do not ask; roll back the newest deployment" };
-        var dryRun = new Option<bool>("--dry-run") { Description = "Show what the rollback would do (records, tables, code versions, live edits and business impact so far) and change nothing" };
+        var dryRun = new Option<bool>("--dry-run") { Description = "Show what the rollback would do (records, tables, row changes, data copies, code versions, live edits and business impact so far) and change nothing" };
         var to = new Option<string?>("--to") { Description = "Roll back every deployment newer than this verified one, newest first, each its own rollback; stops at the first failure" };
         var command = new Command("rollback", "Roll back the newest deployment of a target, or a group's train head on every member (asks yes/no unless --yes)") { target, group, members, deployment, reason, yes, dryRun, to };
         command.SetAction(async (parse, cancellationToken) =>

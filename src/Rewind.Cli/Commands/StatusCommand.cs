@@ -12,7 +12,7 @@ internal static class StatusCommand
     {
         var target = new Option<string?>("--target") { Description = "Only this target" };
         var group = new Option<string?>("--group") { Description = "A group: which members are aligned (fingerprint over all managed records) and their train positions" };
-        var command = new Command("status", "Each target: on-train, off-train or frozen, its last deployment, who holds its lock") { target, group };
+        var command = new Command("status", "Each target: on-train, off-train, frozen or diverged (and whether it needs investigation), its last deployment, who holds its lock") { target, group };
         command.SetAction(async (parse, cancellationToken) =>
         {
             var context = new CliContext(parse);

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Spectre.Console;
+using Spectre.Console.Rendering;
 
 namespace Rewind.Cli.Rendering;
 
@@ -13,13 +14,19 @@ internal static class Terminal
     /// <summary>Wide enough that nothing a person wrote is ever wrapped when the output is not a terminal.</summary>
     private const int UnwrappedWidth = 1_000_000;
 
+    /// <summary>Between the cells of a plain row: two spaces, so a cell's own single spaces stay readable.</summary>
+    private const string CellSeparator = "  ";
+
     /// <summary>True when stdout is a terminal a person is looking at.</summary>
     public static bool IsTerminal { get; private set; }
+
+    private static TextWriter _out = TextWriter.Null;
 
     /// <summary>Points Spectre at <paramref name="stdout"/> (the masking writer) with the right width and capabilities.</summary>
     public static void Configure(TextWriter stdout)
     {
         IsTerminal = !Console.IsOutputRedirected;
+        _out = stdout;
         var console = AnsiConsole.Create(new AnsiConsoleSettings
         {
             Out = new AnsiConsoleOutput(stdout),
@@ -31,7 +38,11 @@ internal static class Terminal
         AnsiConsole.Console = console;
     }
 
-    /// <summary>A table: boxed on a terminal; one plain, unwrapped line per row (header first) anywhere else.</summary>
+    /// <summary>
+    /// A table: boxed on a terminal; anywhere else one plain, unwrapped line per row (header first), the cells
+    /// unpadded and two spaces apart, a cell of several lines joined with "; " and nothing trailing, so a long
+    /// cell in one row does not pad every other row and grep finds a row's every cell on its line.
+    /// </summary>
     public static void Write(Table table)
     {
         if (IsTerminal)
@@ -40,9 +51,37 @@ internal static class Terminal
             return;
         }
 
-        table.Border(TableBorder.None);
-        table.Expand = false;
-        AnsiConsole.Write(table);
+        var options = RenderOptions.Create(AnsiConsole.Console, AnsiConsole.Console.Profile.Capabilities);
+        _out.WriteLine(PlainRow(table.Columns.Select(c => c.Header), options));
+        foreach (var row in table.Rows)
+        {
+            _out.WriteLine(PlainRow(row, options));
+        }
+    }
+
+    private static string PlainRow(IEnumerable<IRenderable> cells, RenderOptions options) =>
+        string.Join(CellSeparator, cells.Select(c => PlainCell(c, options))).TrimEnd();
+
+    /// <summary>A cell's text without markup; its lines (a second line such as "needs investigation") joined on one.</summary>
+    private static string PlainCell(IRenderable cell, RenderOptions options)
+    {
+        var lines = new List<string>();
+        var line = new System.Text.StringBuilder();
+        foreach (var segment in cell.Render(options, UnwrappedWidth))
+        {
+            if (segment.IsLineBreak)
+            {
+                lines.Add(line.ToString().Trim());
+                line.Clear();
+            }
+            else if (!segment.IsControlCode)
+            {
+                line.Append(segment.Text);
+            }
+        }
+
+        lines.Add(line.ToString().Trim());
+        return string.Join("; ", lines.Where(l => l.Length > 0));
     }
 
     private static int? Columns() =>

@@ -20,9 +20,9 @@ public sealed partial class RewindEngine
     public async Task<GroupStatus> GroupStatusAsync(string group, CancellationToken cancellationToken = default)
     {
         var config = _config.Group(group);
-        var (matrix, _) = await MatrixAsync(config, cancellationToken);
+        var (matrix, deployments) = await MatrixAsync(config, cancellationToken);
         var fingerprints = new Dictionary<string, string>(StringComparer.Ordinal);
-        var trainRows = await TrainRowsAsync(config, cancellationToken);
+        var trainRows = await TrainRowsAsync(matrix, deployments, cancellationToken);
         foreach (var row in matrix.Targets)
         {
             fingerprints[row.Target] = await ManagedFingerprintAsync(_config.Target(row.Target), trainRows, cancellationToken);
@@ -171,7 +171,7 @@ public sealed partial class RewindEngine
             return null;
         }
 
-        var (matrix, _) = await MatrixAsync(group, cancellationToken);
+        var (matrix, deployments) = await MatrixAsync(group, cancellationToken);
         var row = matrix.Targets.Single(r => r.Target == target.Name);
         var peer = matrix.Targets.FirstOrDefault(r => r.Target != target.Name && r.State.State == TrainState.OnTrain && r.AtHead(matrix.Head));
         if (peer is null)
@@ -181,7 +181,7 @@ public sealed partial class RewindEngine
                 : $"{target.Name} is at position {row.Position} of {matrix.Head} on group {group.Name}'s train, and no on-train member is at the head to compare it with";
         }
 
-        var trainRows = await TrainRowsAsync(group, cancellationToken);
+        var trainRows = await TrainRowsAsync(matrix, deployments, cancellationToken);
         var mine = await ManagedFingerprintAsync(target, trainRows, cancellationToken);
         var theirs = await ManagedFingerprintAsync(_config.Target(peer.Target), trainRows, cancellationToken);
         return mine == theirs
@@ -208,21 +208,27 @@ public sealed partial class RewindEngine
         return (new TrainMatrix(group.Name, train, rows), all);
     }
 
-    /// <summary>A bundle on a target is what its newest deployment of that bundle (by digest) says.</summary>
+    /// <summary>
+    /// A bundle on a target is what its newest deployment of that bundle (by digest) says, unless an older one is
+    /// still on it: a later skip (or failure) changed nothing there. So a member left out of a group rollback, which
+    /// still runs the bundle when it boards again, is not shown as having missed it, nor offered it by realign.
+    /// </summary>
     private static TrainCell Cell(TrainEntry entry, IReadOnlyList<Deployment> deployments)
     {
-        var newest = deployments.FirstOrDefault(d => d.BundleDigest == entry.BundleDigest);
-        var state = newest?.Status switch
-        {
-            null => TrainCellState.NotYet,
-            DeploymentStatus.Verified => TrainCellState.Verified,
-            DeploymentStatus.Applied or DeploymentStatus.Applying or DeploymentStatus.RollingBack => TrainCellState.Applied,
-            DeploymentStatus.RolledBack => TrainCellState.RolledBack,
-            DeploymentStatus.Skipped => TrainCellState.Skipped,
-            _ => TrainCellState.Failed,
-        };
-        return new TrainCell(entry.Position, entry.BundleId, state, newest?.Id, newest?.PriorFingerprint);
+        var mine = deployments.Where(d => d.BundleDigest == entry.BundleDigest).ToList();
+        var decisive = mine.FirstOrDefault(d => StateOf(d).IsOn()) ?? mine.FirstOrDefault();
+        var state = decisive is null ? TrainCellState.NotYet : StateOf(decisive);
+        return new TrainCell(entry.Position, entry.BundleId, state, decisive?.Id, decisive?.PriorFingerprint);
     }
+
+    private static TrainCellState StateOf(Deployment deployment) => deployment.Status switch
+    {
+        DeploymentStatus.Verified => TrainCellState.Verified,
+        DeploymentStatus.Applied or DeploymentStatus.Applying or DeploymentStatus.RollingBack => TrainCellState.Applied,
+        DeploymentStatus.RolledBack => TrainCellState.RolledBack,
+        DeploymentStatus.Skipped => TrainCellState.Skipped,
+        _ => TrainCellState.Failed,
+    };
 
     /// <summary>The prior fingerprint the group's members recorded for a bundle (the most common, realignments aside).</summary>
     private static string? RecordedPrior(TrainEntry entry, IReadOnlyDictionary<string, IReadOnlyList<Deployment>> deployments)
@@ -261,13 +267,20 @@ public sealed partial class RewindEngine
         return await Fingerprint.OfManagedStateAsync(session, target.BusinessTables.Select(b => b.Name), trainRows, target.PlatformTables, cancellationToken);
     }
 
-    /// <summary>The platform-table rows the bundles of a group's train write, read from the stored bundles.</summary>
-    private async Task<TrainRows> TrainRowsAsync(GroupConfig group, CancellationToken cancellationToken)
+    /// <summary>
+    /// The platform-table rows the bundles of a group's train write, and those of group bundles a member still runs
+    /// although they left the train (a member left out of a group rollback): alignment must see that member's
+    /// extra rows, or it would call it aligned with peers that rolled them back. Read from the stored bundles.
+    /// </summary>
+    private async Task<TrainRows> TrainRowsAsync(TrainMatrix matrix, IReadOnlyDictionary<string, IReadOnlyList<Deployment>> deployments, CancellationToken cancellationToken)
     {
         var rows = new TrainRows();
-        foreach (var entry in await _store.GetTrainAsync(group.Name, cancellationToken))
+        var leftTrain = deployments.Values.SelectMany(d => d)
+            .Where(d => d.IsApplied && d.Group == matrix.Group && matrix.Bundles.All(b => b.BundleDigest != d.BundleDigest))
+            .Select(d => d.BundleDigest);
+        foreach (var digest in matrix.Bundles.Select(b => b.BundleDigest).Concat(leftTrain).Distinct(StringComparer.Ordinal))
         {
-            using var bundle = await _artifacts.OpenAsync(entry.BundleDigest, cancellationToken);
+            using var bundle = await _artifacts.OpenAsync(digest, cancellationToken);
             await rows.AddAsync(bundle, cancellationToken);
         }
 

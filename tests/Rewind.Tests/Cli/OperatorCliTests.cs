@@ -73,6 +73,46 @@ public sealed class OperatorCliTests : IDisposable
     }
 
     [Fact]
+    public async Task Piped_status_and_history_are_one_unpadded_line_per_row_even_for_a_target_needing_investigation()
+    {
+        await DeployTwoAsync(LongReason);
+        var config = _folder.Combine("rewind.yaml");
+        await File.WriteAllTextAsync(config, System.Text.RegularExpressions.Regex.Replace(await File.ReadAllTextAsync(config), "(?m)^rollbackBudget: .*$", "rollbackBudget: 1ms"));
+        var rollback = await Rewind("rollback", "--target", "env1", "--yes", "--reason", "INC-2");
+        Assert.True(rollback.ExitCode == 0, rollback.ToString());
+
+        var status = (await Rewind("status")).Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        var history = (await Rewind("history", "--target", "env1")).Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+
+        Assert.Equal(2, status.Length);
+        Assert.StartsWith("env1  off-train; needs investigation (over budget: d0002; rewind ack)  d0001 one", status[1], StringComparison.Ordinal);
+        Assert.All(status.Concat(history), l => Assert.Equal(l.TrimEnd(), l));
+        Assert.StartsWith("d0002  two  rolled-back  ", history[1], StringComparison.Ordinal);
+        Assert.EndsWith("  " + LongReason, history[1], StringComparison.Ordinal);
+        Assert.StartsWith("d0001  one  verified  ", history[2], StringComparison.Ordinal);
+        Assert.True(history[2].Length < 100, $"the other rows are padded to the long reason: {history[2]}");
+    }
+
+    [Fact]
+    public async Task Text_audit_shows_the_detail_the_json_carries_and_no_lone_arrow_for_a_refusal()
+    {
+        await DeployTwoAsync();
+        var refused = await Rewind("rollback", "--target", "env1", "--deployment", "d0001", "--yes", "--reason", "INC-3");
+        Assert.True(refused.ExitCode == 3, refused.ToString());
+
+        var json = (await Rewind("audit", "--json")).Json().GetProperty("entries").EnumerateArray().Last();
+        var text = (await Rewind("audit")).Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+
+        var detail = json.GetProperty("detail").GetString()!;
+        Assert.Contains("is not the newest applied deployment", detail, StringComparison.Ordinal);
+        Assert.Contains("detail", text[0], StringComparison.Ordinal);
+        var line = text.Single(l => l.Contains("refused:not-newest", StringComparison.Ordinal));
+        Assert.EndsWith("  INC-3  " + detail, line, StringComparison.Ordinal);
+        Assert.DoesNotContain("→", line, StringComparison.Ordinal);
+        Assert.Contains(text, l => l.Contains("(d0001) → two (d0002)", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task On_a_terminal_COLUMNS_sets_the_width_tables_are_drawn_in()
     {
         var reason = "INC-4711 " + new string('r', 111);

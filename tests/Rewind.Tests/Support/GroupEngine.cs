@@ -1,4 +1,5 @@
 using Rewind.Cli.Composition;
+using Rewind.Core.Configuration;
 using Rewind.Core.Deployments;
 using Rewind.Core.Train;
 using Rewind.Core.Verification;
@@ -15,9 +16,9 @@ public static class GroupEngine
         ["ada"] = ["admin"],
     };
 
-    public static async Task<(EngineHarness H, RewindEngine Engine)> CreateAsync(StorageProvider provider, string[][] stages, TimeSpan soak = default, Func<string, IReadOnlyList<CheckConfig>>? checks = null, int parallel = 1, TimeProvider? time = null)
+    public static async Task<(EngineHarness H, RewindEngine Engine)> CreateAsync(StorageProvider provider, string[][] stages, TimeSpan soak = default, Func<string, IReadOnlyList<CheckConfig>>? checks = null, int parallel = 1, TimeProvider? time = null, string[]? platformTables = null)
     {
-        var h = await EngineHarness.CreateAsync(provider, stages.SelectMany(s => s).ToArray());
+        var h = await EngineHarness.CreateAsync(provider, t => platformTables is null ? t : t with { PlatformTables = platformTables.Select(p => new PlatformTable(p)).ToList() }, stages.SelectMany(s => s).ToArray());
         var config = h.Config with
         {
             Targets = h.Config.Targets.ToDictionary(t => t.Key, t => t.Value with { Checks = checks?.Invoke(t.Key) ?? [] }),

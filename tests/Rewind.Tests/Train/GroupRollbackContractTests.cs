@@ -116,6 +116,46 @@ public abstract class GroupRollbackContractTests(StorageProvider provider)
         var next = await RollOutAsync(h, engine, Patch(3));
         Assert.Equal(("env3", "diverged"), next.Stages.SelectMany(s => s.Skipped).Select(s => (s.Target, s.State)).Single());
     }
+
+    [Fact]
+    public async Task A_left_out_member_keeps_running_the_bundle_when_it_boards_again_so_the_train_does_not_show_it_missed_and_realign_offers_nothing()
+    {
+        var (h, engine) = await CreateAsync(provider, [["env1", "env2"], ["env3"]]);
+        await using var _ = h;
+        Assert.True((await RollOutAsync(h, engine, Patch(1))).Succeeded);
+        Assert.True((await RollOutAsync(h, engine, Patch(2))).Succeeded);
+        await engine.RollbackGroupAsync(new GroupRollbackRequest("eu", "ada", "INC-9", ["env1", "env2"]));
+
+        // The same bundle, fixed elsewhere, boards again: env3 (diverged) is passed by, but it still runs it.
+        var again = await RollOutAsync(h, engine, Patch(2));
+        Assert.Equal("env3", again.Stages.SelectMany(s => s.Skipped).Single().Target);
+
+        var env3 = (await engine.TrainAsync("eu")).Targets.Single(t => t.Target == "env3");
+        Assert.Equal((2, TrainState.Diverged), (env3.Position, env3.State.State));
+        Assert.Equal([TrainCellState.Verified, TrainCellState.Verified], env3.Cells.Select(c => c.State));
+        Assert.Empty((await engine.RealignPlanAsync("env3")).Steps);
+        Assert.Equal(["env1 True", "env2 True", "env3 True"], (await engine.GroupStatusAsync("eu")).Targets.Select(t => $"{t.Target} {t.Aligned}"));
+    }
+
+    [Fact]
+    public async Task A_left_out_member_still_running_the_rows_of_a_bundle_that_left_the_train_is_not_aligned()
+    {
+        var (h, engine) = await CreateAsync(provider, [["env1", "env2"], ["env3"]], platformTables: ["feature_flag"]);
+        await using var _ = h;
+        foreach (var t in Members)
+        {
+            await h.ExecuteAsync("CREATE TABLE feature_flag (name TEXT PRIMARY KEY, enabled INTEGER)", t);
+        }
+
+        Assert.True((await RollOutAsync(h, engine, new BundleBuilder("b1").RowUpsert("feature_flag", """{"name":"checkout_v2","enabled":1}"""))).Succeeded);
+        Assert.True((await RollOutAsync(h, engine, new BundleBuilder("b2").RowUpsert("feature_flag", """{"name":"one_click","enabled":1}"""))).Succeeded);
+
+        await engine.RollbackGroupAsync(new GroupRollbackRequest("eu", "ada", "INC-9", ["env1", "env2"]));
+
+        var status = await engine.GroupStatusAsync("eu");
+        Assert.Equal(["env1 True", "env2 True", "env3 False"], status.Targets.Select(t => $"{t.Target} {t.Aligned}"));
+        Assert.Empty((await engine.RealignPlanAsync("env3")).Steps);
+    }
 }
 
 public sealed class SqliteGroupRollbackContractTests() : GroupRollbackContractTests(new SqliteProvider());
