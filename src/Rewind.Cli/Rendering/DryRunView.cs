@@ -39,9 +39,10 @@ internal static class DryRunView
             Output.Line($"  code     {Output.Esc(slot.Slot)} {Output.Esc(slot.ToVersion)} -> {Output.Esc(slot.FromVersion ?? "unknown (cannot roll back)")}");
         }
 
+        // Records only: what row changes would keep or save is listed with the row changes above.
         Output.Line(r.LiveEdits.Count == 0
-            ? "  live edits so far: none"
-            : $"  [yellow]live edits so far[/]: {Output.Count(r.LiveEdits.Count, "record")} no longer hold what the deployment wrote (saved before the rollback overwrites them)");
+            ? "  records edited since the deploy: none"
+            : $"  [yellow]records edited since the deploy[/]: {Output.Count(r.LiveEdits.Count, "record")} no longer hold what the deployment wrote (saved before the rollback overwrites them)");
         foreach (var edit in r.LiveEdits.Take(20))
         {
             Output.Line($"    {Output.Esc(edit.Layer)}/{Output.Esc(edit.Type)}/{Output.Esc(edit.Key)}: {RollbackDryRunView.LiveEditKind(edit.Change)}");

@@ -31,7 +31,7 @@ internal static class ImpactView
 
         if (impact.Rows.Count > 0)
         {
-            Output.Line($"  [yellow]{Output.Count(impact.Rows.Count, "row")} of platform tables {(impact.Rows.Count == 1 ? "was" : "were")} not simply restored[/] (saved rows are in {impact.LiveEditsDigest ?? "no bundle"}):");
+            Output.Line($"  [yellow]{Output.Count(impact.Rows.Count, "row")} of platform tables {(impact.Rows.Count == 1 ? "was" : "were")} not simply restored[/]{(impact.LiveEditsDigest is { } saved ? $" (what was saved is in bundle {saved})" : "")}:");
             foreach (var r in impact.Rows.Take(50))
             {
                 Output.Line($"    {Output.Esc(r.Table)} {Output.Esc(r.Key)}: {Output.Esc(r.Action)}{(r.Columns.Count > 0 ? $" ({Output.Esc(string.Join(", ", r.Columns))})" : "")} - {Output.Esc(r.Reason)}");
