@@ -108,20 +108,6 @@ internal sealed class PostgresPlatformRows : IPlatformRows
         return await ExecuteAsync(command, line, cancellationToken) > 0;
     }
 
-    public async Task UpdateAsync(IReadOnlyList<ColumnValue> key, IReadOnlyList<ColumnValue> values, long line, CancellationToken cancellationToken = default)
-    {
-        await using var command = new NpgsqlCommand { Connection = _connection };
-        command.CommandText = UpdateSql(command.Parameters, key, values, line);
-        await ExecuteAsync(command, line, cancellationToken);
-    }
-
-    public async Task DeleteAsync(IReadOnlyList<ColumnValue> key, long line, CancellationToken cancellationToken = default)
-    {
-        await using var command = new NpgsqlCommand { Connection = _connection };
-        command.CommandText = $"DELETE FROM {_qualified} WHERE {Where(command.Parameters, key, line)}";
-        await ExecuteAsync(command, line, cancellationToken);
-    }
-
     /// <summary>One statement: the batch's keys travel as text arrays, unnested with their ordinal and joined against the table.</summary>
     public async Task<IReadOnlyList<IReadOnlyList<ColumnValue>?>> ReadManyAsync(IReadOnlyList<RowAddress> addresses, bool lockRows = false, CancellationToken cancellationToken = default)
     {

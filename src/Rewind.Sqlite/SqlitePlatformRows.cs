@@ -107,7 +107,7 @@ internal sealed class SqlitePlatformRows : IPlatformRows
         return await ExecuteAsync(command, line, cancellationToken) > 0;
     }
 
-    public async Task UpdateAsync(IReadOnlyList<ColumnValue> key, IReadOnlyList<ColumnValue> values, long line, CancellationToken cancellationToken = default)
+    private async Task UpdateAsync(IReadOnlyList<ColumnValue> key, IReadOnlyList<ColumnValue> values, long line, CancellationToken cancellationToken = default)
     {
         await using var command = _connection.CreateCommand();
         var set = string.Join(", ", values.Select((v, i) => $"{Quote(Column(v.Column, line))} = {Value(command, $"$s{i}", v, line)}"));
@@ -115,7 +115,7 @@ internal sealed class SqlitePlatformRows : IPlatformRows
         await ExecuteAsync(command, line, cancellationToken);
     }
 
-    public async Task DeleteAsync(IReadOnlyList<ColumnValue> key, long line, CancellationToken cancellationToken = default)
+    private async Task DeleteAsync(IReadOnlyList<ColumnValue> key, long line, CancellationToken cancellationToken = default)
     {
         await using var command = _connection.CreateCommand();
         command.CommandText = $"DELETE FROM {Quote(_table)} WHERE {Where(command, key, line)}";

@@ -31,12 +31,6 @@ public interface IPlatformRows : IAsyncDisposable
     /// </summary>
     Task<bool> InsertAsync(IReadOnlyList<ColumnValue> row, long line, bool unlessConflict, CancellationToken cancellationToken = default);
 
-    /// <summary>Sets the given columns of the row with this key.</summary>
-    Task UpdateAsync(IReadOnlyList<ColumnValue> key, IReadOnlyList<ColumnValue> values, long line, CancellationToken cancellationToken = default);
-
-    /// <summary>Deletes the row with this key.</summary>
-    Task DeleteAsync(IReadOnlyList<ColumnValue> key, long line, CancellationToken cancellationToken = default);
-
     /// <summary>
     /// The whole rows at these addresses, in the order asked (null where there is none): one statement joined
     /// against the batch of keys where a statement costs a round trip, so a batch costs what its rows cost.

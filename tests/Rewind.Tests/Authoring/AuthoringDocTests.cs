@@ -24,20 +24,10 @@ public sealed partial class AuthoringDocTests : IDisposable
             Assert.Contains(command, walkthrough, StringComparison.Ordinal);
         }
 
-        var script = $"set -euo pipefail\nrewind() {{ dotnet '{CliRunner.RewindDll}' \"$@\"; }}\n{walkthrough}";
-        var start = new ProcessStartInfo("bash") { WorkingDirectory = _folder.Path, RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        start.ArgumentList.Add("-c");
-        start.ArgumentList.Add(script);
-        start.Environment["REWIND_USER"] = "newcomer";
-        using var process = Process.Start(start)!;
-        process.StandardInput.Close();
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(5));
-        await process.WaitForExitAsync(timeout.Token);
+        var result = await CliRunner.RunScriptAsync(_folder.Path, walkthrough, TimeSpan.FromMinutes(5));
 
-        Assert.True(process.ExitCode == 0, $"exit {process.ExitCode}\nstdout:\n{await stdout}\nstderr:\n{await stderr}");
-        var output = await stdout;
+        Assert.True(result.ExitCode == 0, result.ToString());
+        var output = result.Stdout;
         Assert.Contains("2 records to upsert, 1 record to delete", output, StringComparison.Ordinal);
         Assert.Contains("the targets already agree on everything selected", output, StringComparison.Ordinal);
         Assert.Contains("Rolled back", output, StringComparison.Ordinal);

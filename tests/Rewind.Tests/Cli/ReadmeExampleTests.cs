@@ -26,20 +26,10 @@ public sealed class ReadmeExampleTests : IDisposable
         Assert.Contains("rewind deploy", example, StringComparison.Ordinal);
         Assert.Contains("rewind rollback", example, StringComparison.Ordinal);
         // `rewind` is the built CLI; every line must succeed, as a newcomer pasting it would expect.
-        var script = $"set -euo pipefail\nrewind() {{ dotnet '{CliRunner.RewindDll}' \"$@\"; }}\n{example}";
-        var start = new ProcessStartInfo("bash") { WorkingDirectory = _folder.Path, RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        start.ArgumentList.Add("-c");
-        start.ArgumentList.Add(script);
-        start.Environment["REWIND_USER"] = "newcomer";
-        using var process = Process.Start(start)!;
-        process.StandardInput.Close();
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(4));
-        await process.WaitForExitAsync(timeout.Token);
+        var result = await CliRunner.RunScriptAsync(_folder.Path, example, TimeSpan.FromMinutes(4));
 
-        Assert.True(process.ExitCode == 0, $"exit {process.ExitCode}\nstdout:\n{await stdout}\nstderr:\n{await stderr}");
-        var output = await stdout;
+        Assert.True(result.ExitCode == 0, result.ToString());
+        var output = result.Stdout;
         Assert.Contains("Rolled back", output, StringComparison.Ordinal);
         Assert.Contains("2026.11.2-apps", output, StringComparison.Ordinal);
         Assert.True(File.Exists(Path.Combine(_folder.Path, "env1.db")));

@@ -43,8 +43,8 @@ public static class CliRunner
         return await RunProcessAsync(start);
     }
 
-    /// <summary>Runs any program to its end (stdin closed, at most 3 minutes) and returns what it printed.</summary>
-    public static async Task<CliResult> RunProcessAsync(ProcessStartInfo start)
+    /// <summary>Runs any program to its end (stdin closed, at most 3 minutes unless said) and returns what it printed.</summary>
+    public static async Task<CliResult> RunProcessAsync(ProcessStartInfo start, TimeSpan? limit = null)
     {
         start.RedirectStandardOutput = start.RedirectStandardError = start.RedirectStandardInput = true;
         start.UseShellExecute = false;
@@ -52,9 +52,22 @@ public static class CliRunner
         process.StandardInput.Close();
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
+        using var timeout = new CancellationTokenSource(limit ?? TimeSpan.FromMinutes(3));
         await process.WaitForExitAsync(timeout.Token);
         return new CliResult(process.ExitCode, await stdout, await stderr);
+    }
+
+    /// <summary>
+    /// Runs documentation's shell lines verbatim as a newcomer pasting them would: bash with <c>set -euo pipefail</c>,
+    /// <c>rewind</c> being the built CLI, as user <c>newcomer</c>.
+    /// </summary>
+    public static Task<CliResult> RunScriptAsync(string workingDirectory, string lines, TimeSpan limit)
+    {
+        var start = new ProcessStartInfo("bash") { WorkingDirectory = workingDirectory };
+        start.ArgumentList.Add("-c");
+        start.ArgumentList.Add($"set -euo pipefail\nrewind() {{ dotnet '{RewindDll}' \"$@\"; }}\n{lines}");
+        start.Environment["REWIND_USER"] = "newcomer";
+        return RunProcessAsync(start, limit);
     }
 
     /// <summary>Starts the executable without waiting, for tests that kill it or race it.</summary>
