@@ -3,9 +3,7 @@ using System.Globalization;
 using System.Text;
 using Rewind.Cli.Composition;
 using Rewind.Core.Configuration;
-using Rewind.Core.Deployments;
 using Rewind.Core.Train;
-using Rewind.Core.Verification;
 
 namespace Rewind.Bench;
 

@@ -1,11 +1,11 @@
 using System.Diagnostics;
 using Rewind.Core.Artifacts;
 using Rewind.Core.Bundles;
-using Rewind.Core.Deployments;
 using Rewind.Core.Inverse;
 using Rewind.Core.Targets;
 using Rewind.Postgres;
 using Rewind.Sqlite;
+using Rewind.Core.Engine;
 
 namespace Rewind.Bench;
 

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using Rewind.Cli.Composition;
 using Rewind.Core.Configuration;
-using Rewind.Core.Deployments;
+using Rewind.Core.Engine;
 
 namespace Rewind.Cli;
 

@@ -1,7 +1,7 @@
 using Npgsql;
-using Rewind.Core.Locks;
 using Rewind.Core.Train;
 using static Rewind.Postgres.PgSql;
+using Rewind.Core.Ledger;
 
 namespace Rewind.Postgres;
 

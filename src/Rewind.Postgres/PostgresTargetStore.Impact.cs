@@ -2,7 +2,6 @@ using System.Globalization;
 using Npgsql;
 using Rewind.Core.Bundles;
 using Rewind.Core.Configuration;
-using Rewind.Core.Impact;
 using Rewind.Core.Targets;
 using static Rewind.Postgres.PgSql;
 

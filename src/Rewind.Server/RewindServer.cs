@@ -9,12 +9,12 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Rewind.Core.Access;
 using Rewind.Core.Artifacts;
-using Rewind.Core.Deployments;
 using Rewind.Server.Access;
 using Rewind.Server.Endpoints;
 using Rewind.Server.Observability;
 using Rewind.Server.Operations;
 using Rewind.Server.Problems;
+using Rewind.Core.Engine;
 
 namespace Rewind.Server;
 

@@ -1,8 +1,8 @@
 using System.Globalization;
 using Microsoft.Data.Sqlite;
-using Rewind.Core.Locks;
 using Rewind.Core.Train;
 using static Rewind.Sqlite.SqliteConnections;
+using Rewind.Core.Ledger;
 
 namespace Rewind.Sqlite;
 

@@ -3,9 +3,8 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.Data.Sqlite;
 using Rewind.Core.ControlPlane;
-using Rewind.Core.Deployments;
-using Rewind.Core.Locks;
 using static Rewind.Sqlite.SqliteConnections;
+using Rewind.Core.Ledger;
 
 namespace Rewind.Sqlite;
 

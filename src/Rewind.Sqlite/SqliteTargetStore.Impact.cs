@@ -2,7 +2,6 @@ using System.Globalization;
 using Microsoft.Data.Sqlite;
 using Rewind.Core.Bundles;
 using Rewind.Core.Configuration;
-using Rewind.Core.Impact;
 using Rewind.Core.Targets;
 using static Rewind.Sqlite.SqliteConnections;
 

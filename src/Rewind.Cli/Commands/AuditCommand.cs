@@ -5,6 +5,7 @@ using Rewind.Core;
 using Rewind.Core.Audit;
 using Rewind.Core.Configuration;
 using Spectre.Console;
+using Rewind.Core.Engine;
 
 namespace Rewind.Cli.Commands;
 

@@ -3,7 +3,8 @@ using Rewind.Cli.Composition;
 using Rewind.Cli.Rendering;
 using Rewind.Core;
 using Rewind.Core.Configuration;
-using Rewind.Core.Deployments;
+using Rewind.Core.Engine;
+using Rewind.Core.Ledger;
 
 namespace Rewind.Cli.Commands;
 

@@ -1,6 +1,6 @@
 using Rewind.Cli.Rendering;
-using Rewind.Core.Deployments;
 using Rewind.Core.Train;
+using Rewind.Core.Engine;
 
 namespace Rewind.Cli.Commands;
 

@@ -1,7 +1,8 @@
 using System.CommandLine;
 using Rewind.Cli.Rendering;
-using Rewind.Core.Deployments;
 using Spectre.Console;
+using Rewind.Core.Engine;
+using Rewind.Core.Ledger;
 
 namespace Rewind.Cli.Commands;
 

@@ -1,6 +1,6 @@
 using System.CommandLine;
+using Rewind.Core.Ledger;
 using Rewind.Cli.Rendering;
-using Rewind.Core.Deployments;
 
 namespace Rewind.Cli.Commands;
 

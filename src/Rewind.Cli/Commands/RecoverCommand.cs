@@ -1,6 +1,6 @@
 using System.CommandLine;
 using Rewind.Cli.Rendering;
-using Rewind.Core.Deployments;
+using Rewind.Core.Ledger;
 
 namespace Rewind.Cli.Commands;
 

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using Rewind.Cli.Rendering;
 using Rewind.Core;
-using Rewind.Core.Deployments;
+using Rewind.Core.Engine;
 
 namespace Rewind.Cli.Commands;
 

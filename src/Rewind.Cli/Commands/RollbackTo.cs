@@ -1,6 +1,7 @@
+using Rewind.Core.Ledger;
 using Rewind.Cli.Rendering;
 using Rewind.Core;
-using Rewind.Core.Deployments;
+using Rewind.Core.Engine;
 
 namespace Rewind.Cli.Commands;
 

@@ -1,5 +1,4 @@
 using Rewind.Core.Configuration;
-using Rewind.Core.Impact;
 using Rewind.Core.Targets;
 
 namespace Rewind.Cli.Composition;

@@ -5,10 +5,10 @@ using Rewind.Core.Artifacts;
 using Rewind.Core.Audit;
 using Rewind.Core.Configuration;
 using Rewind.Core.ControlPlane;
-using Rewind.Core.Deployments;
 using Rewind.Core.Targets;
 using Rewind.Postgres;
 using Rewind.Sqlite;
+using Rewind.Core.Engine;
 
 namespace Rewind.Cli.Composition;
 

@@ -1,5 +1,6 @@
-using Rewind.Core.Deployments;
+using Rewind.Core.Ledger;
 using Rewind.Core.Reporting;
+using Rewind.Core.Engine;
 
 namespace Rewind.Cli.Rendering;
 

@@ -1,5 +1,5 @@
-using Rewind.Core.Deployments;
 using Spectre.Console;
+using Rewind.Core.Engine;
 
 namespace Rewind.Cli.Rendering;
 

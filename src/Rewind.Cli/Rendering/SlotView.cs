@@ -1,5 +1,5 @@
 using Rewind.Core.Code;
-using Rewind.Core.Deployments;
+using Rewind.Core.Engine;
 
 namespace Rewind.Cli.Rendering;
 

@@ -1,6 +1,6 @@
-using Rewind.Core.Deployments;
 using Rewind.Core.Train;
 using Spectre.Console;
+using Rewind.Core.Ledger;
 
 namespace Rewind.Cli.Rendering;
 

@@ -1,3 +1,5 @@
+using Rewind.Core.Configuration;
+
 namespace Rewind.Core.Code;
 
 /// <summary>Builds the deployer a slot's configuration names.</summary>

@@ -1,4 +1,5 @@
 using Rewind.Core.Verification;
+using Rewind.Core.Configuration;
 
 namespace Rewind.Core.Code;
 

@@ -1,3 +1,5 @@
+using Rewind.Core.Configuration;
+
 namespace Rewind.Core.Code;
 
 /// <summary>

@@ -1,7 +1,4 @@
 using Rewind.Core.Bundles;
-using Rewind.Core.Code;
-using Rewind.Core.Notifications;
-using Rewind.Core.Verification;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
@@ -93,7 +90,7 @@ public static class ConfigLoader
         var owners = new Dictionary<string, string>(StringComparer.Ordinal);
         var impactRowLimit = 100;
         var limits = BundleLimits.Default;
-        var locks = Locks.LockTimings.Default;
+        var locks = Configuration.LockTimings.Default;
         var sawTargets = false;
         var groupNodes = new List<(YamlScalarNode Name, YamlNode Node)>();
 
@@ -255,7 +252,7 @@ public static class ConfigLoader
         };
 
         // From here on, nothing Rewind prints or writes shows these values.
-        Secrets.SecretMask.Remember(Secrets.ConfigSecrets.Of(config, Environment.GetEnvironmentVariables()));
+        Secrets.SecretMask.Remember(Configuration.ConfigSecrets.Of(config, Environment.GetEnvironmentVariables()));
         return config;
 
         int Fail(YamlNode node, string message, int fallback)

@@ -1,7 +1,3 @@
-using Rewind.Core.Bundles;
-using Rewind.Core.Code;
-using Rewind.Core.Notifications;
-using Rewind.Core.Verification;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 

@@ -53,7 +53,7 @@ public sealed record ConfigSections(IReadOnlyDictionary<string, string> Digests)
     {
         // Secrets (connection passwords, URL credentials, a webhook's ?token=) are masked before hashing: a digest kept
         // in the ledger and the audit must not let anyone test guesses offline. Rotating one is not a configuration change.
-        YamlScalarNode scalar => JsonSerializer.Serialize(Secrets.ConfigSecrets.MaskValues(Secrets.SecretMask.Passwords(scalar.Value) ?? "")),
+        YamlScalarNode scalar => JsonSerializer.Serialize(Configuration.ConfigSecrets.MaskValues(Secrets.SecretMask.Passwords(scalar.Value) ?? "")),
         YamlSequenceNode sequence => "[" + string.Join(",", sequence.Children.Select(Canonical)) + "]",
         YamlMappingNode mapping => "{" + string.Join(",", mapping.Children.Select(c => Canonical(c.Key) + ":" + Canonical(c.Value))) + "}",
         _ => "null",

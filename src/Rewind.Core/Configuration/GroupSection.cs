@@ -6,9 +6,9 @@ namespace Rewind.Core.Configuration;
 /// <summary>The <c>groups:</c> section of <c>rewind.yaml</c>: its stages of targets (each target in one group) and their soak and parallelism.</summary>
 internal static class GroupSection
 {
-    internal static Dictionary<string, Train.GroupConfig> ReadGroups(ConfigReader reader, List<(YamlScalarNode Name, YamlNode Node)> nodes, Dictionary<string, TargetConfig> targets)
+    internal static Dictionary<string, Configuration.GroupConfig> ReadGroups(ConfigReader reader, List<(YamlScalarNode Name, YamlNode Node)> nodes, Dictionary<string, TargetConfig> targets)
     {
-        var groups = new Dictionary<string, Train.GroupConfig>(StringComparer.Ordinal);
+        var groups = new Dictionary<string, Configuration.GroupConfig>(StringComparer.Ordinal);
         var memberOf = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var (name, node) in nodes)
         {
@@ -89,7 +89,7 @@ internal static class GroupSection
                 continue;
             }
 
-            groups[name.Value!] = new Train.GroupConfig { Name = name.Value!, Stages = stages, Soak = soak, Parallel = parallel, Window = window.Build(reader, $"group {name.Value}") };
+            groups[name.Value!] = new Configuration.GroupConfig { Name = name.Value!, Stages = stages, Soak = soak, Parallel = parallel, Window = window.Build(reader, $"group {name.Value}") };
         }
 
         return groups;

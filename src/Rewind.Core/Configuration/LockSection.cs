@@ -1,4 +1,3 @@
-using Rewind.Core.Locks;
 using YamlDotNet.RepresentationModel;
 
 namespace Rewind.Core.Configuration;

@@ -22,7 +22,7 @@ public sealed record RewindConfig
 
     public required IReadOnlyDictionary<string, TargetConfig> Targets { get; init; }
 
-    public Notifications.NotifyConfig Notify { get; init; } = Notifications.NotifyConfig.None;
+    public Configuration.NotifyConfig Notify { get; init; } = Configuration.NotifyConfig.None;
 
     /// <summary>Who may trigger a rollback, who executes it, who owns integrations and customer communication.</summary>
     public IReadOnlyDictionary<string, string> Owners { get; init; } = new Dictionary<string, string>();
@@ -40,7 +40,7 @@ public sealed record RewindConfig
     public Bundles.BundleLimits Limits { get; init; } = Bundles.BundleLimits.Default;
 
     /// <summary><c>locks:</c> the lease and heartbeat of target and group locks.</summary>
-    public Locks.LockTimings Locks { get; init; } = Rewind.Core.Locks.LockTimings.Default;
+    public Configuration.LockTimings Locks { get; init; } = Rewind.Core.Configuration.LockTimings.Default;
 
     /// <summary>Identity to roles. Empty: every caller holds every role (one-operator use).</summary>
     public IReadOnlyDictionary<string, IReadOnlyList<string>> Roles { get; init; } = new Dictionary<string, IReadOnlyList<string>>();
@@ -49,9 +49,9 @@ public sealed record RewindConfig
     public ConfigSections Sections { get; init; } = ConfigSections.None;
 
     /// <summary>Groups by name: the targets that ride one patch train, and their stages.</summary>
-    public IReadOnlyDictionary<string, Train.GroupConfig> Groups { get; init; } = new Dictionary<string, Train.GroupConfig>();
+    public IReadOnlyDictionary<string, Configuration.GroupConfig> Groups { get; init; } = new Dictionary<string, Configuration.GroupConfig>();
 
-    public Train.GroupConfig Group(string name) =>
+    public Configuration.GroupConfig Group(string name) =>
         Groups.TryGetValue(name, out var group)
             ? group
             : throw new BadInputException(Groups.Count == 0
@@ -59,7 +59,7 @@ public sealed record RewindConfig
                 : $"unknown group '{name}': {FileName} declares {string.Join(", ", Groups.Keys.Order(StringComparer.Ordinal))}");
 
     /// <summary>The group a target belongs to (a target is in at most one), or null.</summary>
-    public Train.GroupConfig? GroupOf(string target) =>
+    public Configuration.GroupConfig? GroupOf(string target) =>
         Groups.Values.FirstOrDefault(g => g.StageOf(target) > 0);
 
     public TargetConfig Target(string name) =>
@@ -70,7 +70,7 @@ public sealed record RewindConfig
                 : $"unknown target '{name}': {FileName} declares {string.Join(", ", Targets.Keys.Order(StringComparer.Ordinal))}");
 
     /// <summary>The window a target's deploys must fall in: its own, else its group's; null when neither has one.</summary>
-    public Deployments.DeployWindow? WindowOf(string target) => Target(target).Window ?? GroupOf(target)?.Window;
+    public Configuration.DeployWindow? WindowOf(string target) => Target(target).Window ?? GroupOf(target)?.Window;
 
     /// <summary>True when <paramref name="who"/> holds <paramref name="role"/> (always, when no roles are declared).</summary>
     public bool HasRole(string who, string role) =>
@@ -104,15 +104,15 @@ public sealed record TargetConfig
     public IReadOnlyList<PlatformTable> PlatformTables { get; init; } = [];
 
     /// <summary>Run after every deploy and rollback; a deploy is verified (known-good) only when they pass.</summary>
-    public IReadOnlyList<Verification.CheckConfig> Checks { get; init; } = [];
+    public IReadOnlyList<Configuration.CheckConfig> Checks { get; init; } = [];
 
-    public Verification.HooksConfig Hooks { get; init; } = Verification.HooksConfig.None;
+    public Configuration.HooksConfig Hooks { get; init; } = Configuration.HooksConfig.None;
 
     /// <summary>Code slots by name (releases only).</summary>
-    public IReadOnlyDictionary<string, Code.CodeSlotConfig> Code { get; init; } = new Dictionary<string, Code.CodeSlotConfig>();
+    public IReadOnlyDictionary<string, Configuration.CodeSlotConfig> Code { get; init; } = new Dictionary<string, Configuration.CodeSlotConfig>();
 
     /// <summary>When the target accepts deploys (<c>window:</c>, <c>timezone:</c>); null: its group's, else any time. Rollbacks ignore it.</summary>
-    public Deployments.DeployWindow? Window { get; init; }
+    public Configuration.DeployWindow? Window { get; init; }
 }
 
 /// <summary>

@@ -1,4 +1,3 @@
-using Rewind.Core.Deployments;
 using YamlDotNet.RepresentationModel;
 
 namespace Rewind.Core.Configuration;

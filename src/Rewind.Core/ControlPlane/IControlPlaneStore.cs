@@ -1,5 +1,4 @@
-using Rewind.Core.Deployments;
-using Rewind.Core.Locks;
+using Rewind.Core.Ledger;
 
 namespace Rewind.Core.ControlPlane;
 

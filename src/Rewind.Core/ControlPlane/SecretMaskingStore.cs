@@ -1,6 +1,5 @@
-using Rewind.Core.Deployments;
-using Rewind.Core.Locks;
 using Rewind.Core.Secrets;
+using Rewind.Core.Ledger;
 
 namespace Rewind.Core.ControlPlane;
 

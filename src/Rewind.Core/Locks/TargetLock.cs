@@ -1,5 +1,7 @@
 using Rewind.Core.ControlPlane;
 using Rewind.Core.Targets;
+using Rewind.Core.Configuration;
+using Rewind.Core.Ledger;
 
 namespace Rewind.Core.Locks;
 

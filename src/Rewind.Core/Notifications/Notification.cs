@@ -40,13 +40,3 @@ public sealed record Notification
     /// </summary>
     public Audit.AuditHead? AuditHead { get; init; }
 }
-
-/// <summary>Where notifications go.</summary>
-public sealed record NotifyConfig
-{
-    public static NotifyConfig None { get; } = new();
-
-    public IReadOnlyList<string> Webhooks { get; init; } = [];
-
-    public IReadOnlyList<string> Commands { get; init; } = [];
-}

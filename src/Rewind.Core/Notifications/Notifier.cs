@@ -1,6 +1,7 @@
 using System.Net.Http.Json;
 using System.Text.Json;
 using Rewind.Core.Verification;
+using Rewind.Core.Configuration;
 
 namespace Rewind.Core.Notifications;
 

@@ -1,5 +1,5 @@
 using System.Diagnostics.Metrics;
-using Rewind.Core.Deployments;
+using Rewind.Core.Ledger;
 
 namespace Rewind.Core.Observability;
 

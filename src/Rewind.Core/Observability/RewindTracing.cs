@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using Rewind.Core.Deployments;
+using Rewind.Core.Ledger;
 
 namespace Rewind.Core.Observability;
 

@@ -1,8 +1,6 @@
 using System.Globalization;
 using System.Text;
-using Rewind.Core.Code;
 using Rewind.Core.Configuration;
-using Rewind.Core.Deployments;
 
 namespace Rewind.Core.Planning;
 
@@ -18,13 +16,13 @@ public sealed record RollbackPlan(
     BundleDiff Diff,
     IReadOnlyList<(string Slot, string? From, string To)> Code,
     IReadOnlyList<BusinessTable> BusinessTables,
-    IReadOnlyList<Verification.CheckConfig> Checks,
-    Verification.HooksConfig Hooks,
+    IReadOnlyList<Configuration.CheckConfig> Checks,
+    Configuration.HooksConfig Hooks,
     TimeSpan Estimate,
     TimeSpan Budget,
     IReadOnlyDictionary<string, string> Owners)
 {
-    /// <summary>When the target accepts deploys, in words (<see cref="Deployments.DeployWindow.Describe"/>); null: any time.</summary>
+    /// <summary>When the target accepts deploys, in words (<see cref="Configuration.DeployWindow.Describe"/>); null: any time.</summary>
     public string? Window { get; init; }
 
     /// <summary>The target is on shared infrastructure (<c>shared: true</c>): only the automatic rollback of a failed deploy runs there.</summary>
@@ -33,7 +31,7 @@ public sealed record RollbackPlan(
     /// <summary>Records and rows a rollback moves per second, conservatively: a fraction of the measured bulk speeds.</summary>
     private const double RollbackEntriesPerSecond = 20_000;
 
-    public static TimeSpan EstimateRollback(long entries, IReadOnlyList<Verification.CheckConfig> checks, Verification.HooksConfig hooks, int slots) =>
+    public static TimeSpan EstimateRollback(long entries, IReadOnlyList<Configuration.CheckConfig> checks, Configuration.HooksConfig hooks, int slots) =>
         TimeSpan.FromSeconds(entries / RollbackEntriesPerSecond)
         + (checks.Count == 0 ? TimeSpan.Zero : checks.Max(c => c.Timeout))
         + hooks.Timeout * (hooks.BeforeRollback.Count + hooks.AfterRollback.Count) / 4

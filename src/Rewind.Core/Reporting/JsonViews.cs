@@ -1,7 +1,9 @@
 using Rewind.Core.Bundles;
-using Rewind.Core.Deployments;
 using Rewind.Core.Impact;
 using Rewind.Core.Train;
+using Rewind.Core.Engine;
+using Rewind.Core.Ledger;
+using Rewind.Core.Outcomes;
 
 namespace Rewind.Core.Reporting;
 
@@ -143,7 +145,7 @@ public static class JsonViews
     public static object State(TargetState s) => new { target = s.Target, state = s.StateName, reason = s.Reason, by = s.Who, since = s.Since, deployment = s.Deployment };
 
     /// <summary>A lock an admin broke (<c>rewind unlock</c>): whose it was, and the host and process still to be stopped.</summary>
-    public static object Unlocked(string? target, string? group, Locks.LockHolder holder) =>
+    public static object Unlocked(string? target, string? group, Ledger.LockHolder holder) =>
         new { target, group, broken = new { operation = holder.Operation, who = holder.Who, since = holder.AcquiredAt, host = holder.Host, pid = holder.ProcessId } };
 
     /// <summary>A group's patch train: the bundles on it and, per target, where it stands on each.</summary>

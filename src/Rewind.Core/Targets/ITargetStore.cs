@@ -25,10 +25,10 @@ public interface ITargetStore : IAsyncDisposable
     Task<object?> EvaluateAsync(string sql, CancellationToken cancellationToken = default);
 
     /// <summary>A business table's counters now (null when the table does not exist), read without writing it.</summary>
-    Task<Impact.TableBaseline?> MeasureAsync(Configuration.BusinessTable table, DateTimeOffset at, CancellationToken cancellationToken = default);
+    Task<TableBaseline?> MeasureAsync(Configuration.BusinessTable table, DateTimeOffset at, CancellationToken cancellationToken = default);
 
     /// <summary>What changed in a business table since <paramref name="baseline"/>, naming up to <paramref name="rowLimit"/> rows.</summary>
-    Task<Impact.BusinessImpact> ImpactAsync(Configuration.BusinessTable table, Impact.TableBaseline baseline, int rowLimit, CancellationToken cancellationToken = default);
+    Task<BusinessImpact> ImpactAsync(Configuration.BusinessTable table, TableBaseline baseline, int rowLimit, CancellationToken cancellationToken = default);
 
     /// <summary>The tables moved aside under the quarantine prefix, with their row counts.</summary>
     Task<IReadOnlyList<QuarantinedTable>> ListQuarantineAsync(CancellationToken cancellationToken = default);

@@ -1,4 +1,5 @@
-using Rewind.Core.Deployments;
+using Rewind.Core.Outcomes;
+
 
 namespace Rewind.Core.Train;
 

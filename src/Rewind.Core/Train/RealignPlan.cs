@@ -1,4 +1,6 @@
-using Rewind.Core.Deployments;
+using Rewind.Core.Ledger;
+using Rewind.Core.Outcomes;
+
 
 namespace Rewind.Core.Train;
 

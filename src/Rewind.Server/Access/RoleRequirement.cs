@@ -5,8 +5,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Rewind.Core;
 using Rewind.Core.Access;
 using Rewind.Core.Audit;
-using Rewind.Core.Deployments;
 using Rewind.Server.Endpoints;
+using Rewind.Core.Engine;
 
 namespace Rewind.Server.Access;
 

@@ -1,9 +1,9 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Rewind.Core.Deployments;
 using Rewind.Server.Operations;
 using Rewind.Server.Problems;
+using Rewind.Core.Engine;
 
 namespace Rewind.Server.Endpoints;
 

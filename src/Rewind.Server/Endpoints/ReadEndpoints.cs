@@ -2,16 +2,17 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.Mvc;
+using Rewind.Core.Ledger;
 using Rewind.Core;
 using Rewind.Core.Access;
 using Rewind.Core.Audit;
 using Rewind.Core.Configuration;
-using Rewind.Core.Deployments;
 using Rewind.Core.Reporting;
 using Rewind.Server.Access;
 using Rewind.Server.Operations;
 using Rewind.Server.Problems;
 using Rewind.Server.Views;
+using Rewind.Core.Engine;
 
 namespace Rewind.Server.Endpoints;
 

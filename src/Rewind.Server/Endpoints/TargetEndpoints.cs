@@ -5,10 +5,10 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
 using Rewind.Core;
 using Rewind.Core.Access;
-using Rewind.Core.Deployments;
 using Rewind.Server.Access;
 using Rewind.Server.Problems;
 using Rewind.Server.Views;
+using Rewind.Core.Engine;
 
 namespace Rewind.Server.Endpoints;
 

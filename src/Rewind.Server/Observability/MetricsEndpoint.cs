@@ -3,8 +3,8 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
-using Rewind.Core.Deployments;
 using Rewind.Core.Observability;
+using Rewind.Core.Engine;
 
 namespace Rewind.Server.Observability;
 

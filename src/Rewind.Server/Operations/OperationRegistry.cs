@@ -2,9 +2,9 @@ using System.Collections.Concurrent;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Rewind.Core.Deployments;
 using Rewind.Core.Secrets;
 using Rewind.Server.Problems;
+using Rewind.Core.Engine;
 
 namespace Rewind.Server.Operations;
 

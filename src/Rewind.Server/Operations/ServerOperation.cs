@@ -1,5 +1,5 @@
 using Microsoft.AspNetCore.Mvc;
-using Rewind.Core.Deployments;
+using Rewind.Core.Engine;
 
 namespace Rewind.Server.Operations;
 

@@ -1,9 +1,9 @@
 using Rewind.Core.Reporting;
 using Rewind.Core.Audit;
-using Rewind.Core.Bundles;
-using Rewind.Core.Deployments;
-using Rewind.Core.Impact;
 using Rewind.Server.Operations;
+using Rewind.Core.Engine;
+using Rewind.Core.Ledger;
+using Rewind.Core.Outcomes;
 
 namespace Rewind.Server.Views;
 

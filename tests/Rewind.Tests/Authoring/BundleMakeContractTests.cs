@@ -4,8 +4,8 @@ using Rewind.Core;
 using Rewind.Core.Authoring;
 using Rewind.Core.Bundles;
 using Rewind.Core.Configuration;
-using Rewind.Core.Deployments;
 using Rewind.Tests.Support;
+using Rewind.Core.Engine;
 
 namespace Rewind.Tests.Authoring;
 

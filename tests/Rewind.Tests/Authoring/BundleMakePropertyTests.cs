@@ -4,9 +4,9 @@ using System.Text.Json;
 using CsCheck;
 using Rewind.Core.Authoring;
 using Rewind.Core.Bundles;
-using Rewind.Core.Deployments;
 using Rewind.Core.Train;
 using Rewind.Tests.Support;
+using Rewind.Core.Engine;
 
 namespace Rewind.Tests.Authoring;
 

@@ -1,6 +1,6 @@
-using Rewind.Core.Locks;
 using Rewind.Sqlite;
 using Rewind.Tests.Support;
+using Rewind.Core.Ledger;
 
 namespace Rewind.Tests.Cli;
 

@@ -1,8 +1,9 @@
 using System.Text;
-using Rewind.Core.Deployments;
-using Rewind.Core.Verification;
+using Rewind.Core.Ledger;
 using Rewind.Tests.Storage;
 using Rewind.Tests.Support;
+using Rewind.Core.Configuration;
+using Rewind.Core.Engine;
 
 namespace Rewind.Tests.Engine;
 

@@ -1,8 +1,9 @@
 using Rewind.Core;
 using Rewind.Core.Bundles;
-using Rewind.Core.Deployments;
 using Rewind.Tests.Postgres;
 using Rewind.Tests.Support;
+using Rewind.Core.Engine;
+using Rewind.Core.Ledger;
 
 namespace Rewind.Tests.Hostile;
 

@@ -1,10 +1,10 @@
 using System.Diagnostics;
 using Npgsql;
 using Rewind.Core;
-using Rewind.Core.Deployments;
-using Rewind.Core.Targets;
 using Rewind.Tests.Postgres;
 using Rewind.Tests.Support;
+using Rewind.Core.Engine;
+using Rewind.Core.Ledger;
 
 namespace Rewind.Tests.Hostile;
 

@@ -38,7 +38,7 @@ public abstract class RehearsalCopyContractTests(StorageProvider provider)
         .SimpleTable("region", ("name", "text")).DataCopy("tier", """{"id":"b","rank":2}""")
         .RowUpsert("settings", """{"name":"currency","value":"EUR"}""").RowUpsert("settings", """{"name":"theme","value":"dark"}""");
 
-    private Task<Rewind.Core.Deployments.RehearsalReport> RehearseAsync(EngineHarness h, BundleBuilder bundle) =>
+    private Task<Rewind.Core.Engine.RehearsalReport> RehearseAsync(EngineHarness h, BundleBuilder bundle) =>
         h.Engine.RehearseAsync(h.Write(bundle), "env1", (config, ct) => Rewind.Cli.Composition.RewindHost.CreateEngineAsync(config, null, ct));
 
     [Fact]

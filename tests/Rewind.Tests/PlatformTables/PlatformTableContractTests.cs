@@ -83,7 +83,7 @@ public abstract class PlatformTableContractTests(StorageProvider provider)
         // The documented way back: redeploy the schema change, then the live-edits bundle.
         await h.Engine.ClearAsync("env1", "tester", "fix scheduled");
         await h.DeployAsync(new BundleBuilder("add-perk-again").Table("platform", "loyalty_tier", WithPerk));
-        await h.Engine.DeployAsync(new Rewind.Core.Deployments.DeployRequest(await ExportAsync(h, rollback.Deployment.Impact.LiveEditsDigest!), "env1", "tester", "bring back what was written"));
+        await h.Engine.DeployAsync(new Rewind.Core.Engine.DeployRequest(await ExportAsync(h, rollback.Deployment.Impact.LiveEditsDigest!), "env1", "tester", "bring back what was written"));
         Assert.Equal("lounge", await h.ScalarAsync("SELECT perk FROM loyalty_tier WHERE id = 'gold'"));
         Assert.Equal("cup", await h.ScalarAsync("SELECT perk FROM loyalty_tier WHERE id = 'bronze'"));
         Assert.Equal(5L, Convert.ToInt64(await h.ScalarAsync("SELECT rank FROM loyalty_tier WHERE id = 'silver'"), System.Globalization.CultureInfo.InvariantCulture));

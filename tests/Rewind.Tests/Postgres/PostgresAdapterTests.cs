@@ -3,12 +3,13 @@ using Rewind.Cli.Composition;
 using Rewind.Core;
 using Rewind.Core.Bundles;
 using Rewind.Core.Configuration;
-using Rewind.Core.Deployments;
-using Rewind.Core.Locks;
 using Rewind.Core.Targets;
 using Rewind.Postgres;
 using Rewind.Tests.Support;
 using Xunit.Abstractions;
+using Rewind.Core.Engine;
+using Rewind.Core.Ledger;
+using Rewind.Core.Outcomes;
 
 namespace Rewind.Tests.Postgres;
 

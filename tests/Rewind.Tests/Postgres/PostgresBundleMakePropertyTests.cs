@@ -38,14 +38,14 @@ public sealed class CrossEngineBundleMakeRowsTests(PostgresServerFixture server)
         var made = await h.Engine.MakeBundleAsync(new Rewind.Core.Authoring.MakeRequest("dev", "prod", h.Folder.Combine("rows")));
 
         Assert.Equal([new Rewind.Core.Authoring.MadeTableRows("core_config", DataCopy: false, 3)], made.Tables);
-        Assert.True((await h.Engine.DeployAsync(new Rewind.Core.Deployments.DeployRequest(made.Path, "prod", "tester", "promote"))).Deployment.IsApplied);
+        Assert.True((await h.Engine.DeployAsync(new Rewind.Core.Engine.DeployRequest(made.Path, "prod", "tester", "promote"))).Deployment.IsApplied);
         Assert.Equal(
             (await h.SnapshotAsync("dev")).WithoutSurrogateIds(["core_config"]).Tables["core_config"].Where(r => !r.StartsWith('#')),
             (await h.SnapshotAsync("prod")).WithoutSurrogateIds(["core_config"]).Tables["core_config"].Where(r => !r.StartsWith('#')));
         var again = await h.Engine.MakeBundleAsync(new Rewind.Core.Authoring.MakeRequest("dev", "prod", h.Folder.Combine("again")));
         Assert.True(again.IsEmpty);
 
-        Assert.True((await h.Engine.RollbackAsync(new Rewind.Core.Deployments.RollbackRequest("prod", "tester", "undo"))).Succeeded);
+        Assert.True((await h.Engine.RollbackAsync(new Rewind.Core.Engine.RollbackRequest("prod", "tester", "undo"))).Succeeded);
         Assert.Null(before.Snapshot.FirstDifference((await h.StateAsync("prod")).Snapshot));
     }
 }

@@ -1,9 +1,10 @@
 using Microsoft.Extensions.Time.Testing;
 using Rewind.Core;
 using Rewind.Core.Audit;
-using Rewind.Core.Deployments;
 using Rewind.Core.Train;
 using Rewind.Tests.Support;
+using Rewind.Core.Configuration;
+using Rewind.Core.Engine;
 
 namespace Rewind.Tests.Rules;
 
@@ -77,7 +78,7 @@ public abstract class DeployWindowContractTests(StorageProvider provider)
     {
         var clock = new FakeTimeProvider(Noon);
         await using var h = await EngineHarness.CreateAsync(provider,
-            t => t with { Window = Night, Checks = [new Rewind.Core.Verification.CheckConfig { Name = "rules", Sql = "SELECT count(*) = 0 FROM rw_records WHERE body LIKE '%bad%'" }] },
+            t => t with { Window = Night, Checks = [new Rewind.Core.Configuration.CheckConfig { Name = "rules", Sql = "SELECT count(*) = 0 FROM rw_records WHERE body LIKE '%bad%'" }] },
             c => c,
             clock);
 

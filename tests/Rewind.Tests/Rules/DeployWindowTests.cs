@@ -1,5 +1,5 @@
 using CsCheck;
-using Rewind.Core.Deployments;
+using Rewind.Core.Configuration;
 
 namespace Rewind.Tests.Rules;
 

@@ -1,5 +1,6 @@
-using Rewind.Core.Deployments;
 using Rewind.Tests.Support;
+using Rewind.Core.Engine;
+using Rewind.Core.Ledger;
 
 namespace Rewind.Tests.Rules;
 

@@ -1,9 +1,8 @@
 using System.Text.Json;
 using Rewind.Core;
 using Rewind.Core.Audit;
-using Rewind.Core.Notifications;
-using Rewind.Core.Verification;
 using Rewind.Tests.Support;
+using Rewind.Core.Configuration;
 
 namespace Rewind.Tests.Rules;
 

@@ -1,7 +1,8 @@
 using Rewind.Core;
-using Rewind.Core.Deployments;
-using Rewind.Core.Verification;
 using Rewind.Tests.Support;
+using Rewind.Core.Configuration;
+using Rewind.Core.Engine;
+using Rewind.Core.Ledger;
 
 namespace Rewind.Tests.Rules;
 
@@ -43,7 +44,7 @@ public abstract class SharedTargetContractTests(StorageProvider provider)
     {
         await using var h = await EngineHarness.CreateAsync(provider,
             t => t with { Shared = true, Checks = [new CheckConfig { Name = "rules", Sql = "SELECT count(*) = 0 FROM rw_records WHERE body LIKE '%bad%'" }] },
-            c => c with { Groups = new Dictionary<string, Rewind.Core.Train.GroupConfig> { ["eu"] = new() { Name = "eu", Stages = [["env1"]] } } },
+            c => c with { Groups = new Dictionary<string, Rewind.Core.Configuration.GroupConfig> { ["eu"] = new() { Name = "eu", Stages = [["env1"]] } } },
             TimeProvider.System);
         var one = await h.Engine.DeployAsync(new DeployRequest(h.Write(Rule("one", "good-1")), "env1", "tester", "hotfix") { OutsideTrain = true });
         Assert.True(one.Succeeded, one.Verification.Summary);

@@ -1,6 +1,7 @@
 using CsCheck;
 using Rewind.Cli.Rendering;
 using Rewind.Core.Secrets;
+using Rewind.Core.Configuration;
 
 namespace Rewind.Tests.Secrets;
 

@@ -1,8 +1,8 @@
 using Rewind.Cli.Composition;
 using Rewind.Core.Artifacts;
 using Rewind.Core.Audit;
-using Rewind.Core.Deployments;
 using Rewind.Tests.Support;
+using Rewind.Core.Ledger;
 
 namespace Rewind.Tests.Soak;
 

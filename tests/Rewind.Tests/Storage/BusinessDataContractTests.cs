@@ -2,8 +2,8 @@ using System.Globalization;
 using CsCheck;
 using Rewind.Core;
 using Rewind.Core.Configuration;
-using Rewind.Core.Deployments;
 using Rewind.Tests.Support;
+using Rewind.Core.Engine;
 
 namespace Rewind.Tests.Storage;
 

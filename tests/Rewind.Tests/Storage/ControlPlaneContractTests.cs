@@ -1,8 +1,7 @@
 using Rewind.Cli.Composition;
 using Rewind.Core.ControlPlane;
-using Rewind.Core.Deployments;
-using Rewind.Core.Locks;
 using Rewind.Tests.Support;
+using Rewind.Core.Ledger;
 
 namespace Rewind.Tests.Storage;
 

@@ -1,7 +1,8 @@
 using Rewind.Core;
-using Rewind.Core.Deployments;
 using CsCheck;
 using Rewind.Tests.Support;
+using Rewind.Core.Engine;
+using Rewind.Core.Ledger;
 
 namespace Rewind.Tests.Storage;
 

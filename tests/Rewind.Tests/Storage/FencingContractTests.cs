@@ -1,11 +1,11 @@
 using Rewind.Cli.Composition;
 using Rewind.Core;
-using Rewind.Core.Deployments;
 using Rewind.Core.Locks;
-using Rewind.Core.Notifications;
 using Rewind.Core.Targets;
-using Rewind.Core.Verification;
 using Rewind.Tests.Support;
+using Rewind.Core.Configuration;
+using Rewind.Core.Engine;
+using Rewind.Core.Ledger;
 
 namespace Rewind.Tests.Storage;
 

@@ -3,6 +3,8 @@ using Rewind.Core;
 using Rewind.Core.ControlPlane;
 using Rewind.Core.Locks;
 using Rewind.Tests.Support;
+using Rewind.Core.Configuration;
+using Rewind.Core.Ledger;
 
 namespace Rewind.Tests.Storage;
 

@@ -1,6 +1,5 @@
 using Rewind.Core;
 using Rewind.Core.Configuration;
-using Rewind.Core.Locks;
 
 namespace Rewind.Tests.Storage;
 

@@ -1,6 +1,8 @@
-using Rewind.Core.Deployments;
 using Rewind.Core.Verification;
 using Rewind.Tests.Support;
+using Rewind.Core.Configuration;
+using Rewind.Core.Engine;
+using Rewind.Core.Ledger;
 
 namespace Rewind.Tests.Storage;
 

@@ -152,7 +152,7 @@ public abstract class ValueFidelityContractTests(StorageProvider provider)
         Assert.Equal(10L, Convert.ToInt64(await h.ScalarAsync("SELECT g FROM derived WHERE id = 'c'"), System.Globalization.CultureInfo.InvariantCulture));
         var rollback = await h.RollbackAsync();
 
-        Assert.Equal(Rewind.Core.Deployments.DeploymentStatus.RolledBack, rollback.Deployment.Status);
+        Assert.Equal(Rewind.Core.Ledger.DeploymentStatus.RolledBack, rollback.Deployment.Status);
         Assert.Equal(5L, Convert.ToInt64(await h.ScalarAsync("SELECT sum(n * 100 + g) FROM derived WHERE g = n * 2 AND id IN ('a', 'b')"), System.Globalization.CultureInfo.InvariantCulture) - 301L);
         Assert.Equal(2L, Convert.ToInt64(await h.ScalarAsync("SELECT count(*) FROM derived"), System.Globalization.CultureInfo.InvariantCulture));
     }

@@ -1,7 +1,8 @@
 using Rewind.Cli.Composition;
 using Rewind.Core.Configuration;
-using Rewind.Core.Deployments;
 using Rewind.Core.Targets;
+using Rewind.Core.Engine;
+using Rewind.Core.Outcomes;
 
 namespace Rewind.Tests.Support;
 

@@ -1,8 +1,7 @@
 using Rewind.Cli.Composition;
 using Rewind.Core.Configuration;
-using Rewind.Core.Deployments;
 using Rewind.Core.Train;
-using Rewind.Core.Verification;
+using Rewind.Core.Engine;
 
 namespace Rewind.Tests.Support;
 

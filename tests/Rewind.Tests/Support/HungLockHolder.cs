@@ -1,6 +1,6 @@
 using System.Diagnostics;
-using Rewind.Core.Locks;
 using Rewind.Sqlite;
+using Rewind.Core.Ledger;
 
 namespace Rewind.Tests.Support;
 

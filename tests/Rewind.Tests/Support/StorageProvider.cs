@@ -1,5 +1,3 @@
-using Rewind.Core.ControlPlane;
-
 namespace Rewind.Tests.Support;
 
 /// <summary>

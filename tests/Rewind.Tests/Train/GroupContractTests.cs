@@ -1,9 +1,10 @@
 using Rewind.Core;
 using Rewind.Core.Audit;
-using Rewind.Core.Deployments;
 using Rewind.Core.Train;
-using Rewind.Core.Verification;
 using Rewind.Tests.Support;
+using Rewind.Core.Configuration;
+using Rewind.Core.Engine;
+using Rewind.Core.Ledger;
 
 namespace Rewind.Tests.Train;
 

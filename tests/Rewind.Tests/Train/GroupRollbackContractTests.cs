@@ -1,10 +1,11 @@
 using Rewind.Core;
 using Rewind.Core.Audit;
-using Rewind.Core.Deployments;
 using Rewind.Core.Targets;
 using Rewind.Core.Train;
 using Rewind.Tests.Support;
 using static Rewind.Tests.Support.GroupEngine;
+using Rewind.Core.Engine;
+using Rewind.Core.Ledger;
 
 namespace Rewind.Tests.Train;
 

@@ -1,6 +1,6 @@
-using Rewind.Core.Verification;
 using Rewind.Tests.Support;
 using static Rewind.Tests.Support.GroupEngine;
+using Rewind.Core.Configuration;
 
 namespace Rewind.Tests.Train;
 

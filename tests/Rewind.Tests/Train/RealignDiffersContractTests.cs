@@ -1,9 +1,10 @@
 using Rewind.Cli.Composition;
 using Rewind.Core;
 using Rewind.Core.Audit;
-using Rewind.Core.Deployments;
 using Rewind.Core.Train;
 using Rewind.Tests.Support;
+using Rewind.Core.Engine;
+using Rewind.Core.Configuration;
 
 namespace Rewind.Tests.Train;
 

@@ -1,8 +1,9 @@
 using Rewind.Core;
 using Rewind.Core.Audit;
-using Rewind.Core.Deployments;
 using Rewind.Tests.Support;
 using static Rewind.Tests.Support.GroupEngine;
+using Rewind.Core.Engine;
+using Rewind.Core.Ledger;
 
 namespace Rewind.Tests.Train;
 

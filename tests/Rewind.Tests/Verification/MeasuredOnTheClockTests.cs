@@ -1,6 +1,8 @@
 using Microsoft.Extensions.Time.Testing;
 using Rewind.Core.Verification;
 using Rewind.Tests.Support;
+using Rewind.Core.Configuration;
+using Rewind.Core.Engine;
 
 namespace Rewind.Tests.Verification;
 

@@ -1,4 +1,0 @@
-namespace Rewind.Core.Deployments;
-
-/// <summary>Progress of a long operation: the step it is on and how many of the bundle's entries are done.</summary>
-public readonly record struct OperationProgress(string Step, long Done, long Total);

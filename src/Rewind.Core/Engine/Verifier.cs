@@ -1,0 +1,97 @@
+using Rewind.Core.Verification;
+using System.Globalization;
+using Rewind.Core.Targets;
+using Rewind.Core.Configuration;
+
+namespace Rewind.Core.Engine;
+
+/// <summary>Runs a target's checks with bounded parallelism and turns them into pass, fail or inconclusive.</summary>
+public sealed class Verifier(HttpClient http, string workingDirectory, TimeProvider time, int parallelism = 4)
+{
+    public async Task<VerificationResult> VerifyAsync(IReadOnlyList<CheckConfig> checks, ITargetStore target, IReadOnlyDictionary<string, string> environment, CancellationToken cancellationToken)
+    {
+        var results = new CheckResult[checks.Count];
+        await Parallel.ForAsync(0, checks.Count, new ParallelOptions { MaxDegreeOfParallelism = parallelism, CancellationToken = cancellationToken }, async (i, ct) =>
+        {
+            results[i] = await RunAsync(checks[i], target, environment, ct);
+        });
+        return VerificationResult.From(results);
+    }
+
+    private async Task<CheckResult> RunAsync(CheckConfig check, ITargetStore target, IReadOnlyDictionary<string, string> environment, CancellationToken cancellationToken)
+    {
+        using var span = Observability.RewindTracing.Step($"check {check.Name}");
+        var result = await RunCheckAsync(check, target, environment, cancellationToken);
+        Observability.RewindTracing.Outcome(span, result.Outcome.ToString().ToLowerInvariant(), result.Outcome == CheckOutcome.Passed ? null : result.Detail);
+        return result;
+    }
+
+    private async Task<CheckResult> RunCheckAsync(CheckConfig check, ITargetStore target, IReadOnlyDictionary<string, string> environment, CancellationToken cancellationToken)
+    {
+        var start = time.GetTimestamp();
+        CheckResult Result(CheckOutcome outcome, string detail) => new(check.Name, outcome, detail, time.GetElapsedTime(start).TotalSeconds);
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(check.Timeout);
+        try
+        {
+            if (check.Http is { } url)
+            {
+                using var response = await http.GetAsync(url, deadline.Token);
+                var body = await response.Content.ReadAsStringAsync(deadline.Token);
+                var status = (int)response.StatusCode;
+                if (status < check.ExpectStatus.Min || status > check.ExpectStatus.Max)
+                {
+                    return Result(CheckOutcome.Failed, $"GET {url} returned {status}, expected {check.ExpectStatus.Min}-{check.ExpectStatus.Max}: {Excerpt(body)}");
+                }
+
+                return check.BodyContains is { } expected && !body.Contains(expected, StringComparison.Ordinal)
+                    ? Result(CheckOutcome.Failed, $"GET {url} returned {status} without \"{expected}\" in its body: {Excerpt(body)}")
+                    : Result(CheckOutcome.Passed, $"GET {url} returned {status}");
+            }
+
+            if (check.Command is { } command)
+            {
+                var outcome = await ShellCommand.RunAsync(command, workingDirectory, environment, check.Timeout, cancellationToken);
+                return outcome.TimedOut ? Result(CheckOutcome.TimedOut, $"timed out after {check.Timeout.TotalSeconds:0.#}s: {outcome.Output}")
+                    : outcome.ExitCode is null ? Result(CheckOutcome.Error, outcome.Output)
+                    : outcome.Succeeded ? Result(CheckOutcome.Passed, outcome.Output)
+                    : Result(CheckOutcome.Failed, $"exit {outcome.ExitCode}: {outcome.Output}");
+            }
+
+            var value = await target.EvaluateAsync(check.Sql!, deadline.Token);
+            return IsTrue(value)
+                ? Result(CheckOutcome.Passed, $"returned {Format(value)}")
+                : Result(CheckOutcome.Failed, $"returned {Format(value)}, expected true");
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return Result(CheckOutcome.TimedOut, $"timed out after {check.Timeout.TotalSeconds:0.#}s");
+        }
+        catch (CheckNotReadOnlyException e)
+        {
+            return Result(CheckOutcome.Failed, e.Message);
+        }
+        catch (HttpRequestException e)
+        {
+            return Result(CheckOutcome.Error, $"could not reach {check.Http}: {e.Message}");
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            return Result(CheckOutcome.Error, $"could not run: {e.Message}");
+        }
+    }
+
+    private static bool IsTrue(object? value) => value switch
+    {
+        bool b => b,
+        long l => l != 0,
+        int i => i != 0,
+        double d => d != 0,
+        string s => s is "1" or "t" or "true",
+        _ => false,
+    };
+
+    private static string Format(object? value) => value is null or DBNull ? "null" : Convert.ToString(value, CultureInfo.InvariantCulture) ?? "";
+
+    private static string Excerpt(string body) => body.Length <= 200 ? body : body[..200] + "…";
+}
