@@ -33,6 +33,33 @@ public sealed partial class SourceShapeTests
         Assert.True(offenders.Count == 0, "a deployment's status changes only through DeploymentLifecycle's transitions:\n" + string.Join("\n", offenders));
     }
 
+    [Fact]
+    public void No_source_file_passes_400_lines()
+    {
+        var files = SourceFiles().ToList();
+        var tooLong = files.Select(f => (File: f, Lines: File.ReadLines(f).Count())).Where(f => f.Lines > 400)
+            .Select(f => $"{Path.GetRelativePath(SourceRoot(), f.File)}: {f.Lines} lines").ToList();
+
+        Assert.True(files.Count > 100, $"found only {files.Count} source files under {SourceRoot()}");
+        Assert.True(tooLong.Count == 0, "a file that passes 400 lines is asking to be split (STYLE.md):\n" + string.Join("\n", tooLong));
+    }
+
+    [Fact]
+    public void The_engine_is_a_thin_facade_over_use_cases()
+    {
+        var engine = SourceFiles().Where(f => File.ReadAllText(f).Contains("class RewindEngine", StringComparison.Ordinal)).ToList();
+
+        var facade = Assert.Single(engine);
+        Assert.DoesNotContain("partial class RewindEngine", File.ReadAllText(facade), StringComparison.Ordinal);
+        var lines = File.ReadLines(facade).Count();
+        Assert.True(lines < 300, $"{Path.GetRelativePath(SourceRoot(), facade)} has {lines} lines: the façade delegates to the use cases in Core/Engine, it does not hold them");
+    }
+
+    private static IEnumerable<string> SourceFiles() =>
+        Directory.EnumerateFiles(SourceRoot(), "*.cs", SearchOption.AllDirectories)
+            .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal)
+                && !f.Contains($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}", StringComparison.Ordinal));
+
     [GeneratedRegex(@"\bStatus\s*=(?![=>])")]
     private static partial Regex StatusAssignment();
 }

@@ -4,12 +4,8 @@ using Rewind.Core.Planning;
 
 namespace Rewind.Core.Engine;
 
-public sealed partial class RewindEngine
+internal sealed class Diffing(EngineParts parts, EngineUseCases uses) : EngineUseCase(parts, uses)
 {
-    /// <summary>
-    /// What <paramref name="bundlePath"/> would change on <paramref name="target"/>: records added, changed,
-    /// unchanged and deleted, data copies with row counts, tables created or altered. Nothing is written.
-    /// </summary>
     public async Task<BundleDiff> DiffAsync(string bundlePath, string target, int listLimit = 200, CancellationToken cancellationToken = default)
     {
         var config = _config.Target(target);

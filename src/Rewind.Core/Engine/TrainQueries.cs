@@ -6,19 +6,11 @@ using Rewind.Core.Outcomes;
 
 namespace Rewind.Core.Engine;
 
-public sealed partial class RewindEngine
+internal sealed class TrainQueries(EngineParts parts, EngineUseCases uses) : EngineUseCase(parts, uses)
 {
-    /// <summary>
-    /// The matrix of a group's targets × the bundles of its train, each cell's state and each target's position:
-    /// what <c>rewind train</c> shows and what a dashboard GETs.
-    /// </summary>
     public async Task<TrainMatrix> TrainAsync(string group, CancellationToken cancellationToken = default) =>
         (await MatrixAsync(_config.Group(group), cancellationToken)).Matrix;
 
-    /// <summary>
-    /// Which members of a group are aligned: each one's fingerprint over all its managed records, compared with the
-    /// reference — the first on-train member (in stage order) at the head of the train, else the most common one.
-    /// </summary>
     public async Task<GroupStatus> GroupStatusAsync(string group, CancellationToken cancellationToken = default)
     {
         var config = _config.Group(group);
@@ -38,10 +30,6 @@ public sealed partial class RewindEngine
         return new GroupStatus(config.Name, matrix.Head, reference, referenceFingerprint, rows);
     }
 
-    /// <summary>
-    /// The way back for one target: the bundles of its group's train it does not run, in train order from its
-    /// position to the head, each compared with the prior state recorded when the group received it.
-    /// </summary>
     public async Task<RealignPlan> RealignPlanAsync(string target, CancellationToken cancellationToken = default)
     {
         var config = _config.Target(target);
@@ -73,18 +61,9 @@ public sealed partial class RewindEngine
         return new RealignPlan(config.Name, group.Name, row.State, row.Position, matrix.Head, steps);
     }
 
-    /// <summary>
-    /// <c>rewind realign --apply</c>: runs the plan's steps in train order, each a normal deployment with its own
-    /// inverse and verification, stopping at the first that fails. Allowed while the target is off-train (it is
-    /// how it gets back); the hold stays until a train-admin clears it. Nothing lands on a frozen target. Before
-    /// each step the target's state over the step's keys is compared again with the state the group received it
-    /// on: where it differs (someone edited it), it stops (<c>target-differs</c>, exit 3) and leaves the edit in
-    /// place, unless forced (<c>--force</c>), and each forced step is audited.
-    /// </summary>
     public Task<RealignResult> RealignAsync(string target, string who, string? reason, CancellationToken cancellationToken = default) =>
         RealignAsync(target, who, reason, force: false, cancellationToken);
 
-    /// <inheritdoc cref="RealignAsync(string, string, string?, CancellationToken)"/>
     public Task<RealignResult> RealignAsync(string target, string who, string? reason, bool force, CancellationToken cancellationToken = default) =>
         AuditedAsync("realign", target, who, reason, async scope =>
         {
@@ -129,7 +108,7 @@ public sealed partial class RewindEngine
                 DeployResult result;
                 try
                 {
-                    result = await DeployAsync(request, null, cancellationToken);
+                    result = await Uses.Deploying.DeployAsync(request, null, cancellationToken);
                 }
                 catch (RewindException e) when (applied.Count > 0)
                 {
@@ -166,7 +145,7 @@ public sealed partial class RewindEngine
     /// Why a group member may not rejoin its train yet (null when it may): its fingerprint over all managed records
     /// must equal that of an on-train member at the head of the train. With no such peer, being at the head suffices.
     /// </summary>
-    private async Task<string?> WhyNotAlignedAsync(TargetConfig target, CancellationToken cancellationToken)
+    internal async Task<string?> WhyNotAlignedAsync(TargetConfig target, CancellationToken cancellationToken)
     {
         if (_config.GroupOf(target.Name) is not { } group)
         {
@@ -192,7 +171,7 @@ public sealed partial class RewindEngine
     }
 
     /// <summary>The train and every member's deployments (newest first), folded into the matrix.</summary>
-    private async Task<(TrainMatrix Matrix, IReadOnlyDictionary<string, IReadOnlyList<Deployment>> Deployments)> MatrixAsync(GroupConfig group, CancellationToken cancellationToken)
+    internal async Task<(TrainMatrix Matrix, IReadOnlyDictionary<string, IReadOnlyList<Deployment>> Deployments)> MatrixAsync(GroupConfig group, CancellationToken cancellationToken)
     {
         var train = await _store.GetTrainAsync(group.Name, cancellationToken);
         var rows = new List<TrainRow>();
@@ -243,13 +222,13 @@ public sealed partial class RewindEngine
     }
 
     /// <summary>The most common value; ties go to the one seen first.</summary>
-    private static string? Majority(IEnumerable<string> values) =>
+    internal static string? Majority(IEnumerable<string> values) =>
         values.Select((v, i) => (v, i)).GroupBy(x => x.v, StringComparer.Ordinal)
             .OrderByDescending(g => g.Count()).ThenBy(g => g.Min(x => x.i))
             .FirstOrDefault()?.Key;
 
     /// <summary>The fingerprint over the keys a bundle touches, for members of a group (null for other targets).</summary>
-    private async Task<string?> PriorFingerprintAsync(TargetConfig target, Bundle bundle, CancellationToken cancellationToken)
+    internal async Task<string?> PriorFingerprintAsync(TargetConfig target, Bundle bundle, CancellationToken cancellationToken)
     {
         if (_config.GroupOf(target.Name) is null)
         {

@@ -4,11 +4,11 @@ using Rewind.Core.Targets;
 
 namespace Rewind.Core.Engine;
 
-public sealed partial class RewindEngine
+internal sealed class BusinessTables(EngineParts parts, EngineUseCases uses) : EngineUseCase(parts, uses)
 {
     /// <summary>Business data is never written by Rewind: a bundle that names a business table is bad input.</summary>
     /// <summary>Each business table's counters as the deployment goes live: the start of its impact window.</summary>
-    private async Task<IReadOnlyList<TableBaseline>> MeasureBusinessTablesAsync(TargetConfig target, CancellationToken cancellationToken)
+    internal async Task<IReadOnlyList<TableBaseline>> MeasureBusinessTablesAsync(TargetConfig target, CancellationToken cancellationToken)
     {
         if (target.BusinessTables.Count == 0)
         {
@@ -29,7 +29,7 @@ public sealed partial class RewindEngine
     }
 
     /// <summary>What changed in each business table between the deployment and now; the rollback does not undo it.</summary>
-    private async Task<IReadOnlyList<BusinessImpact>> BusinessImpactAsync(TargetConfig target, Deployment deployment, CancellationToken cancellationToken)
+    internal async Task<IReadOnlyList<BusinessImpact>> BusinessImpactAsync(TargetConfig target, Deployment deployment, CancellationToken cancellationToken)
     {
         var impacts = new List<BusinessImpact>();
         await using var store = _targets.Open(target);

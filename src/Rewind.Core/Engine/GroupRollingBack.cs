@@ -6,13 +6,8 @@ using Rewind.Core.Configuration;
 
 namespace Rewind.Core.Engine;
 
-public sealed partial class RewindEngine
+internal sealed class GroupRollingBack(EngineParts parts, EngineUseCases uses) : EngineUseCase(parts, uses)
 {
-    /// <summary>
-    /// Plans the rollback of a group's train head on every member (or those <paramref name="members"/> names),
-    /// changing nothing: which members roll back which deployment, which do not run the head, and which cannot
-    /// roll back and why (frozen, shared, the head is not its newest deployment, it would land on an unverified one).
-    /// </summary>
     public async Task<GroupRollbackPlan> PlanGroupRollbackAsync(string group, IReadOnlyList<string>? members = null, CancellationToken cancellationToken = default)
     {
         var config = _config.Group(group);
@@ -45,7 +40,7 @@ public sealed partial class RewindEngine
             try
             {
                 var target = _config.Target(name);
-                CheckRollbackAllowed(target, await _store.GetTargetStateAsync(name, cancellationToken));
+                RollingBack.CheckRollbackAllowed(target, await _store.GetTargetStateAsync(name, cancellationToken));
                 var newest = deployments.First(d => d.IsApplied);
                 if (newest.Id != running.Id)
                 {
@@ -56,7 +51,7 @@ public sealed partial class RewindEngine
                 KnownGoodRule.RequireKnownGoodLanding(name, deployments, running);
                 if (!running.CanRollBackCode)
                 {
-                    throw new RefusedException("no-known-good-state", $"release {running.Id} cannot be rolled back: {UnknownPriorWarning(running.Code)}");
+                    throw new RefusedException("no-known-good-state", $"release {running.Id} cannot be rolled back: {CodeSlots.UnknownPriorWarning(running.Code)}");
                 }
 
                 plans.Add(new MemberRollbackPlan(name, stage, MemberRollbackKind.RollBack, running, null));
@@ -70,13 +65,6 @@ public sealed partial class RewindEngine
         return new GroupRollbackPlan(config.Name, head, plans);
     }
 
-    /// <summary>
-    /// <c>rewind rollback --group G</c>: rolls the train head back on every member, last stage first (the targets of
-    /// a stage <c>parallel</c> at a time), each its own rollback with its own hooks and checks. Every member's
-    /// rollback is planned first, and nothing runs if one cannot. Members stay on the train: the group moves back
-    /// together, and the bundle leaves the train head. A member whose rollback fails is frozen as always; the others
-    /// still roll back (the bundle is bad everywhere). Members left running it are marked diverged.
-    /// </summary>
     public Task<GroupRollbackResult> RollbackGroupAsync(GroupRollbackRequest request, CancellationToken cancellationToken = default) =>
         AuditedAsync("rollback-group", null, request.Who, request.Reason, scope => RollbackGroupCoreAsync(request, scope, cancellationToken), cancellationToken);
 
@@ -130,7 +118,7 @@ public sealed partial class RewindEngine
     {
         try
         {
-            var rollback = await RollbackAsync(new RollbackRequest(member.Target, request.Who, request.Reason, member.Deployment!.Id) { WithGroup = group }, null, cancellationToken);
+            var rollback = await Uses.RollingBack.RollbackAsync(new RollbackRequest(member.Target, request.Who, request.Reason, member.Deployment!.Id) { WithGroup = group }, null, cancellationToken);
             return new MemberRollbackOutcome(member.Target, member.Stage, rollback.Succeeded ? "rolled-back" : "frozen", member.Deployment.Id, rollback, rollback.Succeeded ? null : rollback.State.Reason);
         }
         catch (RewindException e) when (e is not LockLostException)

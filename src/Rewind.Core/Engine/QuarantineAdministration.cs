@@ -6,9 +6,8 @@ namespace Rewind.Core.Engine;
 /// <summary>A quarantined table on a target, with the operation that moved it aside and when.</summary>
 public sealed record QuarantineEntry(string Target, string Table, string As, long Rows, string? Deployment, DateTimeOffset? Since);
 
-public sealed partial class RewindEngine
+internal sealed class QuarantineAdministration(EngineParts parts, EngineUseCases uses) : EngineUseCase(parts, uses)
 {
-    /// <summary>Every table rollbacks (or deletes of definitions) moved aside, on every target.</summary>
     public async Task<IReadOnlyList<QuarantineEntry>> QuarantineListAsync(CancellationToken cancellationToken = default)
     {
         var entries = new List<QuarantineEntry>();
@@ -32,7 +31,6 @@ public sealed partial class RewindEngine
         }).ToList();
     }
 
-    /// <summary>Drops quarantined tables older than <paramref name="olderThan"/> (train-admin; audited per target).</summary>
     public async Task<IReadOnlyList<QuarantineEntry>> QuarantinePurgeAsync(TimeSpan olderThan, string who, CancellationToken cancellationToken = default)
     {
         if (!_config.HasRole(who, "train-admin"))

@@ -2,13 +2,8 @@ using Rewind.Core.Ledger;
 
 namespace Rewind.Core.Engine;
 
-public sealed partial class RewindEngine
+internal sealed class Acknowledging(EngineParts parts, EngineUseCases uses) : EngineUseCase(parts, uses)
 {
-    /// <summary>
-    /// Records that the target's over-budget rollbacks were investigated (<c>rewind ack</c>): an operator, a reason,
-    /// and an audit entry naming them. Until then <c>status</c> and the dashboard show the target as needing
-    /// investigation (seed 001 §7: a rollback past its budget is a failure condition, even though it completed).
-    /// </summary>
     public Task<IReadOnlyList<Deployment>> AckAsync(string target, string who, string reason, CancellationToken cancellationToken = default) =>
         AuditedAsync("ack", target, who, reason, async scope =>
         {

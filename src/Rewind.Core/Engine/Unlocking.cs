@@ -3,18 +3,11 @@ using Rewind.Core.Ledger;
 
 namespace Rewind.Core.Engine;
 
-public sealed partial class RewindEngine
+internal sealed class Unlocking(EngineParts parts, EngineUseCases uses) : EngineUseCase(parts, uses)
 {
-    /// <summary>
-    /// Breaks the lock of a live but hung operation on a target (<c>rewind unlock</c>): the admin role, a reason,
-    /// and an audit entry naming the holder. A dead holder's lock needs no unlocking (the next operation takes it
-    /// over). The holder finds out at its next heartbeat and kills the hooks and checks it runs; a process hung
-    /// anywhere else is not stopped by it, so the holder's host and process are named for that.
-    /// </summary>
     public Task<LockHolder> UnlockAsync(string target, string who, string reason, CancellationToken cancellationToken = default) =>
         UnlockAsync(target, _config.Target(target).Name, $"target {target}", who, reason, cancellationToken);
 
-    /// <summary>Breaks the lock of a hung group rollout (<c>rewind unlock --group</c>); the same rules as for a target.</summary>
     public Task<LockHolder> UnlockGroupAsync(string group, string who, string reason, CancellationToken cancellationToken = default) =>
         UnlockAsync(null, TargetLock.GroupKey(_config.Group(group).Name), $"group {group}", who, reason, cancellationToken);
 

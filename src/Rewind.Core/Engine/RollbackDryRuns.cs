@@ -1,16 +1,11 @@
 namespace Rewind.Core.Engine;
 
-public sealed partial class RewindEngine
+internal sealed class RollbackDryRuns(EngineParts parts, EngineUseCases uses) : EngineUseCase(parts, uses)
 {
-    /// <summary>
-    /// The rollback <see cref="RollbackAsync"/> would run now, read and not run: refused exactly when it would be.
-    /// The changes are the stored inverse compared with the target; live edits are the forward bundle compared with
-    /// the target (anything that no longer holds what the deployment wrote).
-    /// </summary>
     public async Task<RollbackDryRun> DryRunRollbackAsync(string target, string? expectedDeployment = null, CancellationToken cancellationToken = default)
     {
         var config = _config.Target(target);
-        var newest = await PreviewRollbackAsync(config.Name, expectedDeployment, cancellationToken);
+        var newest = await Uses.RollingBack.PreviewRollbackAsync(config.Name, expectedDeployment, cancellationToken);
         var history = await _store.GetDeploymentsAsync(config.Name, cancellationToken);
         var backTo = history.FirstOrDefault(d => d.IsApplied && d.Id != newest.Id);
         if (newest.InverseDigest is null || !_artifacts.Contains(newest.InverseDigest))
@@ -18,11 +13,11 @@ public sealed partial class RewindEngine
             throw new OperationFailedException($"the inverse of {newest.Id} is missing from the artifact store ({_artifacts.Root}); a rollback would fail: restore the artifact folder first");
         }
 
-        var changes = await DiffAsync(_artifacts.PathOf(newest.InverseDigest), config.Name, cancellationToken: cancellationToken);
+        var changes = await Uses.Diffing.DiffAsync(_artifacts.PathOf(newest.InverseDigest), config.Name, cancellationToken: cancellationToken);
         var liveEdits = _artifacts.Contains(newest.BundleDigest)
-            ? (await DiffAsync(_artifacts.PathOf(newest.BundleDigest), config.Name, cancellationToken: cancellationToken)).Records
+            ? (await Uses.Diffing.DiffAsync(_artifacts.PathOf(newest.BundleDigest), config.Name, cancellationToken: cancellationToken)).Records
             : [];
-        var business = await BusinessImpactAsync(config, newest, cancellationToken);
+        var business = await Uses.BusinessTables.BusinessImpactAsync(config, newest, cancellationToken);
         return new RollbackDryRun(config.Name, newest, backTo, changes, newest.Code, liveEdits, business);
     }
 }

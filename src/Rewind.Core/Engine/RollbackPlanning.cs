@@ -3,15 +3,14 @@ using Rewind.Core.Planning;
 
 namespace Rewind.Core.Engine;
 
-public sealed partial class RewindEngine
+internal sealed class RollbackPlanning(EngineParts parts, EngineUseCases uses) : EngineUseCase(parts, uses)
 {
-    /// <summary>The rollback plan for <paramref name="bundlePath"/> on <paramref name="target"/>, read without changing anything.</summary>
     public async Task<RollbackPlan> PlanAsync(string bundlePath, string target, CancellationToken cancellationToken = default)
     {
         var config = _config.Target(target);
         using var bundle = await OpenBundleAsync(bundlePath, cancellationToken);
         await new WritableTables(_config.Layers, _targets).RefuseUnwritableAsync(config, bundle, cancellationToken);
-        var diff = await DiffAsync(bundlePath, target, listLimit: int.MaxValue, cancellationToken);
+        var diff = await Uses.Diffing.DiffAsync(bundlePath, target, listLimit: int.MaxValue, cancellationToken);
         var code = new List<(string, string?, string)>();
         foreach (var (slot, artifact) in bundle.Manifest.Code.OrderBy(c => c.Key, StringComparer.Ordinal))
         {
@@ -24,7 +23,7 @@ public sealed partial class RewindEngine
         var estimate = RollbackPlan.EstimateRollback(diff.Added + diff.Changed + diff.Deleted + diff.DataCopies.Sum(c => c.RowsNow) + diff.Rows.Count, config.Checks, config.Hooks, code.Count);
         return new RollbackPlan(config.Name, bundle.Manifest.Id, bundle.Digest, diff, code, config.BusinessTables, config.Checks, config.Hooks, estimate, _config.RollbackBudget, _config.Owners)
         {
-            Window = WindowOf(config.Name),
+            Window = Uses.DeployWindows.WindowOf(config.Name),
             Shared = config.Shared,
         };
     }

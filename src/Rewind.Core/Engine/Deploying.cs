@@ -10,18 +10,8 @@ using Rewind.Core.Outcomes;
 
 namespace Rewind.Core.Engine;
 
-public sealed partial class RewindEngine
+internal sealed class Deploying(EngineParts parts, EngineUseCases uses) : EngineUseCase(parts, uses)
 {
-    /// <summary>The identity Rewind acts under when it rolls back on its own.</summary>
-    public const string AutomaticActor = "rewind (automatic)";
-
-    /// <summary>
-    /// Deploys a bundle to one target: lock, check the hold, run the before-hooks, store the bundle and its code
-    /// artifacts, then in one target transaction capture the inverse while applying, publish the inverse durably
-    /// and write the deployment marker (the transaction commits only after the inverse is on disk); then switch
-    /// the code slots, run the after-hooks and the checks: pass → verified; fail → rolled back automatically;
-    /// inconclusive → left applied for an operator to decide. Every step is journaled.
-    /// </summary>
     public Task<DeployResult> DeployAsync(DeployRequest request, IProgress<OperationProgress>? progress = null, CancellationToken cancellationToken = default) =>
         AuditedAsync("deploy", request.Target, request.Who, request.Reason, scope => DeployCoreAsync(request, scope, progress, cancellationToken), cancellationToken);
 
@@ -40,11 +30,11 @@ public sealed partial class RewindEngine
         {
             // A group rollout checked every member's window before it started: one that closes while it runs (during a
             // soak) does not turn a member into a stage failure that rolls its stage back.
-            RequireOpenWindow(_config.WindowOf(target.Name), $"target {target.Name}", request.OutsideWindow, request.Reason, scope);
+            Uses.DeployWindows.RequireOpenWindow(_config.WindowOf(target.Name), $"target {target.Name}", request.OutsideWindow, request.Reason, scope);
         }
         using var bundle = await StageBundleAsync(request.BundlePath, cancellationToken);
         await using var targetLock = await LockTargetAsync(target, "deploy", request.Who, cancellationToken, createsTarget: true);
-        await RecoverAsync(target, targetLock, cancellationToken);
+        await Uses.Recovering.RecoverAsync(target, targetLock, cancellationToken);
 
         var state = await _store.GetTargetStateAsync(target.Name, cancellationToken);
         // A realignment step is how an off-train target gets back: it may land while the hold stands (the hold
@@ -71,8 +61,8 @@ public sealed partial class RewindEngine
         }
 
         await new WritableTables(_config.Layers, _targets).RefuseUnwritableAsync(target, bundle, cancellationToken);
-        var code = request.IncludeCode ? await PlanCodeAsync(target, bundle, deployments, cancellationToken) : [];
-        AcceptIrreversible(target, code, request, scope);
+        var code = request.IncludeCode ? await Uses.CodeSlots.PlanCodeAsync(target, bundle, deployments, cancellationToken) : [];
+        Uses.CodeSlots.AcceptIrreversible(target, code, request, scope);
         var environment = HookEnvironment(target, "deploy", null, bundle.Manifest.Id);
         var before = await targetLock.RunWhileHeldAsync(t => RunHooksAsync("beforeDeploy", target.Hooks.BeforeDeploy, target, environment, t), cancellationToken);
         if (before.FirstOrDefault(h => !h.Succeeded) is { } failedHook)
@@ -82,7 +72,7 @@ public sealed partial class RewindEngine
 
         // A hook that hangs is the usual reason a lock gets broken: stop here, before the deployment is recorded.
         await targetLock.EnsureHeldAsync(cancellationToken);
-        var priorFingerprint = await PriorFingerprintAsync(target, bundle, cancellationToken);
+        var priorFingerprint = await Uses.TrainQueries.PriorFingerprintAsync(target, bundle, cancellationToken);
         await _artifacts.StoreAsync(bundle, cancellationToken);
         var now = _time.GetUtcNow();
         var deployment = DeploymentLifecycle.Recorded(new Deployment
@@ -107,7 +97,7 @@ public sealed partial class RewindEngine
         }, targetLock, now);
         scope.Deployment = deployment.Id;
         scope.ToVersion = $"{deployment.BundleId} ({deployment.Id})";
-        scope.AddDetail(UnknownPriorWarning(code));
+        scope.AddDetail(CodeSlots.UnknownPriorWarning(code));
         var outside = request.OutsideTrain ? _config.GroupOf(target.Name)!.Name : null;
         if (outside is not null)
         {
@@ -133,22 +123,22 @@ public sealed partial class RewindEngine
 
         // Diverged in the same write that records the bundle as applied: no moment when it runs it unmarked.
         await journal.AppliedAsync(summary.InverseDigest, outside is null ? null : TrainRule.Diverged(outside, journal.Deployment, _time.GetUtcNow()));
-        var baselines = await MeasureBusinessTablesAsync(target, cancellationToken);
+        var baselines = await Uses.BusinessTables.MeasureBusinessTablesAsync(target, cancellationToken);
         await journal.UpdateAsync(d => d with { BusinessBaselines = baselines }, CancellationToken.None);
-        return await VerifyDeploymentAsync(target, targetLock, journal, summary.Apply, scope, progress, cancellationToken) with { Warning = UnknownPriorWarning(code) };
+        return await VerifyDeploymentAsync(target, targetLock, journal, summary.Apply, scope, progress, cancellationToken) with { Warning = CodeSlots.UnknownPriorWarning(code) };
     }
 
     /// <summary>
     /// The rest of a deploy once its metadata is applied: switch the code slots, after-hooks and checks. Pass →
     /// verified; fail → rolled back automatically (unless <c>--no-auto-rollback</c>); inconclusive → left applied.
     /// </summary>
-    private async Task<DeployResult> VerifyDeploymentAsync(TargetConfig target, TargetLock held, DeploymentLifecycle journal, ApplySummary summary, AuditScope scope, IProgress<OperationProgress>? progress, CancellationToken cancellationToken)
+    internal async Task<DeployResult> VerifyDeploymentAsync(TargetConfig target, TargetLock held, DeploymentLifecycle journal, ApplySummary summary, AuditScope scope, IProgress<OperationProgress>? progress, CancellationToken cancellationToken)
     {
         var environment = HookEnvironment(target, "deploy", journal.Deployment.Id, journal.Deployment.BundleId);
         VerificationResult verification;
         try
         {
-            await SwitchSlotsAsync(target, journal, back: false, cancellationToken);
+            await Uses.CodeSlots.SwitchSlotsAsync(target, journal, back: false, cancellationToken);
             var after = await held.RunWhileHeldAsync(t => RunHooksAsync("afterDeploy", target.Hooks.AfterDeploy, target, environment, t), cancellationToken);
             await journal.HooksRanAsync(after);
             verification = await journal.StepAsync("verify", () => held.RunWhileHeldAsync(t => VerifyAsync(target, environment, t), cancellationToken), cancellationToken);
@@ -179,8 +169,8 @@ public sealed partial class RewindEngine
         if (verification.Outcome == VerificationOutcome.Failed && deployment.AutoRollback && deployment.CanRollBackCode)
         {
             var reason = $"verification failed after deploy: {verification.Summary}";
-            var rollback = await AuditedAsync("auto-rollback", target.Name, AutomaticActor, reason,
-                s => RollbackLockedAsync(target, held, deployment, AutomaticActor, reason, automatic: true, s, progress, cancellationToken),
+            var rollback = await AuditedAsync("auto-rollback", target.Name, RewindEngine.AutomaticActor, reason,
+                s => Uses.RollingBack.RollbackLockedAsync(target, held, deployment, RewindEngine.AutomaticActor, reason, automatic: true, s, progress, cancellationToken),
                 cancellationToken);
             return new DeployResult(rollback.Deployment, summary, verification, rollback);
         }
@@ -223,7 +213,7 @@ public sealed partial class RewindEngine
         }
     }
 
-    private async Task<VerificationResult> VerifyAsync(TargetConfig target, IReadOnlyDictionary<string, string> environment, CancellationToken cancellationToken)
+    internal async Task<VerificationResult> VerifyAsync(TargetConfig target, IReadOnlyDictionary<string, string> environment, CancellationToken cancellationToken)
     {
         if (target.Checks.Count == 0)
         {
@@ -234,7 +224,7 @@ public sealed partial class RewindEngine
         return await new Verifier(Http, _config.BaseDirectory, _time).VerifyAsync(target.Checks, targetStore, environment, cancellationToken);
     }
 
-    private async Task<IReadOnlyList<HookResult>> RunHooksAsync(string hook, IReadOnlyList<string> commands, TargetConfig target, IReadOnlyDictionary<string, string> environment, CancellationToken cancellationToken)
+    internal async Task<IReadOnlyList<HookResult>> RunHooksAsync(string hook, IReadOnlyList<string> commands, TargetConfig target, IReadOnlyDictionary<string, string> environment, CancellationToken cancellationToken)
     {
         var results = new List<HookResult>();
         foreach (var command in commands)
@@ -254,7 +244,7 @@ public sealed partial class RewindEngine
         return results;
     }
 
-    private static Dictionary<string, string> HookEnvironment(TargetConfig target, string operation, string? deployment, string? bundle) => new()
+    internal static Dictionary<string, string> HookEnvironment(TargetConfig target, string operation, string? deployment, string? bundle) => new()
     {
         ["REWIND_TARGET"] = target.Name,
         ["REWIND_OPERATION"] = operation,
@@ -262,5 +252,5 @@ public sealed partial class RewindEngine
         ["REWIND_BUNDLE"] = bundle ?? "",
     };
 
-    private static string Describe(HookResult hook) => hook.TimedOut ? "timed out" : hook.ExitCode is null ? "could not start" : $"exit {hook.ExitCode}";
+    internal static string Describe(HookResult hook) => hook.TimedOut ? "timed out" : hook.ExitCode is null ? "could not start" : $"exit {hook.ExitCode}";
 }

@@ -2,14 +2,8 @@ using Rewind.Core.Configuration;
 
 namespace Rewind.Core.Engine;
 
-public sealed partial class RewindEngine
+internal sealed class ConfigChanges(EngineParts parts, EngineUseCases uses) : EngineUseCase(parts, uses)
 {
-    /// <summary>
-    /// Audits a change of <c>rewind.yaml</c> (seed 001 §13): called as an operation starts, it compares the file's
-    /// digest with the one the last operation ran under, and on a change appends one <c>config-changed</c> entry
-    /// (old and new digests, the sections that changed). Of several processes noticing one change, one records it.
-    /// The first configuration a store sees is only remembered, as the baseline. Returns true when it appended.
-    /// </summary>
     public async Task<bool> RecordConfigChangeAsync(string who, CancellationToken cancellationToken = default)
     {
         var now = _config.Sections;

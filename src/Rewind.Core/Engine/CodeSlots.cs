@@ -5,14 +5,14 @@ using Rewind.Core.Ledger;
 
 namespace Rewind.Core.Engine;
 
-public sealed partial class RewindEngine
+internal sealed class CodeSlots(EngineParts parts, EngineUseCases uses) : EngineUseCase(parts, uses)
 {
     /// <summary>
     /// Before a release changes anything: each slot's current version (the prior version to return to) and the
     /// artifact to switch to, stored content-addressed. A slot whose version is unknown (first release, no
     /// <c>baseline:</c>) is recorded as unknown, which makes the release impossible to roll back.
     /// </summary>
-    private async Task<IReadOnlyList<SlotChange>> PlanCodeAsync(TargetConfig target, Bundle bundle, IReadOnlyList<Deployment> history, CancellationToken cancellationToken)
+    internal async Task<IReadOnlyList<SlotChange>> PlanCodeAsync(TargetConfig target, Bundle bundle, IReadOnlyList<Deployment> history, CancellationToken cancellationToken)
     {
         var changes = new List<SlotChange>();
         foreach (var (slot, artifact) in bundle.Manifest.Code.OrderBy(c => c.Key, StringComparer.Ordinal))
@@ -43,7 +43,7 @@ public sealed partial class RewindEngine
     }
 
     /// <summary>Switches each slot forward (deploy) or back (rollback, in reverse order); each switch is idempotent and journaled.</summary>
-    private async Task SwitchSlotsAsync(TargetConfig target, DeploymentLifecycle journal, bool back, CancellationToken cancellationToken)
+    internal async Task SwitchSlotsAsync(TargetConfig target, DeploymentLifecycle journal, bool back, CancellationToken cancellationToken)
     {
         var changes = back ? journal.Deployment.Code.Reverse() : journal.Deployment.Code;
         foreach (var change in changes)
@@ -61,7 +61,7 @@ public sealed partial class RewindEngine
     /// A release a rollback could not undo (a slot's current version has no release folder and no stored artifact) is
     /// refused before anything changes, unless the deployer accepts it with <c>--irreversible --reason R</c> (audited).
     /// </summary>
-    private void AcceptIrreversible(TargetConfig target, IReadOnlyList<SlotChange> code, DeployRequest request, Audit.AuditScope scope)
+    internal void AcceptIrreversible(TargetConfig target, IReadOnlyList<SlotChange> code, DeployRequest request, Audit.AuditScope scope)
     {
         var problems = code.Select(c => SlotReturn.Problem(target.Code[c.Slot], _config.BaseDirectory, c.FromVersion, c.FromArtifact)).OfType<string>().ToList();
         if (problems.Count == 0)
@@ -83,7 +83,6 @@ public sealed partial class RewindEngine
         scope.Detail = $"irreversible release accepted: {problem}";
     }
 
-    /// <summary>What <see cref="AcceptIrreversible"/> would refuse, read without changing anything (for diff and plan).</summary>
     public async Task<IReadOnlyList<string>> IrreversibleSlotsAsync(string bundlePath, string target, CancellationToken cancellationToken = default)
     {
         var config = _config.Target(target);
@@ -106,7 +105,7 @@ public sealed partial class RewindEngine
         return problems;
     }
 
-    private static string? UnknownPriorWarning(IReadOnlyList<SlotChange> code) =>
+    internal static string? UnknownPriorWarning(IReadOnlyList<SlotChange> code) =>
         code.Where(c => c.FromVersion is null).Select(c => c.Slot).ToList() is { Count: > 0 } unknown
             ? $"slot(s) {string.Join(", ", unknown)} had no known version before this release (no current version and no baseline in {RewindConfig.FileName}): this release cannot be rolled back"
             : null;

@@ -4,16 +4,8 @@ using Rewind.Core.Ledger;
 
 namespace Rewind.Core.Engine;
 
-public sealed partial class RewindEngine
+internal sealed class GarbageCollection(EngineParts parts, EngineUseCases uses) : EngineUseCase(parts, uses)
 {
-    /// <summary>
-    /// <c>rewind gc</c>: removes stored bundles no deployment can need any more — the bundle and inverse of a deployment
-    /// that was rolled back (or failed, or was skipped) and superseded by a later one on its target, a bundle nothing
-    /// refers to, and, with <c>retention:</c>, a train bundle older than that once every member of its group is past
-    /// it. Never the bundle or inverse of an applied deployment (any one of them can still be rolled back, newest
-    /// first), saved live edits (invariant 11), a train bundle a member may still realign with, or code artifacts.
-    /// Every target's and group's lock is held while it decides and deletes, so no deploy is storing a bundle meanwhile.
-    /// </summary>
     public async Task<GcReport> CollectGarbageAsync(string who, bool dryRun, CancellationToken cancellationToken = default)
     {
         if (dryRun)
@@ -116,7 +108,7 @@ public sealed partial class RewindEngine
         var now = _time.GetUtcNow();
         foreach (var group in _config.Groups.Values)
         {
-            var (matrix, _) = await MatrixAsync(group, cancellationToken);
+            var (matrix, _) = await Uses.TrainQueries.MatrixAsync(group, cancellationToken);
             var behind = matrix.Targets.Count == 0 ? 0 : matrix.Targets.Min(t => t.Position);
             foreach (var entry in matrix.Bundles)
             {

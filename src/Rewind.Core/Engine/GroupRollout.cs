@@ -8,28 +8,19 @@ using Rewind.Core.Configuration;
 
 namespace Rewind.Core.Engine;
 
-public sealed partial class RewindEngine
+internal sealed class GroupRollout(EngineParts parts, EngineUseCases uses) : EngineUseCase(parts, uses)
 {
-    /// <summary>
-    /// Deploys a bundle to a group, stage by stage. Each target's deploy is a normal deployment (its own lock,
-    /// inverse, verification and audit entry). Between stages stands a gate: every deployment of the stage verified,
-    /// then the soak elapsed (waited on the engine's clock) and the stage's checks passed again. A failure rolls back
-    /// the stage's targets this rollout deployed and stops: later stages never see the bundle. An inconclusive check
-    /// stops the rollout at that target and leaves the decision to an operator. Off-train and frozen targets, and
-    /// targets behind the train (they missed an earlier bundle), are skipped, recorded and listed. The bundle
-    /// boards the group's train when it passes the gate of a stage it was deployed in.
-    /// </summary>
     public Task<GroupDeployResult> DeployGroupAsync(GroupDeployRequest request, CancellationToken cancellationToken = default) =>
         AuditedAsync("deploy-group", null, request.Who, request.Reason, scope => DeployGroupCoreAsync(request, scope, cancellationToken), cancellationToken);
 
     private async Task<GroupDeployResult> DeployGroupCoreAsync(GroupDeployRequest request, AuditScope scope, CancellationToken cancellationToken)
     {
         var group = _config.Group(request.Group);
-        RequireOpenWindow(group.Window, $"group {group.Name}", request.OutsideWindow, request.Reason, scope);
+        Uses.DeployWindows.RequireOpenWindow(group.Window, $"group {group.Name}", request.OutsideWindow, request.Reason, scope);
         foreach (var member in group.Stages.SelectMany(s => s))
         {
             // A member's own window wins over the group's; each is checked before anything runs.
-            RequireOpenWindow(_config.WindowOf(member), $"target {member} (group {group.Name})", request.OutsideWindow, request.Reason, scope);
+            Uses.DeployWindows.RequireOpenWindow(_config.WindowOf(member), $"target {member} (group {group.Name})", request.OutsideWindow, request.Reason, scope);
         }
 
         // One rollout per group at a time: two at once would both build on the same train head.
@@ -45,7 +36,7 @@ public sealed partial class RewindEngine
 
         var bundlePath = _artifacts.PathOf(digest);
 
-        var (matrix, _) = await MatrixAsync(group, cancellationToken);
+        var (matrix, _) = await Uses.TrainQueries.MatrixAsync(group, cancellationToken);
         var aboard = matrix.Bundles.FirstOrDefault(e => e.BundleDigest == digest);
         scope.FromVersion = matrix.Head == 0 ? $"group {group.Name}: empty train" : $"group {group.Name}: train head {matrix.Bundles[^1].BundleId} (position {matrix.Head})";
         scope.ToVersion = bundleId;
@@ -141,7 +132,7 @@ public sealed partial class RewindEngine
 
         // Alignment: targets whose state over the bundle's keys differed from the majority captured their own inverse.
         var fresh = deployedAll.Where(r => !r.AlreadyApplied && r.Deployment.PriorFingerprint is not null).ToList();
-        var majority = Majority(fresh.Select(r => r.Deployment.PriorFingerprint!));
+        var majority = TrainQueries.Majority(fresh.Select(r => r.Deployment.PriorFingerprint!));
         var diverged = fresh.Where(r => r.Deployment.PriorFingerprint != majority)
             .Select(r => new DivergedTarget(r.Deployment.Target, r.Deployment.Id, r.Deployment.PriorFingerprint, r.Deployment.InverseDigest))
             .ToList();
@@ -190,7 +181,7 @@ public sealed partial class RewindEngine
 
         try
         {
-            return new StageItem(await DeployAsync(new DeployRequest(bundlePath, name, request.Who, request.Reason) { Group = group.Name, Stage = stage, OutsideWindow = request.OutsideWindow }, null, cancellationToken), null, null);
+            return new StageItem(await Uses.Deploying.DeployAsync(new DeployRequest(bundlePath, name, request.Who, request.Reason) { Group = group.Name, Stage = stage, OutsideWindow = request.OutsideWindow }, null, cancellationToken), null, null);
         }
         catch (RewindException e)
         {
@@ -208,7 +199,7 @@ public sealed partial class RewindEngine
             try
             {
                 var reason = $"group {group} stage {stage} failed: {why}";
-                rolledBack.Add(await RollbackAsync(new RollbackRequest(result.Deployment.Target, AutomaticActor, reason, result.Deployment.Id), null, cancellationToken));
+                rolledBack.Add(await Uses.RollingBack.RollbackAsync(new RollbackRequest(result.Deployment.Target, RewindEngine.AutomaticActor, reason, result.Deployment.Id), null, cancellationToken));
             }
             catch (RewindException e)
             {
@@ -223,7 +214,7 @@ public sealed partial class RewindEngine
         foreach (var result in verified)
         {
             var target = _config.Target(result.Deployment.Target);
-            var verification = await VerifyAsync(target, HookEnvironment(target, "soak", result.Deployment.Id, bundleId), cancellationToken);
+            var verification = await Uses.Deploying.VerifyAsync(target, Deploying.HookEnvironment(target, "soak", result.Deployment.Id, bundleId), cancellationToken);
             if (verification.Outcome != VerificationOutcome.Passed)
             {
                 return (target.Name, verification.Outcome, verification.Summary);

@@ -3,14 +3,8 @@ using Rewind.Core.Outcomes;
 
 namespace Rewind.Core.Engine;
 
-public sealed partial class RewindEngine
+internal sealed class RollingBackTo(EngineParts parts, EngineUseCases uses) : EngineUseCase(parts, uses)
 {
-    /// <summary>
-    /// <c>rewind rollback --to ID</c>: every deployment newer than <paramref name="to"/> rolled back, newest first, each
-    /// its own rollback with its own hooks, checks and audit entry, stopping at the first that does not succeed.
-    /// <paramref name="to"/> must be applied and verified; the deployments peeled on the way may land on unverified
-    /// ones, since the last one lands on it.
-    /// </summary>
     public async Task<IReadOnlyList<RollbackResult>> RollbackToAsync(string target, string to, string who, string? reason, IProgress<OperationProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         var config = _config.Target(target);
@@ -25,7 +19,7 @@ public sealed partial class RewindEngine
                 return results;
             }
 
-            var result = await RollbackAsync(new RollbackRequest(config.Name, who, reason, newest.Id) { Toward = to }, progress, cancellationToken);
+            var result = await Uses.RollingBack.RollbackAsync(new RollbackRequest(config.Name, who, reason, newest.Id) { Toward = to }, progress, cancellationToken);
             results.Add(result);
             if (!result.Succeeded)
             {
@@ -34,14 +28,13 @@ public sealed partial class RewindEngine
         }
     }
 
-    /// <summary>The deployments <c>rollback --to</c> would peel, newest first (refused as it would be).</summary>
     public async Task<IReadOnlyList<Deployment>> PreviewRollbackToAsync(string target, string to, CancellationToken cancellationToken = default)
     {
         var config = _config.Target(target);
         var deployments = await _store.GetDeploymentsAsync(config.Name, cancellationToken);
         KnownGoodRule.RequireVerifiedTarget(config.Name, deployments, to);
         var state = await _store.GetTargetStateAsync(config.Name, cancellationToken);
-        CheckRollbackAllowed(config, state);
+        RollingBack.CheckRollbackAllowed(config, state);
         return deployments.Where(d => d.IsApplied).TakeWhile(d => d.Id != to).ToList();
     }
 }

@@ -3,17 +3,11 @@ using Rewind.Core.Outcomes;
 
 namespace Rewind.Core.Engine;
 
-public sealed partial class RewindEngine
+internal sealed class TargetQueries(EngineParts parts, EngineUseCases uses) : EngineUseCase(parts, uses)
 {
-    /// <summary>Lifts an off-train hold. Only a person with the <c>train-admin</c> role may, and a reason is required.</summary>
     public Task<TargetState> ClearAsync(string target, string who, string reason, CancellationToken cancellationToken = default) =>
         ClearAsync(target, who, reason, force: false, cancellationToken);
 
-    /// <summary>
-    /// Lifts an off-train hold: a <c>train-admin</c> only, with a reason, and for a member of a group only when its
-    /// fingerprint over all managed records equals the group head's. <paramref name="force"/> lifts it anyway and
-    /// records that it was forced.
-    /// </summary>
     public Task<TargetState> ClearAsync(string target, string who, string reason, bool force, CancellationToken cancellationToken = default) =>
         AuditedAsync("clear", target, who, reason, scope => ClearCoreAsync(target, who, reason, force, scope, cancellationToken), cancellationToken);
 
@@ -37,7 +31,7 @@ public sealed partial class RewindEngine
         }
 
         // Rejoining the train means receiving the next patch, built against the head: the target must be there.
-        var notAligned = await WhyNotAlignedAsync(config, cancellationToken);
+        var notAligned = await Uses.TrainQueries.WhyNotAlignedAsync(config, cancellationToken);
         if (notAligned is not null && !force)
         {
             throw new RefusedException("not-aligned", $"{notAligned}. Bring it to the head first (rewind realign --target {config.Name} --apply), or lift the hold anyway with --force (recorded as forced)");
@@ -67,14 +61,13 @@ public sealed partial class RewindEngine
             {
                 LastRollback = deployments.Where(d => d.RolledBackAt is not null && d.Status == DeploymentStatus.RolledBack).MaxBy(d => d.RolledBackAt),
                 NeedsInvestigation = [.. deployments.Where(d => d.NeedsInvestigation)],
-                Window = WindowOf(name),
+                Window = Uses.DeployWindows.WindowOf(name),
             });
         }
 
         return result;
     }
 
-    /// <summary>Every configured target's train state (what the <c>rewind_targets</c> gauge counts).</summary>
     public async Task<IReadOnlyList<TargetState>> TargetStatesAsync(CancellationToken cancellationToken = default)
     {
         var states = new List<TargetState>();
@@ -86,7 +79,6 @@ public sealed partial class RewindEngine
         return states;
     }
 
-    /// <summary>The most recent rollbacks that finished, on every target, oldest first (the dashboard charts them against the budget).</summary>
     public async Task<IReadOnlyList<Deployment>> RollbacksAsync(int limit, CancellationToken cancellationToken = default)
     {
         var rollbacks = new List<Deployment>();

@@ -3,13 +3,13 @@ using Rewind.Core.Configuration;
 
 namespace Rewind.Core.Engine;
 
-public sealed partial class RewindEngine
+internal sealed class DeployWindows(EngineParts parts, EngineUseCases uses) : EngineUseCase(parts, uses)
 {
     /// <summary>
     /// Refuses a deploy outside <paramref name="window"/> (exit 3) unless the caller asked for the exception with a
     /// reason, which the audit keeps. Only deploys come here: a rollback is never held by a window.
     /// </summary>
-    private void RequireOpenWindow(DeployWindow? window, string subject, bool outsideWindow, string? reason, AuditScope scope)
+    internal void RequireOpenWindow(DeployWindow? window, string subject, bool outsideWindow, string? reason, AuditScope scope)
     {
         var now = _time.GetUtcNow();
         if (outsideWindow && string.IsNullOrWhiteSpace(reason))
@@ -30,6 +30,5 @@ public sealed partial class RewindEngine
         scope.AddDetail($"outside its window {window}: {reason}");
     }
 
-    /// <summary>When <paramref name="target"/> accepts deploys, in words (for <c>plan</c> and the dashboard); null when any time.</summary>
     public string? WindowOf(string target) => _config.WindowOf(target)?.Describe(_time.GetUtcNow());
 }

@@ -12,12 +12,8 @@ using Rewind.Core.Targets;
 
 namespace Rewind.Core.Engine;
 
-public sealed partial class RewindEngine
+internal sealed class RollingBack(EngineParts parts, EngineUseCases uses) : EngineUseCase(parts, uses)
 {
-    /// <summary>
-    /// What a rollback of <paramref name="target"/> would undo, without doing it: the question an operator
-    /// answers yes or no to. Throws <see cref="RefusedException"/> when the rollback would be refused.
-    /// </summary>
     public async Task<Deployment> PreviewRollbackAsync(string target, string? expectedDeployment = null, CancellationToken cancellationToken = default)
     {
         var config = _config.Target(target);
@@ -29,10 +25,6 @@ public sealed partial class RewindEngine
         return newest;
     }
 
-    /// <summary>
-    /// Rolls back the newest applied deployment of a target: the fast path, no soak and no gates; its own
-    /// hooks and the post-rollback checks always run. Anything but a verified rollback freezes the target.
-    /// </summary>
     public Task<RollbackResult> RollbackAsync(RollbackRequest request, IProgress<OperationProgress>? progress = null, CancellationToken cancellationToken = default) =>
         AuditedAsync("rollback", request.Target, request.Who, request.Reason, scope => RollbackCoreAsync(request, scope, progress, cancellationToken), cancellationToken);
 
@@ -40,7 +32,7 @@ public sealed partial class RewindEngine
     {
         var target = _config.Target(request.Target);
         await using var targetLock = await LockTargetAsync(target, "rollback", request.Who, cancellationToken);
-        var resumed = await RecoverAsync(target, targetLock, cancellationToken);
+        var resumed = await Uses.Recovering.RecoverAsync(target, targetLock, cancellationToken);
         if (resumed.FirstOrDefault(r => request.ExpectedDeployment is null || r.Deployment.Id == request.ExpectedDeployment) is { } finished)
         {
             // The rollback this request repeats was interrupted by a crash and has just been completed from its journal.
@@ -66,11 +58,11 @@ public sealed partial class RewindEngine
     /// before-hooks (a failure changes nothing), the metadata inverse in one transaction with the marker, the code
     /// slots back, after-hooks, checks. A failure after the before-hooks freezes the target: no second attempt.
     /// </summary>
-    private async Task<RollbackResult> RollbackLockedAsync(TargetConfig target, TargetLock held, Deployment deployment, string who, string? reason, bool automatic, AuditScope scope, IProgress<OperationProgress>? progress, CancellationToken cancellationToken, string? toward = null, string? withGroup = null)
+    internal async Task<RollbackResult> RollbackLockedAsync(TargetConfig target, TargetLock held, Deployment deployment, string who, string? reason, bool automatic, AuditScope scope, IProgress<OperationProgress>? progress, CancellationToken cancellationToken, string? toward = null, string? withGroup = null)
     {
         if (!deployment.CanRollBackCode)
         {
-            throw new RefusedException("no-known-good-state", $"release {deployment.Id} ({deployment.BundleId}) on {target.Name} cannot be rolled back: {UnknownPriorWarning(deployment.Code)}. Roll forward with a fixed release instead.");
+            throw new RefusedException("no-known-good-state", $"release {deployment.Id} ({deployment.BundleId}) on {target.Name} cannot be rolled back: {CodeSlots.UnknownPriorWarning(deployment.Code)}. Roll forward with a fixed release instead.");
         }
 
         var deployments = await _store.GetDeploymentsAsync(target.Name, cancellationToken);
@@ -100,8 +92,8 @@ public sealed partial class RewindEngine
     /// <summary>The rollback once "rollback-started" has gone out: hooks, the inverse, and what follows.</summary>
     private async Task<RollbackResult> RollbackNotifiedAsync(TargetConfig target, TargetLock held, Deployment deployment, string who, string? reason, bool automatic, AuditScope scope, Notification notice, long started, DateTimeOffset startedAt, StrongBox<bool> inverseCommitted, IProgress<OperationProgress>? progress, CancellationToken cancellationToken, string? toward, string? withGroup)
     {
-        var environment = HookEnvironment(target, "rollback", deployment.Id, deployment.BundleId);
-        var before = await held.RunWhileHeldAsync(t => RunHooksAsync("beforeRollback", target.Hooks.BeforeRollback, target, environment, t), cancellationToken);
+        var environment = Deploying.HookEnvironment(target, "rollback", deployment.Id, deployment.BundleId);
+        var before = await held.RunWhileHeldAsync(t => Uses.Deploying.RunHooksAsync("beforeRollback", target.Hooks.BeforeRollback, target, environment, t), cancellationToken);
 
         // A hook that hangs is the usual reason a lock gets broken: stop here, before anything is written. The
         // image of the deployment read before the hook may be stale by now (a new holder may have rolled it back).
@@ -111,7 +103,7 @@ public sealed partial class RewindEngine
         if (before.FirstOrDefault(h => !h.Succeeded) is { } failedHook)
         {
             // Nothing has changed yet: the target stays as it is, and so does its state.
-            var message = $"beforeRollback hook '{failedHook.Command}' failed ({Describe(failedHook)}); nothing was changed. Output: {failedHook.Output}";
+            var message = $"beforeRollback hook '{failedHook.Command}' failed ({Deploying.Describe(failedHook)}); nothing was changed. Output: {failedHook.Output}";
             await NotifyAsync(notice with { Event = "rollback-failed", Outcome = "not started", Detail = message, At = _time.GetUtcNow() }, started, cancellationToken);
             throw new OperationFailedException(message);
         }
@@ -122,7 +114,7 @@ public sealed partial class RewindEngine
         // connection) while the inverse applies: on SQLite it counts rows, the one cost that grows with the
         // business data, so it runs beside the work that grows with the patch instead of after it. On a thread of
         // its own: SQLite's driver completes its "async" calls synchronously.
-        var business = Task.Run(() => BusinessImpactAsync(target, deployment, cancellationToken), cancellationToken);
+        var business = Task.Run(() => Uses.BusinessTables.BusinessImpactAsync(target, deployment, cancellationToken), cancellationToken);
         ApplySummary summary;
         try
         {
@@ -160,13 +152,13 @@ public sealed partial class RewindEngine
     /// Also what completes a rollback a crash interrupted after its transaction committed (which reads the
     /// business impact now; a rollback in progress passes the reading it started beside its apply).
     /// </summary>
-    private async Task<RollbackResult> FinishRollbackAsync(TargetConfig target, DeploymentLifecycle journal, ApplySummary summary, AuditScope scope, Notification notice, long started, CancellationToken cancellationToken, Task<IReadOnlyList<BusinessImpact>>? businessImpact = null, string? toward = null)
+    internal async Task<RollbackResult> FinishRollbackAsync(TargetConfig target, DeploymentLifecycle journal, ApplySummary summary, AuditScope scope, Notification notice, long started, CancellationToken cancellationToken, Task<IReadOnlyList<BusinessImpact>>? businessImpact = null, string? toward = null)
     {
-        var environment = HookEnvironment(target, "rollback", journal.Deployment.Id, journal.Deployment.BundleId);
+        var environment = Deploying.HookEnvironment(target, "rollback", journal.Deployment.Id, journal.Deployment.BundleId);
         VerificationResult verification;
         try
         {
-            await SwitchSlotsAsync(target, journal, back: true, cancellationToken);
+            await Uses.CodeSlots.SwitchSlotsAsync(target, journal, back: true, cancellationToken);
         }
         catch (Exception e) when (e is not (OperationCanceledException or LockLostException))
         {
@@ -186,13 +178,13 @@ public sealed partial class RewindEngine
         }
 
         // The impact report is only needed for the record: it keeps reading while the hooks and checks run.
-        var businessReading = businessImpact ?? Task.Run(() => BusinessImpactAsync(target, journal.Deployment, cancellationToken), cancellationToken);
+        var businessReading = businessImpact ?? Task.Run(() => Uses.BusinessTables.BusinessImpactAsync(target, journal.Deployment, cancellationToken), cancellationToken);
         IReadOnlyList<HookResult> after;
         try
         {
-            after = await journal.Lock.RunWhileHeldAsync(t => RunHooksAsync("afterRollback", target.Hooks.AfterRollback, target, environment, t), cancellationToken);
+            after = await journal.Lock.RunWhileHeldAsync(t => Uses.Deploying.RunHooksAsync("afterRollback", target.Hooks.AfterRollback, target, environment, t), cancellationToken);
             await journal.HooksRanAsync(after);
-            verification = await journal.StepAsync("verify", () => journal.Lock.RunWhileHeldAsync(t => VerifyAsync(target, environment, t), cancellationToken), cancellationToken);
+            verification = await journal.StepAsync("verify", () => journal.Lock.RunWhileHeldAsync(t => Uses.Deploying.VerifyAsync(target, environment, t), cancellationToken), cancellationToken);
         }
         catch
         {
@@ -202,7 +194,7 @@ public sealed partial class RewindEngine
 
         if (after.FirstOrDefault(h => !h.Succeeded) is { } afterFailure)
         {
-            verification = VerificationResult.From([.. verification.Checks, new CheckResult($"afterRollback hook: {afterFailure.Command}", CheckOutcome.Failed, Describe(afterFailure), afterFailure.Seconds)]);
+            verification = VerificationResult.From([.. verification.Checks, new CheckResult($"afterRollback hook: {afterFailure.Command}", CheckOutcome.Failed, Deploying.Describe(afterFailure), afterFailure.Seconds)]);
         }
 
         var business = await businessReading;
@@ -268,7 +260,7 @@ public sealed partial class RewindEngine
             : now;
     }
 
-    private static Notification RollbackNotice(TargetConfig target, Deployment deployment, string who, string? reason, AuditScope scope, DateTimeOffset at) => new()
+    internal static Notification RollbackNotice(TargetConfig target, Deployment deployment, string who, string? reason, AuditScope scope, DateTimeOffset at) => new()
     {
         Event = "rollback-started", Target = target.Name, Deployment = deployment.Id, Bundle = deployment.BundleId, Reason = reason, Who = who,
         FromVersion = scope.FromVersion, ToVersion = scope.ToVersion, At = at,
@@ -348,7 +340,6 @@ public sealed partial class RewindEngine
         await new Notifier(_config.Notify, Http, _config.BaseDirectory, _time).SendAsync(notification with { AuditHead = head }, deadline, cancellationToken);
     }
 
-    /// <summary>Records the human decision that ends a frozen incident; the target stays off the train until cleared.</summary>
     public Task<TargetState> UnfreezeAsync(string target, string who, string reason, CancellationToken cancellationToken = default) =>
         AuditedAsync("unfreeze", target, who, reason, async _ =>
         {
@@ -372,7 +363,7 @@ public sealed partial class RewindEngine
             return offTrain;
         }, cancellationToken);
 
-    private static void CheckRollbackAllowed(TargetConfig target, TargetState state)
+    internal static void CheckRollbackAllowed(TargetConfig target, TargetState state)
     {
         if (target.Shared)
         {

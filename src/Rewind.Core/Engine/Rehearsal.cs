@@ -24,15 +24,8 @@ public sealed record RehearsalReport(string Target, string BundleId, IReadOnlyLi
     public IReadOnlyList<string> NotRehearsed => RehearsalScope.NotRehearsed;
 }
 
-public sealed partial class RewindEngine
+internal sealed class Rehearsal(EngineParts parts, EngineUseCases uses) : EngineUseCase(parts, uses)
 {
-    /// <summary>
-    /// The rollback tested before it is needed: on a throwaway copy of what the bundle touches on the target (see
-    /// <see cref="RehearsalScope"/>), deploy the bundle, roll it back, compare the copy with how it was row by row,
-    /// deploy again. The real target is never touched and the application's writes to it never wait;
-    /// code slots, hooks and checks are not rehearsed (they act on real infrastructure). <paramref name="createEngine"/>
-    /// builds the rehearsal's own engine (its own ledger and artifact store in a temporary folder).
-    /// </summary>
     public async Task<RehearsalReport> RehearseAsync(string bundlePath, string target, Func<RewindConfig, CancellationToken, Task<RewindEngine>> createEngine, CancellationToken cancellationToken = default)
     {
         var config = _config.Target(target);
@@ -131,7 +124,7 @@ public sealed partial class RewindEngine
 
         for (var i = 0L; i < highest; i++)
         {
-            await rehearsal._store.NextDeploymentIdAsync(cancellationToken);
+            await rehearsal.Ledger.NextDeploymentIdAsync(cancellationToken);
         }
     }
 
