@@ -18,7 +18,7 @@ internal static class ServeCommand
         {
             var context = new CliContext(parse);
             var config = context.LoadConfig();
-            var engine = await RewindHost.CreateEngineAsync(config, TimeProvider.System, cancellationToken, RewindCli.Telemetry.Logging);
+            var engine = await RewindHost.CreateEngineAsync(config, TimeProvider.System, cancellationToken, RewindCli.Telemetry.Logging, new Rewind.Server.Access.EdgeAuthorized());
             await engine.RecordConfigChangeAsync(context.Who, cancellationToken);
             var listen = ListenUrls(parse.GetValue(urls)!);
             // A failure to start is reported once, in words, by the CLI; --verbose keeps the host's own log with its stack.

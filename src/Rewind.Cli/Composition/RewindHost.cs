@@ -18,11 +18,11 @@ public static class RewindHost
     public const string SqlitePrefix = "sqlite:";
     public const string PostgresPrefix = "postgres:";
 
-    public static async Task<RewindEngine> CreateEngineAsync(RewindConfig config, TimeProvider? time = null, CancellationToken cancellationToken = default, ILoggerFactory? logging = null)
+    public static async Task<RewindEngine> CreateEngineAsync(RewindConfig config, TimeProvider? time = null, CancellationToken cancellationToken = default, ILoggerFactory? logging = null, IAuthorizer? authorizer = null)
     {
         var store = OpenControlPlane(config.Store);
         await store.EnsureCreatedAsync(cancellationToken);
-        return new RewindEngine(config, store, OpenAuditLog(config.Store), new TargetStoreFactory(), new ArtifactStore(config.Artifacts), time ?? TimeProvider.System, logging);
+        return new RewindEngine(config, store, OpenAuditLog(config.Store), new TargetStoreFactory(), new ArtifactStore(config.Artifacts), time ?? TimeProvider.System, logging, authorizer);
     }
 
     public static IAuditLog OpenAuditLog(string store) => store.StartsWith(SqlitePrefix, StringComparison.Ordinal)

@@ -1,3 +1,4 @@
+using Rewind.Core.Access;
 using Rewind.Core.Ledger;
 
 namespace Rewind.Core.Engine;
@@ -13,7 +14,7 @@ internal sealed class Acknowledging(EngineParts parts, EngineUseCases uses) : En
                 throw new BadInputException("acknowledging needs a reason (--reason \"...\"): the audit must say what the investigation found");
             }
 
-            RequireRole(who, "operator", "acknowledge an over-budget rollback");
+            Authorize(who, Permissions.Ack);
 
             await using var targetLock = await LockAsync(config.Name, "ack", who, cancellationToken);
             var open = (await _store.GetDeploymentsAsync(config.Name, cancellationToken)).Where(d => d.NeedsInvestigation).ToList();

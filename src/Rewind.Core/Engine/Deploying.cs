@@ -1,3 +1,4 @@
+using Rewind.Core.Access;
 using Rewind.Core.Artifacts;
 using Rewind.Core.Audit;
 using Rewind.Core.Configuration;
@@ -25,6 +26,11 @@ internal sealed class Deploying(EngineParts parts, EngineUseCases uses) : Engine
         }
 
         Bundles.Bundle.RequireExists(request.BundlePath);
+        if (!request.Authorized)
+        {
+            Authorize(request.Who, Permissions.Deploy);
+        }
+
         TrainRule.RequireThroughTrain(_config, request);
         if (request.Group is null)
         {

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Rewind.Core.Access;
 using Rewind.Core.Artifacts;
 using Rewind.Core.Audit;
 using Rewind.Core.Bundles;
@@ -11,7 +12,7 @@ using Rewind.Core.Targets;
 namespace Rewind.Core.Engine;
 
 /// <summary>What every use case of the engine works with: the stores, the clock, the logs and the one applier.</summary>
-internal sealed record EngineParts(RewindConfig Config, IControlPlaneStore Store, IAuditLog Audit, ITargetStoreFactory Targets, ArtifactStore Artifacts, TimeProvider Time, ILoggerFactory Logging)
+internal sealed record EngineParts(RewindConfig Config, IControlPlaneStore Store, IAuditLog Audit, ITargetStoreFactory Targets, ArtifactStore Artifacts, TimeProvider Time, ILoggerFactory Logging, IAuthorizer Authorizer)
 {
     public BundleApplier Applier { get; } = new(Config.Layers);
 }
@@ -32,6 +33,7 @@ internal abstract class EngineUseCase(EngineParts parts, EngineUseCases uses)
     protected readonly IAuditLog _audit = parts.Audit;
     protected readonly ILoggerFactory _logging = parts.Logging;
     protected readonly ILogger _log = parts.Logging.CreateLogger("Rewind.Engine");
+    private readonly IAuthorizer _authorizer = parts.Authorizer;
 
     protected EngineUseCases Uses { get; } = uses;
 
@@ -61,17 +63,23 @@ internal abstract class EngineUseCase(EngineParts parts, EngineUseCases uses)
         return bundle;
     }
 
-    /// <summary>Refuses (<c>not-authorized</c>) unless <paramref name="who"/> has <paramref name="role"/>; the message names what it takes.</summary>
-    protected void RequireRole(string who, string role, string action)
+    /// <summary>
+    /// The one authorization point: refuses (<c>not-authorized</c>) unless <paramref name="who"/> holds what
+    /// <paramref name="permission"/> takes. Called inside the operation's audit, so a refusal is audited. Rewind
+    /// acting on its own (an automatic rollback) was authorized by the operation that caused it.
+    /// </summary>
+    protected void Authorize(string who, Permission permission)
     {
-        if (!_config.HasRole(who, role))
+        if (who != RewindEngine.AutomaticActor && !Allows(who, permission))
         {
-            throw NotAuthorized(who, role, action);
+            throw NotAuthorized(who, permission);
         }
     }
 
-    protected static RefusedException NotAuthorized(string who, string role, string action) =>
-        new("not-authorized", $"{who} may not {action}: it takes the {role} role (roles in {RewindConfig.FileName})");
+    protected bool Allows(string who, Permission permission) => _authorizer.Holds(who, permission.Role);
+
+    protected static RefusedException NotAuthorized(string who, Permission permission) =>
+        new("not-authorized", $"{who} may not {permission.Action}: it takes the {permission.Role} role (or admin; roles in {RewindConfig.FileName}); nothing was changed");
 
     protected Task<TargetLock> LockAsync(string target, string operation, string who, CancellationToken cancellationToken) =>
         TargetLock.AcquireAsync(_store, _time, _config.Locks, target, operation, who, cancellationToken);

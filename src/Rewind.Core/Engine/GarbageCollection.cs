@@ -1,3 +1,4 @@
+using Rewind.Core.Access;
 using Rewind.Core.Artifacts;
 using Rewind.Core.Locks;
 using Rewind.Core.Ledger;
@@ -15,6 +16,7 @@ internal sealed class GarbageCollection(EngineParts parts, EngineUseCases uses) 
 
         return await AuditedAsync("gc", null, who, null, async scope =>
         {
+            Authorize(who, Permissions.CollectGarbage);
             var report = await GcAsync(who, dryRun, cancellationToken);
             scope.Detail = $"removed {report.Unneeded.Count} stored bundle(s), {report.FreedBytes} bytes; kept {report.KeptBundles} bundle(s) and {report.KeptBlobs} code artifact(s)";
             return report;

@@ -1,3 +1,4 @@
+using Rewind.Core.Access;
 using Rewind.Core.Audit;
 using Rewind.Core.Locks;
 using Rewind.Core.Train;
@@ -76,6 +77,7 @@ internal sealed class GroupRollingBack(EngineParts parts, EngineUseCases uses) :
         }
 
         var group = _config.Group(request.Group);
+        Authorize(request.Who, Permissions.RollbackGroup);
 
         // Under the group's lock: no rollout may board a new head while this one takes the head off.
         await using var groupLock = await LockAsync(TargetLock.GroupKey(group.Name), "rollback-group", request.Who, cancellationToken);
@@ -118,7 +120,7 @@ internal sealed class GroupRollingBack(EngineParts parts, EngineUseCases uses) :
     {
         try
         {
-            var rollback = await Uses.RollingBack.RollbackAsync(new RollbackRequest(member.Target, request.Who, request.Reason, member.Deployment!.Id) { WithGroup = group }, null, cancellationToken);
+            var rollback = await Uses.RollingBack.RollbackAsync(new RollbackRequest(member.Target, request.Who, request.Reason, member.Deployment!.Id) { WithGroup = group, Authorized = true }, null, cancellationToken);
             return new MemberRollbackOutcome(member.Target, member.Stage, rollback.Succeeded ? "rolled-back" : "frozen", member.Deployment.Id, rollback, rollback.Succeeded ? null : rollback.State.Reason);
         }
         catch (RewindException e) when (e is not LockLostException)

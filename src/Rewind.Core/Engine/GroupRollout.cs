@@ -1,3 +1,4 @@
+using Rewind.Core.Access;
 using Rewind.Core.Audit;
 using Rewind.Core.Locks;
 using Rewind.Core.Train;
@@ -16,6 +17,7 @@ internal sealed class GroupRollout(EngineParts parts, EngineUseCases uses) : Eng
     private async Task<GroupDeployResult> DeployGroupCoreAsync(GroupDeployRequest request, AuditScope scope, CancellationToken cancellationToken)
     {
         var group = _config.Group(request.Group);
+        Authorize(request.Who, Permissions.DeployGroup);
         Uses.DeployWindows.RequireOpenWindow(group.Window, $"group {group.Name}", request.OutsideWindow, request.Reason, scope);
         foreach (var member in group.Stages.SelectMany(s => s))
         {
@@ -181,7 +183,7 @@ internal sealed class GroupRollout(EngineParts parts, EngineUseCases uses) : Eng
 
         try
         {
-            return new StageItem(await Uses.Deploying.DeployAsync(new DeployRequest(bundlePath, name, request.Who, request.Reason) { Group = group.Name, Stage = stage, OutsideWindow = request.OutsideWindow }, null, cancellationToken), null, null);
+            return new StageItem(await Uses.Deploying.DeployAsync(new DeployRequest(bundlePath, name, request.Who, request.Reason) { Group = group.Name, Stage = stage, OutsideWindow = request.OutsideWindow, Authorized = true }, null, cancellationToken), null, null);
         }
         catch (RewindException e)
         {

@@ -1,3 +1,4 @@
+using Rewind.Core.Access;
 using Rewind.Core.Bundles;
 using Rewind.Core.Configuration;
 
@@ -33,10 +34,10 @@ internal sealed class QuarantineAdministration(EngineParts parts, EngineUseCases
 
     public async Task<IReadOnlyList<QuarantineEntry>> QuarantinePurgeAsync(TimeSpan olderThan, string who, CancellationToken cancellationToken = default)
     {
-        if (!_config.HasRole(who, "train-admin"))
+        if (!Allows(who, Permissions.QuarantinePurge))
         {
             return await AuditedAsync<IReadOnlyList<QuarantineEntry>>("quarantine-purge", null, who, null,
-                _ => throw NotAuthorized(who, "train-admin", "purge quarantined tables"),
+                _ => throw NotAuthorized(who, Permissions.QuarantinePurge),
                 cancellationToken);
         }
 

@@ -1,3 +1,4 @@
+using Rewind.Core.Access;
 using Rewind.Core.Configuration;
 using Rewind.Core.Ledger;
 using Rewind.Core.Locks;
@@ -77,6 +78,12 @@ internal sealed class Recovering(EngineParts parts, EngineUseCases uses) : Engin
     public async Task<IReadOnlyList<Deployment>> RecoverTargetAsync(string target, string who, CancellationToken cancellationToken = default)
     {
         var config = _config.Target(target);
+        if (!Allows(who, Permissions.Recover))
+        {
+            // Audited like any refusal, though a permitted recovery audits each operation it finishes instead.
+            return await AuditedAsync<IReadOnlyList<Deployment>>("recover", config.Name, who, null, _ => throw NotAuthorized(who, Permissions.Recover), cancellationToken);
+        }
+
         await using var targetLock = await LockTargetAsync(config, "recover", who, cancellationToken);
         await RecoverAsync(config, targetLock, cancellationToken);
         var settled = new List<Deployment>();

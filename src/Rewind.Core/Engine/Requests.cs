@@ -23,6 +23,9 @@ public sealed record DeployRequest(string BundlePath, string Target, string Who,
 
     /// <summary>A realignment step: may land on an off-train target (the hold stays until cleared). Set by the engine only.</summary>
     public bool Realign { get; internal init; }
+
+    /// <summary>Set by an operation that runs this one as its step (a group rollout, a realignment): it authorized the caller already.</summary>
+    internal bool Authorized { get; init; }
 }
 
 /// <summary>Roll back the newest deployment of a target; <see cref="ExpectedDeployment"/> guards against rolling back the wrong one.</summary>
@@ -33,4 +36,7 @@ public sealed record RollbackRequest(string Target, string Who, string? Reason, 
 
     /// <summary>Set by <c>rollback --group</c>: the member's train state stays as it was (the whole group moves back together).</summary>
     public string? WithGroup { get; internal init; }
+
+    /// <summary>Set by an operation that runs this one as its step (a group rollback, a rollback --to): it authorized the caller already.</summary>
+    internal bool Authorized { get; init; }
 }

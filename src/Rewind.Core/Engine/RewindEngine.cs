@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Rewind.Core.Access;
 using Rewind.Core.Artifacts;
 using Rewind.Core.Audit;
 using Rewind.Core.Authoring;
@@ -27,8 +28,11 @@ public sealed class RewindEngine
     private readonly EngineParts _parts;
     private readonly EngineUseCases _uses;
 
-    /// <summary>The engine over its stores; <paramref name="logging"/> is where it logs steps and faults (default: nowhere).</summary>
-    public RewindEngine(RewindConfig config, IControlPlaneStore store, IAuditLog audit, ITargetStoreFactory targets, ArtifactStore artifacts, TimeProvider time, ILoggerFactory? logging = null)
+    /// <summary>
+    /// The engine over its stores; <paramref name="logging"/> is where it logs steps and faults (default: nowhere);
+    /// <paramref name="authorizer"/> says who holds which role (default: <c>roles:</c> of rewind.yaml).
+    /// </summary>
+    public RewindEngine(RewindConfig config, IControlPlaneStore store, IAuditLog audit, ITargetStoreFactory targets, ArtifactStore artifacts, TimeProvider time, ILoggerFactory? logging = null, IAuthorizer? authorizer = null)
     {
         _parts = new EngineParts(
             config,
@@ -37,7 +41,8 @@ public sealed class RewindEngine
             targets,
             artifacts,
             time,
-            logging ?? NullLoggerFactory.Instance);
+            logging ?? NullLoggerFactory.Instance,
+            authorizer ?? new ConfiguredRoles(config));
         _uses = new EngineUseCases(_parts);
     }
 

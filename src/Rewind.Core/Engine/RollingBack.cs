@@ -1,3 +1,4 @@
+using Rewind.Core.Access;
 using System.Runtime.CompilerServices;
 using Rewind.Core.Artifacts;
 using Rewind.Core.Audit;
@@ -31,6 +32,11 @@ internal sealed class RollingBack(EngineParts parts, EngineUseCases uses) : Engi
     private async Task<RollbackResult> RollbackCoreAsync(RollbackRequest request, AuditScope scope, IProgress<OperationProgress>? progress, CancellationToken cancellationToken)
     {
         var target = _config.Target(request.Target);
+        if (!request.Authorized)
+        {
+            Authorize(request.Who, Permissions.Rollback);
+        }
+
         await using var targetLock = await LockTargetAsync(target, "rollback", request.Who, cancellationToken);
         var resumed = await Uses.Recovering.RecoverAsync(target, targetLock, cancellationToken);
         if (resumed.FirstOrDefault(r => request.ExpectedDeployment is null || r.Deployment.Id == request.ExpectedDeployment) is { } finished)
@@ -349,7 +355,7 @@ internal sealed class RollingBack(EngineParts parts, EngineUseCases uses) : Engi
                 throw new BadInputException("unfreezing needs a reason (--reason \"...\"): the incident's decision goes into the audit");
             }
 
-            RequireRole(who, "admin", "unfreeze a target");
+            Authorize(who, Permissions.Unfreeze);
 
             await using var targetLock = await LockAsync(config.Name, "unfreeze", who, cancellationToken);
             var state = await _store.GetTargetStateAsync(config.Name, cancellationToken);

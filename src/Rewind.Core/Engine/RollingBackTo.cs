@@ -19,7 +19,7 @@ internal sealed class RollingBackTo(EngineParts parts, EngineUseCases uses) : En
                 return results;
             }
 
-            var result = await Uses.RollingBack.RollbackAsync(new RollbackRequest(config.Name, who, reason, newest.Id) { Toward = to }, progress, cancellationToken);
+            var result = await Uses.RollingBack.RollbackAsync(new RollbackRequest(config.Name, who, reason, newest.Id) { Toward = to, Authorized = true }, progress, cancellationToken);
             results.Add(result);
             if (!result.Succeeded)
             {

@@ -1,3 +1,4 @@
+using Rewind.Core.Access;
 using Rewind.Core.Ledger;
 using Rewind.Core.Outcomes;
 
@@ -19,7 +20,7 @@ internal sealed class TargetQueries(EngineParts parts, EngineUseCases uses) : En
             throw new BadInputException("clearing a hold needs a reason (--reason \"...\"): the audit must say why the target rejoined its train");
         }
 
-        RequireRole(who, "train-admin", "clear a hold");
+        Authorize(who, Permissions.Clear);
 
         await using var targetLock = await LockAsync(config.Name, "clear", who, cancellationToken);
         var state = await _store.GetTargetStateAsync(config.Name, cancellationToken);

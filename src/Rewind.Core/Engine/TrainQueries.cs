@@ -1,3 +1,4 @@
+using Rewind.Core.Access;
 using Rewind.Core.Bundles;
 using Rewind.Core.Configuration;
 using Rewind.Core.Train;
@@ -68,6 +69,7 @@ internal sealed class TrainQueries(EngineParts parts, EngineUseCases uses) : Eng
         AuditedAsync("realign", target, who, reason, async scope =>
         {
             var plan = await RealignPlanAsync(target, cancellationToken);
+            Authorize(who, Permissions.Realign);
             if (plan.State.State == TrainState.Frozen)
             {
                 throw HeldRefusal(plan.State, "realignment");
@@ -104,6 +106,7 @@ internal sealed class TrainQueries(EngineParts parts, EngineUseCases uses) : Eng
                     Group = plan.Group,
                     Stage = stage,
                     Realign = true,
+                    Authorized = true,
                 };
                 DeployResult result;
                 try

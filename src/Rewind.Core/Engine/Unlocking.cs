@@ -1,3 +1,4 @@
+using Rewind.Core.Access;
 using Rewind.Core.Locks;
 using Rewind.Core.Ledger;
 
@@ -19,7 +20,7 @@ internal sealed class Unlocking(EngineParts parts, EngineUseCases uses) : Engine
                 throw new BadInputException("breaking a lock needs a reason (--reason \"...\"): the audit must say why the operation was judged hung");
             }
 
-            RequireRole(who, "admin", "break a lock");
+            Authorize(who, Permissions.Unlock);
 
             var holder = await _store.GetLockAsync(key, cancellationToken)
                 ?? throw new RefusedException("not-locked", $"{subject} is not locked: no operation holds it, so there is nothing to break");

@@ -16,11 +16,12 @@ namespace Rewind.Server.Access;
 /// </summary>
 internal static class RoleRequirement
 {
-    public static RouteHandlerBuilder RequireRole(this RouteHandlerBuilder builder, string role, string operation) =>
+    public static RouteHandlerBuilder RequireRole(this RouteHandlerBuilder builder, Permission permission) =>
         builder.AddEndpointFilter(async (context, next) =>
         {
             var http = context.HttpContext;
             var caller = Caller.Of(http);
+            var (operation, role) = (permission.Operation, permission.Role);
             if (AccessRoles.Grants(caller.Role, role))
             {
                 return await next(context);

@@ -79,7 +79,7 @@ internal static class ReadEndpoints
                 ?? throw new BadInputException("send {\"olderThan\": \"7d\"}: quarantined tables older than that are dropped");
             var purged = await engine.QuarantinePurgeAsync(olderThan, Caller.Of(http).Name, cancellationToken);
             return Results.Ok(new { purged = purged.Select(JsonViews.Quarantine) });
-        }).RequireRole(AccessRoles.TrainAdmin, "quarantine-purge")
+        }).RequireRole(Permissions.QuarantinePurge)
             .WithSummary("Drop quarantined tables older than {\"olderThan\": \"7d\"} (train-admin)");
 
         api.MapGet("/groups", (RewindEngine engine) =>
@@ -92,7 +92,7 @@ internal static class ReadEndpoints
 
         api.MapPost("/groups/{name}/unlock", async (string name, [FromBody] ReasonBody? body, HttpContext http, RewindEngine engine, CancellationToken cancellationToken) =>
             Results.Ok(JsonViews.Unlocked(null, name, await engine.UnlockGroupAsync(name, Caller.Of(http).Name, body?.Reason ?? "", cancellationToken))))
-            .RequireRole(AccessRoles.Admin, "unlock")
+            .RequireRole(Permissions.Unlock)
             .WithSummary("Break the lock of a hung group rollout: {\"reason\": ...}; the same rules as a target's");
     }
 }

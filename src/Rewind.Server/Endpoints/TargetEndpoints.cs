@@ -39,26 +39,26 @@ internal static class TargetEndpoints
             .WithSummary("What a rollback would undo now (deployment, bundle, when, by whom, records and rows) and what the target goes back to, with the rollback dry run (plan: records, tables, data copies, row changes kept or saved, live edits, business tables); 409 when a rollback would be refused");
 
         api.MapPost("/targets/{name}/deployments", DeployAsync)
-            .RequireRole(AccessRoles.Deployer, "deploy")
+            .RequireRole(Permissions.Deploy)
             .WithSummary("Deploy a bundle: a .zip as the body (reason in ?reason=, ?outsideTrain=true for a member of a group past its train, ?outsideWindow=true to deploy outside the target's window, each with a reason; at most the bundle limits, else 413), or JSON {\"path\": ..., \"reason\": ..., \"outsideTrain\": true, \"outsideWindow\": true} naming a bundle in the artifact store. Prefer: respond-async answers 202 with an operation to poll");
 
         api.MapPost("/targets/{name}/rollback", RollbackAsync)
-            .RequireRole(AccessRoles.Operator, "rollback")
+            .RequireRole(Permissions.Rollback)
             .WithSummary("Roll back the newest deployment: {\"reason\": ..., \"deployment\": expected id (optional)}. Prefer: respond-async answers 202 with an operation to poll");
 
         api.MapPost("/targets/{name}/clear", async (string name, [FromBody] ClearBody? body, HttpContext http, RewindEngine engine, CancellationToken cancellationToken) =>
             Results.Ok(JsonViews.State(await engine.ClearAsync(name, Caller.Of(http).Name, body?.Reason ?? "", body?.Force ?? false, cancellationToken))))
-            .RequireRole(AccessRoles.TrainAdmin, "clear")
+            .RequireRole(Permissions.Clear)
             .WithSummary("Lift an off-train hold: {\"reason\": ..., \"force\": false}; a target of a group must be aligned with it unless forced (recorded)");
 
         api.MapPost("/targets/{name}/unfreeze", async (string name, [FromBody] ReasonBody? body, HttpContext http, RewindEngine engine, CancellationToken cancellationToken) =>
             Results.Ok(JsonViews.State(await engine.UnfreezeAsync(name, Caller.Of(http).Name, body?.Reason ?? "", cancellationToken))))
-            .RequireRole(AccessRoles.Admin, "unfreeze")
+            .RequireRole(Permissions.Unfreeze)
             .WithSummary("Record the decision that ends a frozen incident: {\"reason\": ...}; the target stays off-train until cleared");
 
         api.MapPost("/targets/{name}/unlock", async (string name, [FromBody] ReasonBody? body, HttpContext http, RewindEngine engine, CancellationToken cancellationToken) =>
             Results.Ok(JsonViews.Unlocked(name, null, await engine.UnlockAsync(name, Caller.Of(http).Name, body?.Reason ?? "", cancellationToken))))
-            .RequireRole(AccessRoles.Admin, "unlock")
+            .RequireRole(Permissions.Unlock)
             .WithSummary("Break the lock of a live but hung operation: {\"reason\": ...}; the holder's process keeps running until someone stops it on its host, and is fenced out of the target and the ledger meanwhile");
     }
 

@@ -20,7 +20,7 @@ public sealed class QuarantineCliTests : IDisposable
               env1:
                 database: sqlite:env1.db
             roles:
-              olga: [operator]
+              olga: [deployer, operator]
               tara: [train-admin]
             """);
         Assert.Equal(0, (await Rewind("olga", "quarantine", "list", "--json")).Json().GetProperty("tables").GetArrayLength());

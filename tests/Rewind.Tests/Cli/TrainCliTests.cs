@@ -31,6 +31,7 @@ public sealed class TrainCliTests : IDisposable
             roles:
               alice: [train-admin]
               bob: [deployer]
+              cli-tester: [deployer, operator]
             """);
     }
 

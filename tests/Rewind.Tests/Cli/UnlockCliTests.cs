@@ -24,7 +24,7 @@ public sealed class UnlockCliTests : IDisposable
               env1:
                 database: sqlite:env1.db
             roles:
-              olga: [operator]
+              olga: [deployer, operator]
               ada: [admin]
             """);
         var bundle = new BundleBuilder("one").Upsert("platform", "rule", "a", "1").WriteTo(_folder.Combine("b"));

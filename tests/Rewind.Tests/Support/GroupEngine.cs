@@ -11,7 +11,7 @@ public static class GroupEngine
     public static readonly Dictionary<string, IReadOnlyList<string>> Roles = new()
     {
         ["alice"] = ["train-admin"],
-        ["bob"] = ["deployer"],
+        ["bob"] = ["deployer", "operator"],
         ["ada"] = ["admin"],
     };
 
