@@ -27,6 +27,7 @@ internal static class Phases
             : new PostgresTargetStore(database["postgres:".Length..], "public");
         var baseline = await engine.CreateDatabaseAsync($"phases_baseline_{size}", cancellationToken);
         await engine.SeedBaselineAsync(baseline, workload, cancellationToken);
+        var rows = BundleRows.Load(bundlePath);
         var applier = new BundleApplier(Rewind.Core.Configuration.RewindConfig.DefaultLayers);
         for (var rep = 0; rep < 2; rep++)
         {
@@ -42,11 +43,13 @@ internal static class Phases
             }
 
             Console.WriteLine($"{engine.Name} N={size} repetition {rep + 1}");
-            await engine.ResetBaselineAsync(baseline, cancellationToken);
+            foreach (var (path, seconds) in await SizeBench.MeasureLimitAsync(engine, baseline, rows, cancellationToken))
+            {
+                Console.WriteLine($"  {"limit: " + path,-28} {seconds,8:0.000}s wall");
+            }
+
             watch.Restart();
             cpu = Process.GetCurrentProcess().TotalProcessorTime;
-            await engine.RunBaselineAsync(baseline, bundlePath, cancellationToken);
-            Phase("baseline");
             string inverseDigest;
             using (var bundle = await Bundle.OpenAsync(bundlePath, cancellationToken: cancellationToken))
             {
