@@ -27,7 +27,6 @@ internal static class Phases
             : new PostgresTargetStore(database["postgres:".Length..], "public");
         var baseline = await engine.CreateDatabaseAsync($"phases_baseline_{size}", cancellationToken);
         await engine.SeedBaselineAsync(baseline, workload, cancellationToken);
-        var rows = BundleRows.Load(bundlePath);
         var applier = new BundleApplier(Rewind.Core.Configuration.RewindConfig.DefaultLayers);
         for (var rep = 0; rep < 2; rep++)
         {
@@ -43,7 +42,7 @@ internal static class Phases
             }
 
             Console.WriteLine($"{engine.Name} N={size} repetition {rep + 1}");
-            foreach (var (path, seconds) in await SizeBench.MeasureLimitAsync(engine, baseline, rows, cancellationToken))
+            foreach (var (path, seconds) in await SizeBench.MeasureLimitAsync(engine, baseline, bundlePath, cancellationToken))
             {
                 Console.WriteLine($"  {"limit: " + path,-28} {seconds,8:0.000}s wall");
             }

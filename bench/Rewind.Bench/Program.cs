@@ -153,7 +153,6 @@ async Task<BusinessResult> MeasureBusinessAsync(IBenchEngine engine, string fold
     // so restore/limit is the most any rollback could reach against this restore.
     var baseline = await engine.CreateDatabaseAsync("business_baseline", cancellationToken);
     await engine.SeedBaselineAsync(baseline, workload, cancellationToken);
-    var rows = BundleRows.Load(bundle);
 
     var runner = new RewindRunner(folder, target, ["orders"]);
     var cached = new BusinessMeasures();
@@ -164,7 +163,7 @@ async Task<BusinessResult> MeasureBusinessAsync(IBenchEngine engine, string fold
         // it is just after being written, in the page cache, and read cold from disk, as it is hours later.
         foreach (var (measures, evict) in new[] { (cached, false), (cold, true) })
         {
-            measures.Limit.Add((await SizeBench.MeasureLimitAsync(engine, baseline, rows, cancellationToken)).Min(l => l.Seconds));
+            measures.Limit.Add((await SizeBench.MeasureLimitAsync(engine, baseline, bundle, cancellationToken)).Min(l => l.Seconds));
             await engine.MaintainAsync(target, cancellationToken);
             Evict(evict, bundle);
 
