@@ -29,6 +29,9 @@ internal interface IBenchEngine : IAsyncDisposable
     /// <summary>The client loop (timed): the bundle's NDJSON parsed as it is read and written row by row (the previous baseline).</summary>
     Task RunClientLoopAsync(string database, string bundle, CancellationToken cancellationToken);
 
+    /// <summary>What the baseline's tables hold, summed (not timed): every way of writing the same rows must give the same.</summary>
+    Task<string> BaselineFingerprintAsync(string database, CancellationToken cancellationToken);
+
     /// <summary>Housekeeping between repetitions, the same for every measure (not timed).</summary>
     Task MaintainAsync(string database, CancellationToken cancellationToken);
 

@@ -42,7 +42,7 @@ internal static class Phases
             }
 
             Console.WriteLine($"{engine.Name} N={size} repetition {rep + 1}");
-            foreach (var (path, seconds) in await SizeBench.MeasureLimitAsync(engine, baseline, bundlePath, cancellationToken))
+            foreach (var (path, seconds) in (await SizeBench.MeasureLimitAsync(engine, baseline, bundlePath, cancellationToken)).Times)
             {
                 Console.WriteLine($"  {"limit: " + path,-28} {seconds,8:0.000}s wall");
             }

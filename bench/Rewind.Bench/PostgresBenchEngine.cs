@@ -153,6 +153,14 @@ internal sealed class PostgresBenchEngine : IBenchEngine
         await transaction.CommitAsync(cancellationToken);
     }
 
+    public async Task<string> BaselineFingerprintAsync(string database, CancellationToken cancellationToken)
+    {
+        await using var connection = new NpgsqlConnection(ConnectionOf(database));
+        await connection.OpenAsync(cancellationToken);
+        await using var command = new NpgsqlCommand($"SELECT (SELECT count(*) || ' records, ' || sum(length(key) + length(body)) || ' chars' FROM bench_records) || '; ' || (SELECT count(*) || ' reference rows, ' || sum(length(name)) || ' chars' FROM \"{Workload.ReferenceTable}\")", connection);
+        return (string)(await command.ExecuteScalarAsync(cancellationToken))!;
+    }
+
     public Task MaintainAsync(string database, CancellationToken cancellationToken) =>
         ExecuteAsync(database, "VACUUM ANALYZE rw_records", cancellationToken);
 

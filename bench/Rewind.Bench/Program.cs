@@ -163,7 +163,7 @@ async Task<BusinessResult> MeasureBusinessAsync(IBenchEngine engine, string fold
         // it is just after being written, in the page cache, and read cold from disk, as it is hours later.
         foreach (var (measures, evict) in new[] { (cached, false), (cold, true) })
         {
-            measures.Limit.Add((await SizeBench.MeasureLimitAsync(engine, baseline, bundle, cancellationToken)).Min(l => l.Seconds));
+            measures.Limit.Add((await SizeBench.MeasureLimitAsync(engine, baseline, bundle, cancellationToken)).Times.Min(l => l.Seconds));
             await engine.MaintainAsync(target, cancellationToken);
             Evict(evict, bundle);
 

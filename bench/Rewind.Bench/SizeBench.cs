@@ -35,7 +35,8 @@ internal static class SizeBench
         var stored = new List<long>();
         for (var rep = 0; rep < (warmUp ? 1 : options.Repeat); rep++)
         {
-            foreach (var (path, seconds) in await MeasureLimitAsync(engine, baseline, bundle, cancellationToken))
+            var (limitTimes, written) = await MeasureLimitAsync(engine, baseline, bundle, cancellationToken);
+            foreach (var (path, seconds) in limitTimes)
             {
                 limits[path].Add(seconds);
             }
@@ -46,6 +47,7 @@ internal static class SizeBench
             var watch = Stopwatch.StartNew();
             await engine.RunClientLoopAsync(baseline, bundle, cancellationToken);
             clientLoop.Add(watch.Elapsed.TotalSeconds);
+            await ExpectSameAsync(engine, baseline, "client loop", written, cancellationToken);
 
             var artifacts = Path.Combine(folder, $"artifacts-{rep}");
             var rewind = await runner.CreateEngineAsync(artifacts, cancellationToken);
@@ -80,11 +82,13 @@ internal static class SizeBench
     /// Every limit path once, each from the baseline's seeded state and a collected heap; seconds by path. The rows
     /// are read and encoded before any clock starts, and let go after: at 1M records they weigh gigabytes, which
     /// would slow the collections of the in-process deploy and rollback measured next.
+    /// Each path's result is checked against the first's (untimed), so no path is fast for writing less.
     /// </summary>
-    public static async Task<IReadOnlyList<(string Path, double Seconds)>> MeasureLimitAsync(IBenchEngine engine, string baseline, string bundle, CancellationToken cancellationToken)
+    public static async Task<(IReadOnlyList<(string Path, double Seconds)> Times, string Written)> MeasureLimitAsync(IBenchEngine engine, string baseline, string bundle, CancellationToken cancellationToken)
     {
         var rows = BundleRows.Load(bundle);
         var times = new List<(string, double)>();
+        string? written = null;
         foreach (var path in engine.LimitPaths)
         {
             await engine.ResetBaselineAsync(baseline, cancellationToken);
@@ -92,9 +96,20 @@ internal static class SizeBench
             var watch = Stopwatch.StartNew();
             await engine.RunLimitAsync(baseline, rows, path, cancellationToken);
             times.Add((path, watch.Elapsed.TotalSeconds));
+            written ??= await engine.BaselineFingerprintAsync(baseline, cancellationToken);
+            await ExpectSameAsync(engine, baseline, path, written, cancellationToken);
         }
 
-        return times;
+        return (times, written!);
+    }
+
+    private static async Task ExpectSameAsync(IBenchEngine engine, string baseline, string path, string expected, CancellationToken cancellationToken)
+    {
+        var actual = await engine.BaselineFingerprintAsync(baseline, cancellationToken);
+        if (actual != expected)
+        {
+            throw new InvalidOperationException($"the {path} baseline wrote {actual}, where the first limit path wrote {expected}");
+        }
     }
 
     /// <summary>What a folder holds, in bytes: the artifact store measured as it is, whatever its format.</summary>

@@ -159,6 +159,14 @@ internal sealed class SqliteBenchEngine(string folder) : IBenchEngine
         insert.Parameters[4].Value = row.Active ? 1L : 0L;
     }
 
+    public async Task<string> BaselineFingerprintAsync(string database, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(database, durable: false, cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT (SELECT count(*) || ' records, ' || sum(length(key) + length(body)) || ' chars' FROM bench_records) || '; ' || (SELECT count(*) || ' reference rows, ' || sum(length(name)) || ' chars' FROM \"{Workload.ReferenceTable}\")";
+        return (string)(await command.ExecuteScalarAsync(cancellationToken))!;
+    }
+
     public Task MaintainAsync(string database, CancellationToken cancellationToken) => Task.CompletedTask;
 
     public async Task AddBusinessTableAsync(string database, long rows, CancellationToken cancellationToken)
