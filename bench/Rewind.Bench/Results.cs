@@ -90,7 +90,7 @@ internal sealed record BenchReport(DateTimeOffset At, MachineInfo Machine, Bench
         foreach (var r in Sizes)
         {
             text.AppendLine(CultureInfo.InvariantCulture,
-                $"| {r.Engine} | {r.Bodies.ToString().ToLowerInvariant()} ({r.AverageBodyBytes:0} B) | {r.Records:N0} | {r.Limit.Median:0.000} ({r.LimitPath}) | {r.ClientLoop.Median:0.000} | {r.Deploy.Median:0.000} | {r.Rollback.Median:0.000} | {r.DeployRatio:0.00} ({r.PairedDeployRatio:0.00}) | {r.RollbackRatio:0.00} ({r.PairedRollbackRatio:0.00}) | {Mb(r.Memory?.DeployPeakBytes)} | {Mb(r.Memory is { } m ? m.RollbackPeakBytes ?? m.PeakBytes : null)} | {Size(r.StoredBytes)} ({r.StoredRatio:0.00}× bundle) |");
+                $"| {r.Engine} | {r.Bodies.ToString().ToLowerInvariant()} ({r.AverageBodyBytes:0} B) | {r.Records:N0} | {r.Limit.Median:0.000} ({r.LimitPath}) | {r.ClientLoop.Median:0.000} | {r.Deploy.Median:0.000} | {r.Rollback.Median:0.000} | {r.DeployRatio:0.00} ({r.PairedDeployRatio:0.00}) | {r.RollbackRatio:0.00} ({r.PairedRollbackRatio:0.00}) | {Mb(r.Memory?.DeployPeakBytes)} | {Mb(r.Memory?.RollbackPeakBytes)} | {Size(r.StoredBytes)} ({r.StoredRatio:0.00}× bundle) |");
         }
 
         var alternatives = Sizes.Where(r => r.Limits.Count > 1).ToList();

@@ -64,9 +64,9 @@ internal static class SizeBench
         {
             await engine.MaintainAsync(target, cancellationToken);
             var artifacts = Path.Combine(folder, "artifacts-child");
-            memory = await MemoryProbe.RunChildAsync(new MemoryProbe.Spec(folder, target, bundle, artifacts), cancellationToken);
+            memory = await MemoryProbe.RunChildrenAsync(folder, target, bundle, artifacts, cancellationToken);
             RewindRunner.DeleteFolder(artifacts);
-            log($"{label}: child deploy {memory.DeploySeconds:0.000}s (peak {memory.DeployPeakBytes / (1 << 20)} MB), rollback {memory.RollbackSeconds:0.000}s (peak {(memory.RollbackPeakBytes ?? memory.PeakBytes) / (1 << 20)} MB)");
+            log($"{label}: child deploy {memory.DeploySeconds:0.000}s (peak {memory.DeployPeakBytes / (1 << 20)} MB), rollback {memory.RollbackSeconds:0.000}s (peak {memory.RollbackPeakBytes / (1 << 20)} MB)");
         }
 
         await engine.DropDatabaseAsync(target, cancellationToken);
