@@ -2,12 +2,15 @@ using System.Globalization;
 
 namespace Rewind.Bench;
 
-/// <summary>The command line: <c>--engine sqlite|postgres[,…] --sizes 10000,100000,1000000 [--business-rows 10000000] [--repeat 3] [--out bench-results.json]</c>.</summary>
+/// <summary>The command line: <c>--engine sqlite|postgres[,…] --sizes 10000,100000,1000000 [--bodies small,realistic] [--business-rows 10000000] [--repeat 3] [--out bench-results.json]</c>.</summary>
 internal sealed record BenchOptions
 {
     public IReadOnlyList<string> Engines { get; init; } = ["sqlite"];
 
     public IReadOnlyList<int> Sizes { get; init; } = [10_000, 100_000, 1_000_000];
+
+    /// <summary>The body-size workloads each size is measured with (about 350 and about 700 bytes).</summary>
+    public IReadOnlyList<BodySize> Bodies { get; init; } = [BodySize.Small, BodySize.Realistic];
 
     public long BusinessRows { get; init; } = 10_000_000;
 
@@ -34,6 +37,9 @@ internal sealed record BenchOptions
     /// <summary>Targets of the fleet run (a group rollout and rollback, one at a time and in parallel; 0: not run).</summary>
     public int Fleet { get; init; }
 
+    /// <summary>PostgreSQL databases of the fleet run on the harness's server (0: not run).</summary>
+    public int FleetPostgres { get; init; }
+
     public int FleetParallel { get; init; } = 4;
 
     /// <summary>Seconds each fleet target's check takes (a health probe).</summary>
@@ -43,9 +49,9 @@ internal sealed record BenchOptions
     public bool Memory { get; init; } = true;
 
     public const string Usage = """
-        usage: Rewind.Bench --engine sqlite|postgres[,...] [--sizes 10000,100000,1000000] [--business-rows 10000000]
+        usage: Rewind.Bench --engine sqlite|postgres[,...] [--sizes 10000,100000,1000000] [--bodies small,realistic] [--business-rows 10000000]
                             [--business-records 10000] [--platform-rows 1000000] [--row-changes 10] [--rehearse-rows 1000000] [--repeat 3] [--out bench-results.json] [--postgres CONNSTRING]
-                            [--work DIR] [--no-memory] [--fleet 12 [--fleet-parallel 4] [--fleet-check 0.5]]
+                            [--work DIR] [--no-memory] [--fleet 100] [--fleet-pg 20 (needs --engine postgres)] [--fleet-parallel 4] [--fleet-check 0.5]
                Rewind.Bench --make N [--work DIR]   (bundle make between two N-record SQLite targets: time and peak memory)
         PostgreSQL: without --postgres (or REWIND_BENCH_POSTGRES) a throwaway server is started with initdb/pg_ctl.
         """;
@@ -60,6 +66,7 @@ internal sealed record BenchOptions
             {
                 "--engine" => options with { Engines = Value().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) },
                 "--sizes" => options with { Sizes = Value().Split(',', StringSplitOptions.RemoveEmptyEntries).Select(s => int.Parse(s.Replace("_", "", StringComparison.Ordinal), CultureInfo.InvariantCulture)).ToList() },
+                "--bodies" => options with { Bodies = Value().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(ParseBodies).ToList() },
                 "--business-rows" => options with { BusinessRows = long.Parse(Value(), CultureInfo.InvariantCulture) },
                 "--business-records" => options with { BusinessRecords = int.Parse(Value(), CultureInfo.InvariantCulture) },
                 "--platform-rows" => options with { PlatformRows = long.Parse(Value(), CultureInfo.InvariantCulture) },
@@ -71,6 +78,7 @@ internal sealed record BenchOptions
                 "--work" => options with { Work = Value() },
                 "--no-memory" => options with { Memory = false },
                 "--fleet" => options with { Fleet = int.Parse(Value(), CultureInfo.InvariantCulture) },
+                "--fleet-pg" => options with { FleetPostgres = int.Parse(Value(), CultureInfo.InvariantCulture) },
                 "--fleet-parallel" => options with { FleetParallel = int.Parse(Value(), CultureInfo.InvariantCulture) },
                 "--fleet-check" => options with { FleetCheck = double.Parse(Value(), CultureInfo.InvariantCulture) },
                 _ => throw new ArgumentException($"unknown option {args[i]}"),
@@ -89,6 +97,23 @@ internal sealed record BenchOptions
             throw new ArgumentException("--repeat must be at least 1 and every size at least 20");
         }
 
+        if (options.FleetPostgres > 0 && !options.Engines.Contains("postgres"))
+        {
+            throw new ArgumentException("--fleet-pg runs on the harness's PostgreSQL server: add postgres to --engine");
+        }
+
+        if (options.Bodies.Count == 0)
+        {
+            throw new ArgumentException("--bodies takes small, realistic or both (small,realistic)");
+        }
+
         return options;
     }
+
+    private static BodySize ParseBodies(string value) => value switch
+    {
+        "small" => BodySize.Small,
+        "realistic" => BodySize.Realistic,
+        _ => throw new ArgumentException($"--bodies takes small, realistic or both, not {value}"),
+    };
 }

@@ -20,8 +20,17 @@ internal interface IBenchEngine : IAsyncDisposable
     /// <summary>Puts the baseline's tables back to their seeded state (not timed).</summary>
     Task ResetBaselineAsync(string database, CancellationToken cancellationToken);
 
-    /// <summary>The plain bulk apply of the bundle's rows (timed): the fastest plain way on this engine.</summary>
-    Task RunBaselineAsync(string database, string bundle, CancellationToken cancellationToken);
+    /// <summary>The ways this engine's plain write of rows from memory is measured; the fastest is the engine's limit.</summary>
+    IReadOnlyList<string> LimitPaths { get; }
+
+    /// <summary>The plain write of rows already in memory by one of <see cref="LimitPaths"/> (timed).</summary>
+    Task RunLimitAsync(string database, BundleRows rows, string path, CancellationToken cancellationToken);
+
+    /// <summary>The client loop (timed): the bundle's NDJSON parsed as it is read and written row by row (the previous baseline).</summary>
+    Task RunClientLoopAsync(string database, string bundle, CancellationToken cancellationToken);
+
+    /// <summary>What the baseline's tables hold, summed (not timed): every way of writing the same rows must give the same.</summary>
+    Task<string> BaselineFingerprintAsync(string database, CancellationToken cancellationToken);
 
     /// <summary>Housekeeping between repetitions, the same for every measure (not timed).</summary>
     Task MaintainAsync(string database, CancellationToken cancellationToken);
@@ -29,10 +38,10 @@ internal interface IBenchEngine : IAsyncDisposable
     /// <summary>Adds a business table of <paramref name="rows"/> rows (with a secondary index) beside the metadata.</summary>
     Task AddBusinessTableAsync(string database, long rows, CancellationToken cancellationToken);
 
-    /// <summary>Takes a whole-database backup (not timed).</summary>
     /// <summary>A platform table <c>price_list</c> (surrogate id, unique natural key <c>sku</c>) of <paramref name="rows"/> rows.</summary>
     Task AddPlatformTableAsync(string database, long rows, CancellationToken cancellationToken);
 
+    /// <summary>Takes a whole-database backup (not timed).</summary>
     Task BackupAsync(string database, CancellationToken cancellationToken);
 
     /// <summary>The file the backup is kept in (evicted from the page cache before a cold restore).</summary>

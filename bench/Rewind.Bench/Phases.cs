@@ -42,11 +42,13 @@ internal static class Phases
             }
 
             Console.WriteLine($"{engine.Name} N={size} repetition {rep + 1}");
-            await engine.ResetBaselineAsync(baseline, cancellationToken);
+            foreach (var (path, seconds) in (await SizeBench.MeasureLimitAsync(engine, baseline, bundlePath, cancellationToken)).Times)
+            {
+                Console.WriteLine($"  {"limit: " + path,-28} {seconds,8:0.000}s wall");
+            }
+
             watch.Restart();
             cpu = Process.GetCurrentProcess().TotalProcessorTime;
-            await engine.RunBaselineAsync(baseline, bundlePath, cancellationToken);
-            Phase("baseline");
             string inverseDigest;
             using (var bundle = await Bundle.OpenAsync(bundlePath, cancellationToken: cancellationToken))
             {

@@ -90,7 +90,17 @@ internal sealed class PostgresBenchEngine : IBenchEngine
         await ExecuteAsync(database, "VACUUM ANALYZE bench_records", cancellationToken);
     }
 
-    public async Task RunBaselineAsync(string database, string bundle, CancellationToken cancellationToken)
+    public IReadOnlyList<string> LimitPaths => ["copy + upsert"];
+
+    /// <summary>Today's baseline: the same COPY and upsert, fed by parsing the bundle's NDJSON while the clock runs.</summary>
+    public Task RunClientLoopAsync(string database, string bundle, CancellationToken cancellationToken) =>
+        WriteAsync(database, BundleRows.Stream(bundle), BundleRows.StreamReference(bundle), cancellationToken);
+
+    /// <summary>The engine's limit: binary COPY of rows already in memory into a staging table, then one set-based upsert.</summary>
+    public Task RunLimitAsync(string database, BundleRows rows, string path, CancellationToken cancellationToken) =>
+        WriteAsync(database, rows.Records, rows.ReferenceRows, cancellationToken);
+
+    private static async Task WriteAsync(string database, IEnumerable<BaselineRecord> records, IEnumerable<ReferenceRow> referenceRows, CancellationToken cancellationToken)
     {
         await using var connection = new NpgsqlConnection(ConnectionOf(database));
         await connection.OpenAsync(cancellationToken);
@@ -99,24 +109,19 @@ internal sealed class PostgresBenchEngine : IBenchEngine
         await ExecuteAsync(connection, "SET LOCAL work_mem = '64MB'; SET LOCAL jit = off; CREATE TEMP TABLE stage (layer text NOT NULL, type text NOT NULL, key text NOT NULL, body text) ON COMMIT DROP", cancellationToken);
         await using (var copy = await connection.BeginBinaryImportAsync("COPY stage (layer, type, key, body) FROM STDIN (FORMAT BINARY)", cancellationToken))
         {
-            foreach (var file in Directory.EnumerateFiles(Path.Combine(bundle, "records"), "*.ndjson", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
+            foreach (var record in records)
             {
-                var layer = Path.GetFileName(Path.GetDirectoryName(file)!);
-                var type = Path.GetFileNameWithoutExtension(file);
-                foreach (var (key, body) in Workload.ReadRecordLines(file))
+                await copy.StartRowAsync(cancellationToken);
+                await copy.WriteAsync(record.Layer, NpgsqlDbType.Text, cancellationToken);
+                await copy.WriteAsync(record.Type, NpgsqlDbType.Text, cancellationToken);
+                await copy.WriteAsync(record.Key, NpgsqlDbType.Text, cancellationToken);
+                if (record.Body is null)
                 {
-                    await copy.StartRowAsync(cancellationToken);
-                    await copy.WriteAsync(layer, NpgsqlDbType.Text, cancellationToken);
-                    await copy.WriteAsync(type, NpgsqlDbType.Text, cancellationToken);
-                    await copy.WriteAsync(key, NpgsqlDbType.Text, cancellationToken);
-                    if (body is null)
-                    {
-                        await copy.WriteNullAsync(cancellationToken);
-                    }
-                    else
-                    {
-                        await copy.WriteAsync(body, NpgsqlDbType.Text, cancellationToken);
-                    }
+                    await copy.WriteNullAsync(cancellationToken);
+                }
+                else
+                {
+                    await copy.WriteAsync(record.Body, NpgsqlDbType.Text, cancellationToken);
                 }
             }
 
@@ -132,21 +137,28 @@ internal sealed class PostgresBenchEngine : IBenchEngine
             """, cancellationToken);
         await using (var copy = await connection.BeginBinaryImportAsync($"COPY \"{Workload.ReferenceTable}\" (code, name, rate, decimals, active) FROM STDIN (FORMAT BINARY)", cancellationToken))
         {
-            foreach (var line in Workload.ReadLines(Path.Combine(bundle, "data", Workload.ReferenceTable + ".ndjson")))
+            foreach (var row in referenceRows)
             {
-                var (code, name, rate, decimals, active) = Workload.ParseReferenceRow(line);
                 await copy.StartRowAsync(cancellationToken);
-                await copy.WriteAsync(code, NpgsqlDbType.Text, cancellationToken);
-                await copy.WriteAsync(name, NpgsqlDbType.Text, cancellationToken);
-                await copy.WriteAsync(rate, NpgsqlDbType.Double, cancellationToken);
-                await copy.WriteAsync(decimals, NpgsqlDbType.Bigint, cancellationToken);
-                await copy.WriteAsync(active, NpgsqlDbType.Boolean, cancellationToken);
+                await copy.WriteAsync(row.Code, NpgsqlDbType.Text, cancellationToken);
+                await copy.WriteAsync(row.Name, NpgsqlDbType.Text, cancellationToken);
+                await copy.WriteAsync(row.Rate, NpgsqlDbType.Double, cancellationToken);
+                await copy.WriteAsync(row.Decimals, NpgsqlDbType.Bigint, cancellationToken);
+                await copy.WriteAsync(row.Active, NpgsqlDbType.Boolean, cancellationToken);
             }
 
             await copy.CompleteAsync(cancellationToken);
         }
 
         await transaction.CommitAsync(cancellationToken);
+    }
+
+    public async Task<string> BaselineFingerprintAsync(string database, CancellationToken cancellationToken)
+    {
+        await using var connection = new NpgsqlConnection(ConnectionOf(database));
+        await connection.OpenAsync(cancellationToken);
+        await using var command = new NpgsqlCommand($"SELECT (SELECT count(*) || ' records, ' || sum(length(key) + length(body)) || ' chars' FROM bench_records) || '; ' || (SELECT count(*) || ' reference rows, ' || sum(length(name)) || ' chars' FROM \"{Workload.ReferenceTable}\")", connection);
+        return (string)(await command.ExecuteScalarAsync(cancellationToken))!;
     }
 
     public Task MaintainAsync(string database, CancellationToken cancellationToken) =>

@@ -4,8 +4,9 @@ using System.Runtime.InteropServices;
 using System.Text.Json;
 using Rewind.Bench;
 
-// The benchmark harness: Rewind's deploy and rollback against the engine's plain bulk upsert and against
-// restoring a whole-database backup, side by side in one process. See README.md, "Benchmarks".
+// The benchmark harness: Rewind's deploy and rollback against the engine's limit (its plain write of the same rows
+// from memory), a client loop, and restoring a whole-database backup, side by side in one process. See README.md,
+// "Benchmarks".
 if (args is ["--child", var spec])
 {
     return await MemoryProbe.ChildAsync(spec, CancellationToken.None);
@@ -72,6 +73,7 @@ async Task<int> RunAsync()
     var business = new List<BusinessResult>();
     var platformRows = new List<PlatformRowsResult>();
     var rehearsals = new List<RehearseResult>();
+    var fleets = new List<FleetResult>();
     var engines = new Dictionary<string, string>(StringComparer.Ordinal);
     foreach (var engineName in options.Engines)
     {
@@ -84,10 +86,13 @@ async Task<int> RunAsync()
         engines[engine.Name] = engine.Description;
 
         // One small untimed round first, so no measure pays for compiling the code paths it runs.
-        await MeasureSizeAsync(engine, Path.Combine(folder, "warm-up"), 1000, warmUp: true);
+        await SizeBench.MeasureAsync(engine, Path.Combine(folder, "warm-up"), 1000, BodySize.Realistic, options, warmUp: true, Log, cancellationToken);
         foreach (var size in options.Sizes)
         {
-            sizes.Add(await MeasureSizeAsync(engine, Path.Combine(folder, $"n{size}"), size));
+            foreach (var bodies in options.Bodies)
+            {
+                sizes.Add(await SizeBench.MeasureAsync(engine, Path.Combine(folder, $"n{size}-{bodies}"), size, bodies, options, warmUp: false, Log, cancellationToken));
+            }
         }
 
         if (options.BusinessRows > 0)
@@ -104,67 +109,28 @@ async Task<int> RunAsync()
         {
             rehearsals.Add(await RehearseBench.MeasureAsync(engine, Path.Combine(folder, "rehearse"), options.RehearseRows, options.Repeat, Log, cancellationToken));
         }
+
+        // A fleet of PostgreSQL databases on this engine's server, while it runs.
+        if (engine is PostgresBenchEngine && options.FleetPostgres > 0)
+        {
+            fleets.Add(await FleetBench.MeasureAsync(engine, Path.Combine(options.Work, "fleet-postgres"), options.FleetPostgres, options.FleetParallel, options.FleetCheck, 100, Log, cancellationToken));
+        }
     }
 
     // The fleet: many small SQLite targets in one group, where a rollout waits on each target's checks.
-    var fleet = options.Fleet > 0
-        ? await FleetBench.MeasureAsync(Path.Combine(options.Work, "fleet"), options.Fleet, options.FleetParallel, options.FleetCheck, 100, Log, cancellationToken)
-        : null;
-    var report = new BenchReport(DateTimeOffset.UtcNow, Machine(engines), options, sizes, business, platformRows, rehearsals) { Fleet = fleet };
+    if (options.Fleet > 0)
+    {
+        await using var fleetEngine = new SqliteBenchEngine(Path.Combine(options.Work, "fleet-sqlite-targets"));
+        Directory.CreateDirectory(Path.Combine(options.Work, "fleet-sqlite-targets"));
+        fleets.Insert(0, await FleetBench.MeasureAsync(fleetEngine, Path.Combine(options.Work, "fleet-sqlite"), options.Fleet, options.FleetParallel, options.FleetCheck, 100, Log, cancellationToken));
+        RewindRunner.DeleteFolder(Path.Combine(options.Work, "fleet-sqlite-targets"));
+    }
+
+    var report = new BenchReport(DateTimeOffset.UtcNow, Machine(engines), options, sizes, business, platformRows, rehearsals) { Fleets = fleets };
     Console.WriteLine(report.ToMarkdown());
     await File.WriteAllTextAsync(options.Out, JsonSerializer.Serialize(report, new JsonSerializerOptions { WriteIndented = true }), cancellationToken);
     Log($"wrote {Path.GetFullPath(options.Out)}");
     return 0;
-}
-
-async Task<SizeResult> MeasureSizeAsync(IBenchEngine engine, string folder, int size, bool warmUp = false)
-{
-    Directory.CreateDirectory(folder);
-    var workload = new Workload(size);
-    var bundle = Path.Combine(folder, "bundle");
-    var bundleBytes = workload.WriteBundle(bundle, $"bench-{size}");
-    Log($"{engine.Name} N={size}: bundle {bundleBytes / (1 << 20)} MB written; seeding target and baseline");
-    var target = await engine.CreateDatabaseAsync($"target_{size}", cancellationToken);
-    await engine.SeedTargetAsync(target, workload, cancellationToken);
-    var baseline = await engine.CreateDatabaseAsync($"baseline_{size}", cancellationToken);
-    await engine.SeedBaselineAsync(baseline, workload, cancellationToken);
-
-    var runner = new RewindRunner(folder, target, []);
-    var baselineTimes = new List<double>();
-    var deployTimes = new List<double>();
-    var rollbackTimes = new List<double>();
-    for (var rep = 0; rep < (warmUp ? 1 : options.Repeat); rep++)
-    {
-        await engine.ResetBaselineAsync(baseline, cancellationToken);
-        await engine.MaintainAsync(target, cancellationToken);
-        RewindRunner.Settle();
-        var watch = Stopwatch.StartNew();
-        await engine.RunBaselineAsync(baseline, bundle, cancellationToken);
-        baselineTimes.Add(watch.Elapsed.TotalSeconds);
-
-        var artifacts = Path.Combine(folder, $"artifacts-{rep}");
-        var rewind = await runner.CreateEngineAsync(artifacts, cancellationToken);
-        deployTimes.Add(await RewindRunner.DeployAsync(rewind, bundle, cancellationToken));
-        rollbackTimes.Add(await RewindRunner.RollbackAsync(rewind, cancellationToken));
-        RewindRunner.DeleteFolder(artifacts);
-        Log($"{engine.Name} N={size} {(warmUp ? "warm-up" : $"#{rep + 1}")}: baseline {baselineTimes[^1]:0.000}s, deploy {deployTimes[^1]:0.000}s, rollback {rollbackTimes[^1]:0.000}s");
-    }
-
-    MemoryProbe.Outcome? memory = null;
-    if (options.Memory && !warmUp)
-    {
-        await engine.MaintainAsync(target, cancellationToken);
-        var artifacts = Path.Combine(folder, "artifacts-child");
-        memory = await MemoryProbe.RunChildAsync(new MemoryProbe.Spec(folder, target, bundle, artifacts), cancellationToken);
-        RewindRunner.DeleteFolder(artifacts);
-        Log($"{engine.Name} N={size}: child deploy {memory.DeploySeconds:0.000}s, rollback {memory.RollbackSeconds:0.000}s, peak {memory.PeakBytes / (1 << 20)} MB");
-    }
-
-    await engine.DropDatabaseAsync(target, cancellationToken);
-    await engine.DropDatabaseAsync(baseline, cancellationToken);
-    RewindRunner.DeleteFolder(folder);
-    return new SizeResult(engine.Name, size, workload.CopyRows, bundleBytes, new Timing(baselineTimes), new Timing(deployTimes), new Timing(rollbackTimes),
-        memory?.PeakBytes, memory?.DeploySeconds, memory?.RollbackSeconds);
 }
 
 async Task<BusinessResult> MeasureBusinessAsync(IBenchEngine engine, string folder)
@@ -183,8 +149,8 @@ async Task<BusinessResult> MeasureBusinessAsync(IBenchEngine engine, string fold
     await engine.BackupAsync(target, cancellationToken);
     var backupSeconds = backupWatch.Elapsed.TotalSeconds;
 
-    // The engine's plain bulk upsert of the same records: no rollback can be faster than writing its rows, so
-    // restore/baseline is the most any rollback could reach against this restore.
+    // The engine's plain write of the same records from memory: no rollback can be faster than writing its rows,
+    // so restore/limit is the most any rollback could reach against this restore.
     var baseline = await engine.CreateDatabaseAsync("business_baseline", cancellationToken);
     await engine.SeedBaselineAsync(baseline, workload, cancellationToken);
 
@@ -197,13 +163,9 @@ async Task<BusinessResult> MeasureBusinessAsync(IBenchEngine engine, string fold
         // it is just after being written, in the page cache, and read cold from disk, as it is hours later.
         foreach (var (measures, evict) in new[] { (cached, false), (cold, true) })
         {
-            await engine.ResetBaselineAsync(baseline, cancellationToken);
+            measures.Limit.Add((await SizeBench.MeasureLimitAsync(engine, baseline, bundle, cancellationToken)).Times.Min(l => l.Seconds));
             await engine.MaintainAsync(target, cancellationToken);
             Evict(evict, bundle);
-            RewindRunner.Settle();
-            var watch = Stopwatch.StartNew();
-            await engine.RunBaselineAsync(baseline, bundle, cancellationToken);
-            measures.Baseline.Add(watch.Elapsed.TotalSeconds);
 
             var artifacts = Path.Combine(folder, $"artifacts-{rep}-{(evict ? "cold" : "cached")}");
             var rewind = await runner.CreateEngineAsync(artifacts, cancellationToken);
@@ -215,10 +177,10 @@ async Task<BusinessResult> MeasureBusinessAsync(IBenchEngine engine, string fold
             // The classic plan's way back: the whole database restored from the backup taken before the deploy.
             Evict(evict, engine.BackupFile(target));
             RewindRunner.Settle();
-            watch.Restart();
+            var watch = Stopwatch.StartNew();
             await engine.RestoreAsync(target, cancellationToken);
             measures.Restore.Add(watch.Elapsed.TotalSeconds);
-            Log($"{engine.Name} business #{rep + 1} ({(evict ? "saved state cold" : "saved state cached")}): baseline {measures.Baseline[^1]:0.000}s, rollback of {options.BusinessRecords} records {measures.Rollback[^1]:0.000}s, backup restore {measures.Restore[^1]:0.000}s");
+            Log($"{engine.Name} business #{rep + 1} ({(evict ? "saved state cold" : "saved state cached")}): limit {measures.Limit[^1]:0.000}s, rollback of {options.BusinessRecords} records {measures.Rollback[^1]:0.000}s, backup restore {measures.Restore[^1]:0.000}s");
         }
     }
 

@@ -52,47 +52,119 @@ internal sealed class SqliteBenchEngine(string folder) : IBenchEngine
         return Task.CompletedTask;
     }
 
-    public async Task RunBaselineAsync(string database, string bundle, CancellationToken cancellationToken)
+    public IReadOnlyList<string> LimitPaths => [PreparedPath, RawStepPath, MultiRowPath];
+
+    private const string PreparedPath = "prepared";
+    private const string RawStepPath = "raw step";
+    private const string MultiRowPath = "multi-row";
+
+    private const string UpsertSql = "INSERT INTO bench_records (layer, type, key, body) VALUES ($layer, $type, $key, $body) ON CONFLICT (layer, type, key) DO UPDATE SET body = excluded.body";
+    private const string DeleteSql = "DELETE FROM bench_records WHERE layer = $layer AND type = $type AND key = $key";
+    private const string ReferenceInsertSql = $"INSERT INTO \"{Workload.ReferenceTable}\" (code, name, rate, decimals, active) VALUES ($code, $name, $rate, $decimals, $active)";
+
+    public async Task RunClientLoopAsync(string database, string bundle, CancellationToken cancellationToken)
     {
+        // Today's client: the bundle's NDJSON parsed line by line, one async bind and execute per row.
         await using var connection = await OpenAsync(database, durable: true, cancellationToken);
         await ExecuteAsync(connection, "BEGIN IMMEDIATE", cancellationToken);
-        await using var upsert = Prepare(connection, "INSERT INTO bench_records (layer, type, key, body) VALUES ($layer, $type, $key, $body) ON CONFLICT (layer, type, key) DO UPDATE SET body = excluded.body", 4);
-        await using var delete = Prepare(connection, "DELETE FROM bench_records WHERE layer = $layer AND type = $type AND key = $key", 3);
-        foreach (var file in Directory.EnumerateFiles(Path.Combine(bundle, "records"), "*.ndjson", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
+        await using var upsert = Prepare(connection, UpsertSql, 4);
+        await using var delete = Prepare(connection, DeleteSql, 3);
+        foreach (var record in BundleRows.Stream(bundle))
         {
-            var layer = Path.GetFileName(Path.GetDirectoryName(file)!);
-            var type = Path.GetFileNameWithoutExtension(file);
-            foreach (var (key, body) in Workload.ReadRecordLines(file))
-            {
-                var command = body is null ? delete : upsert;
-                command.Parameters[0].Value = layer;
-                command.Parameters[1].Value = type;
-                command.Parameters[2].Value = key;
-                if (body is not null)
-                {
-                    command.Parameters[3].Value = body;
-                }
-
-                await command.ExecuteNonQueryAsync(cancellationToken);
-            }
+            await BindRecord(upsert, delete, record).ExecuteNonQueryAsync(cancellationToken);
         }
 
         await ExecuteAsync(connection, $"DELETE FROM \"{Workload.ReferenceTable}\"", cancellationToken);
-        await using (var insert = Prepare(connection, $"INSERT INTO \"{Workload.ReferenceTable}\" (code, name, rate, decimals, active) VALUES ($code, $name, $rate, $decimals, $active)", 5))
+        await using (var insert = Prepare(connection, ReferenceInsertSql, 5))
         {
-            foreach (var line in Workload.ReadLines(Path.Combine(bundle, "data", Workload.ReferenceTable + ".ndjson")))
+            foreach (var row in BundleRows.StreamReference(bundle))
             {
-                var (code, name, rate, decimals, active) = Workload.ParseReferenceRow(line);
-                insert.Parameters[0].Value = code;
-                insert.Parameters[1].Value = name;
-                insert.Parameters[2].Value = rate;
-                insert.Parameters[3].Value = decimals;
-                insert.Parameters[4].Value = active ? 1L : 0L;
+                BindReference(insert, row);
                 await insert.ExecuteNonQueryAsync(cancellationToken);
             }
         }
 
         await ExecuteAsync(connection, "COMMIT", cancellationToken);
+    }
+
+    public async Task RunLimitAsync(string database, BundleRows rows, string path, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(database, durable: true, cancellationToken);
+        await ExecuteAsync(connection, "BEGIN IMMEDIATE", cancellationToken);
+        switch (path)
+        {
+            case PreparedPath:
+                WritePrepared(connection, rows);
+                break;
+            case RawStepPath:
+                SqliteLimit.WriteOneByOne(connection, rows);
+                break;
+            case MultiRowPath:
+                SqliteLimit.WriteBatched(connection, rows);
+                break;
+            default:
+                throw new ArgumentException($"no SQLite limit path {path}", nameof(path));
+        }
+
+        await ExecuteAsync(connection, "COMMIT", cancellationToken);
+    }
+
+    /// <summary>Microsoft.Data.Sqlite's own lowest-overhead loop: reused commands and parameters, synchronous execute, rows from memory.</summary>
+    private static void WritePrepared(SqliteConnection connection, BundleRows rows)
+    {
+        using (var upsert = Prepare(connection, UpsertSql, 4))
+        using (var delete = Prepare(connection, DeleteSql, 3))
+        {
+            foreach (var record in rows.Records)
+            {
+                BindRecord(upsert, delete, record).ExecuteNonQuery();
+            }
+        }
+
+        using (var clear = connection.CreateCommand())
+        {
+            clear.CommandText = $"DELETE FROM \"{Workload.ReferenceTable}\"";
+            clear.ExecuteNonQuery();
+        }
+
+        using var insert = Prepare(connection, ReferenceInsertSql, 5);
+        foreach (var row in rows.ReferenceRows)
+        {
+            BindReference(insert, row);
+            insert.ExecuteNonQuery();
+        }
+    }
+
+    /// <summary>The upsert or the delete, its parameters set to the record's.</summary>
+    private static SqliteCommand BindRecord(SqliteCommand upsert, SqliteCommand delete, BaselineRecord record)
+    {
+        var command = record.Body is null ? delete : upsert;
+        command.Parameters[0].Value = record.Layer;
+        command.Parameters[1].Value = record.Type;
+        command.Parameters[2].Value = record.Key;
+        if (record.Body is not null)
+        {
+            command.Parameters[3].Value = record.Body;
+        }
+
+        return command;
+    }
+
+    private static void BindReference(SqliteCommand insert, ReferenceRow row)
+    {
+        insert.Parameters[0].Value = row.Code;
+        insert.Parameters[1].Value = row.Name;
+        insert.Parameters[2].Value = row.Rate;
+        insert.Parameters[3].Value = row.Decimals;
+        insert.Parameters[4].Value = row.Active ? 1L : 0L;
+    }
+
+    public async Task<string> BaselineFingerprintAsync(string database, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(database, durable: false, cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT (SELECT count(*) || ' records, ' || sum(length(key) + length(body)) || ' chars' FROM bench_records) || '; ' || (SELECT count(*) || ' reference rows, ' || sum(length(name)) || ' chars' FROM \"{Workload.ReferenceTable}\")";
+        return (string)(await command.ExecuteScalarAsync(cancellationToken))!;
     }
 
     public Task MaintainAsync(string database, CancellationToken cancellationToken) => Task.CompletedTask;

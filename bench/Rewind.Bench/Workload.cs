@@ -1,6 +1,6 @@
-using System.Buffers;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 
 namespace Rewind.Bench;
 
@@ -9,9 +9,10 @@ namespace Rewind.Bench;
 /// three default layers and four types, bodies of a few hundred bytes to a few KB; of N records 80% update a
 /// record the target already holds, 15% create one and 5% delete one. Beside them one new table definition and
 /// one data copy (N/100 rows, at least 10) into a reference table the target already holds. The target also
-/// holds N/10 records the bundle does not touch.
+/// holds N/10 records the bundle does not touch. <see cref="BodySize.Small"/> bodies are about half as long
+/// (about 350 bytes): what metadata mostly is, and where a per-row cost shows most.
 /// </summary>
-internal sealed class Workload(int records)
+internal sealed class Workload(int records, BodySize bodies = BodySize.Realistic)
 {
     public static readonly string[] Layers = ["platform", "apps", "partner"];
     public static readonly string[] Types = ["workflow", "rule", "mapping", "form"];
@@ -20,6 +21,8 @@ internal sealed class Workload(int records)
     public const string ReferenceTable = "ref_currency";
 
     public int Records => records;
+
+    public BodySize Bodies => bodies;
 
     public int CopyRows => Math.Max(10, records / 100);
 
@@ -59,7 +62,7 @@ internal sealed class Workload(int records)
             }
 
             var (layer, type) = FileOf(i);
-            yield return (layer, type, KeyOf(type, i), Body(body, type, i, version: 1));
+            yield return (layer, type, KeyOf(type, i), Body(body, type, i, version: 1, bodies));
         }
     }
 
@@ -109,7 +112,7 @@ internal sealed class Workload(int records)
             var writer = Writer(layer, type);
             writer.Write("{\"key\":\"");
             writer.Write(KeyOf(type, i));
-            writer.WriteLine(KindOf(i) == Change.Delete ? "\",\"delete\":true}" : $"\",\"body\":{Body(body, type, i, version: 2)}}}");
+            writer.WriteLine(KindOf(i) == Change.Delete ? "\",\"delete\":true}" : $"\",\"body\":{Body(body, type, i, version: 2, bodies)}}}");
         }
 
         Writer("platform", "table").WriteLine(
@@ -134,13 +137,17 @@ internal sealed class Workload(int records)
 
     /// <summary>
     /// A metadata body of a realistic shape; its size is drawn from a skewed distribution: 70% 200–600 bytes,
-    /// 25% 600–1500, 5% 1.5–4 KB (about 700 bytes on average).
+    /// 25% 600–1500, 5% 1.5–4 KB (about 700 bytes on average); small bodies: 70% 120–320 bytes, 25% 320–700,
+    /// 5% 700–1500 (about 350 bytes).
     /// </summary>
-    internal static string Body(StringBuilder text, string type, int i, int version)
+    internal static string Body(StringBuilder text, string type, int i, int version, BodySize bodies = BodySize.Realistic)
     {
         var h = Mix((uint)i * 2654435761u ^ (uint)version);
         var bucket = h % 100;
-        var size = bucket < 70 ? 200 + (int)(h >> 8) % 400 : bucket < 95 ? 600 + (int)(h >> 8) % 900 : 1500 + (int)(h >> 8) % 2500;
+        var spread = (int)(h >> 8);
+        var size = bodies == BodySize.Small
+            ? bucket < 70 ? 120 + (spread % 200) : bucket < 95 ? 320 + (spread % 380) : 700 + (spread % 800)
+            : bucket < 70 ? 200 + (spread % 400) : bucket < 95 ? 600 + (spread % 900) : 1500 + (spread % 2500);
         text.Clear();
         text.Append("{\"name\":\"").Append(type).Append(' ').Append(i).Append("\",\"version\":").Append(version)
             .Append(",\"enabled\":").Append((h & 1) == 0 ? "true" : "false")
@@ -182,109 +189,12 @@ internal sealed class Workload(int records)
         x ^= x >> 16;
         return x;
     }
+}
 
-    /// <summary>Reads a records file as the baseline does: the key and the raw body text (null for a delete), nothing more.</summary>
-    public static IEnumerable<(string Key, string? Body)> ReadRecordLines(string path)
-    {
-        foreach (var line in ReadLines(path))
-        {
-            var reader = new Utf8JsonReader(line);
-            string? key = null, body = null;
-            reader.Read();
-            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-            {
-                var isKey = reader.ValueTextEquals("key"u8);
-                var isBody = reader.ValueTextEquals("body"u8);
-                reader.Read();
-                if (isKey)
-                {
-                    key = reader.GetString();
-                }
-                else if (isBody)
-                {
-                    var start = (int)reader.TokenStartIndex;
-                    reader.Skip();
-                    body = Encoding.UTF8.GetString(line.AsSpan(start, (int)reader.BytesConsumed - start));
-                }
-                else
-                {
-                    reader.Skip();
-                }
-            }
-
-            yield return (key!, body);
-        }
-    }
-
-    /// <summary>One row of the reference table's data copy, parsed.</summary>
-    public static (string Code, string Name, double Rate, long Decimals, bool Active) ParseReferenceRow(byte[] line)
-    {
-        var reader = new Utf8JsonReader(line);
-        string code = "", name = "";
-        double rate = 0;
-        long decimals = 0;
-        var active = false;
-        reader.Read();
-        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-        {
-            var property = reader.GetString();
-            reader.Read();
-            switch (property)
-            {
-                case "code":
-                    code = reader.GetString()!;
-                    break;
-                case "name":
-                    name = reader.GetString()!;
-                    break;
-                case "rate":
-                    rate = reader.GetDouble();
-                    break;
-                case "decimals":
-                    decimals = reader.GetInt64();
-                    break;
-                default:
-                    active = reader.GetBoolean();
-                    break;
-            }
-        }
-
-        return (code, name, rate, decimals, active);
-    }
-
-    /// <summary>The lines of an NDJSON file as byte arrays.</summary>
-    public static IEnumerable<byte[]> ReadLines(string path)
-    {
-        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
-        var pending = new ArrayBufferWriter<byte>(1 << 12);
-        var chunk = new byte[1 << 16];
-        int read;
-        while ((read = stream.Read(chunk)) > 0)
-        {
-            var start = 0;
-            while (start < read)
-            {
-                var newline = Array.IndexOf(chunk, (byte)'\n', start, read - start);
-                if (newline < 0)
-                {
-                    pending.Write(chunk.AsSpan(start, read - start));
-                    break;
-                }
-
-                pending.Write(chunk.AsSpan(start, newline - start));
-                if (pending.WrittenCount > 0)
-                {
-                    yield return pending.WrittenSpan.ToArray();
-                }
-
-                pending.ResetWrittenCount();
-                start = newline + 1;
-            }
-        }
-
-        if (pending.WrittenCount > 0)
-        {
-            yield return pending.WrittenSpan.ToArray();
-        }
-    }
+/// <summary>The two body-size workloads: about 350 bytes (small) and about 700 bytes (realistic).</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<BodySize>))]
+internal enum BodySize
+{
+    Small,
+    Realistic,
 }
