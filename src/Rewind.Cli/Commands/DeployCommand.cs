@@ -80,7 +80,7 @@ internal static class DeployCommand
                 Console.Error.WriteLine($"rewind: deployment {d.Id} did not verify: {Printable.Escape(result.Verification.Summary)}");
             }
 
-            return result.Succeeded ? 0 : 4;
+            return ExitCodes.Of(result);
         });
         return command;
     }

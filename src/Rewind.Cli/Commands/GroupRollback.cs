@@ -55,9 +55,9 @@ internal static class GroupRollback
 
         if (!result.Succeeded)
         {
-            Console.Error.WriteLine($"rewind: group {Printable.Escape(result.Group)}'s rollback of {Printable.Escape(result.BundleId)} failed on {Printable.Escape(string.Join(", ", result.Members.Where(m => m.Outcome is "frozen" or "failed").Select(m => m.Target)))}");
+            Console.Error.WriteLine($"rewind: {Printable.Escape(result.Explanation)}");
         }
 
-        return result.Succeeded ? 0 : 4;
+        return ExitCodes.Of(result);
     }
 }

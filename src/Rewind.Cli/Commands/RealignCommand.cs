@@ -76,7 +76,7 @@ internal static class RealignCommand
                 Console.Error.WriteLine($"rewind: realignment stopped: {Printable.Escape(result.StopReason)}");
             }
 
-            return result.Succeeded ? 0 : 4;
+            return ExitCodes.Of(result);
         });
         return command;
     }

@@ -27,7 +27,7 @@ internal static class RecoverCommand
                     : string.Join("\n", settled.Select(d => $"{d.Id} ({Output.Esc(d.BundleId)}): {d.Status.ToName()}")));
             }
 
-            return settled.All(d => d.Status != DeploymentStatus.Applied) ? 0 : 4;
+            return ExitCodes.Of(settled.All(d => d.Status != DeploymentStatus.Applied));
         });
         return command;
     }

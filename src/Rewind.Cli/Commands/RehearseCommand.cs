@@ -46,7 +46,7 @@ internal static class RehearseCommand
                 Console.Error.WriteLine($"rewind: rehearsal failed at: {report.Steps.FirstOrDefault(s => !s.Passed)?.Step ?? "compare"}{(report.FirstDifference is null ? "" : $" ({Printable.Escape(report.FirstDifference)})")}");
             }
 
-            return report.Succeeded ? 0 : 4;
+            return ExitCodes.Of(report);
         });
         return command;
     }

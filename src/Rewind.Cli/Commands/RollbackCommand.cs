@@ -133,10 +133,10 @@ internal static class RollbackCommand
 
             if (!result.Succeeded)
             {
-                Console.Error.WriteLine($"rewind: {Printable.Escape(result.State.Reason)}; {d.Target} is frozen");
+                Console.Error.WriteLine($"rewind: {Printable.Escape(result.Explanation)}");
             }
 
-            return result.Succeeded ? 0 : 4;
+            return ExitCodes.Of(result);
         });
         return command;
     }

@@ -56,6 +56,6 @@ internal static class RollbackTo
             }
         }
 
-        return reached ? 0 : 4;
+        return ExitCodes.Of(reached);
     }
 }

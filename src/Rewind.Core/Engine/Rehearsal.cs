@@ -13,9 +13,15 @@ public sealed record RehearsalCopy(string Place, IReadOnlyList<Targets.CopiedTab
 }
 
 /// <summary>The outcome of a rehearsal: exact when deploy then rollback gave back the copy row for row.</summary>
-public sealed record RehearsalReport(string Target, string BundleId, IReadOnlyList<RehearsalStep> Steps, bool Exact, string? FirstDifference)
+public sealed record RehearsalReport(string Target, string BundleId, IReadOnlyList<RehearsalStep> Steps, bool Exact, string? FirstDifference) : IOperationResult
 {
     public bool Succeeded => Exact && Steps.All(s => s.Passed);
+
+    public OperationOutcome Outcome => Succeeded ? OperationOutcome.Done : OperationOutcome.Failed;
+
+    public string? Explanation => Succeeded ? null
+        : Steps.FirstOrDefault(s => !s.Passed) is { } failed ? $"rehearsal step '{failed.Step}' did not pass: {failed.Detail}"
+        : $"the copy differs after deploy and rollback: {FirstDifference}";
 
     /// <summary>What was copied (a rehearsal whose copy fails throws instead of reporting).</summary>
     public required RehearsalCopy Copy { get; init; }

@@ -16,13 +16,17 @@ public sealed record GroupDeployResult(
     IReadOnlyList<DivergedTarget> Diverged,
     bool SoakSkipped,
     int? StoppedAtStage,
-    string? StopReason)
+    string? StopReason) : IOperationResult
 {
     /// <summary>The bundle's position on the train, once it boarded (null when the rollout failed before any gate passed).</summary>
     public int? TrainPosition { get; init; }
 
     /// <summary>True when every stage passed its gate (skipped targets do not fail a rollout).</summary>
     public bool Succeeded => StoppedAtStage is null;
+
+    public OperationOutcome Outcome => Succeeded ? OperationOutcome.Done : OperationOutcome.Failed;
+
+    public string? Explanation => Succeeded ? null : $"group {Group}'s rollout of {BundleId} stopped at stage {StoppedAtStage}: {StopReason}";
 
     /// <summary>The fingerprint most deployed targets shared before capture (ties: the first in stage order).</summary>
     public string? MajorityFingerprint { get; init; }

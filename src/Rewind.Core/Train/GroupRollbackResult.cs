@@ -7,10 +7,17 @@ namespace Rewind.Core.Train;
 /// The outcome of a whole-group rollback: each member's outcome in the order they ran (last stage first), where the
 /// train head went, and the members marked diverged because they still run the bundle that left the train.
 /// </summary>
-public sealed record GroupRollbackResult(string Group, string BundleId, string BundleDigest, int FromHead, int ToHead, IReadOnlyList<MemberRollbackOutcome> Members, IReadOnlyList<string> Diverged)
+public sealed record GroupRollbackResult(string Group, string BundleId, string BundleDigest, int FromHead, int ToHead, IReadOnlyList<MemberRollbackOutcome> Members, IReadOnlyList<string> Diverged) : IOperationResult
 {
     /// <summary>True when every member that was to roll back did, and verified.</summary>
     public bool Succeeded => Members.All(m => m.Outcome is not ("frozen" or "failed"));
+
+    public OperationOutcome Outcome => Succeeded ? OperationOutcome.Done
+        : Members.Any(m => m.Outcome == "frozen") ? OperationOutcome.Frozen
+        : OperationOutcome.Failed;
+
+    public string? Explanation => Succeeded ? null
+        : $"group {Group}'s rollback of {BundleId} failed on {string.Join(", ", Members.Where(m => m.Outcome is "frozen" or "failed").Select(m => $"{m.Target} ({m.Outcome})"))}";
 }
 
 /// <summary>

@@ -46,9 +46,13 @@ public static class PriorMatchNames
 /// What <c>realign --apply</c> did: each step deployed as a normal deployment (own inverse and verification),
 /// whether its actual prior state matched the recorded one, and the step it stopped at if one failed.
 /// </summary>
-public sealed record RealignResult(RealignPlan Plan, IReadOnlyList<RealignApplied> Applied, RealignStep? StoppedAt, string? StopReason)
+public sealed record RealignResult(RealignPlan Plan, IReadOnlyList<RealignApplied> Applied, RealignStep? StoppedAt, string? StopReason) : IOperationResult
 {
     public bool Succeeded => StoppedAt is null;
+
+    public OperationOutcome Outcome => Succeeded ? OperationOutcome.Done : OperationOutcome.Failed;
+
+    public string? Explanation => Succeeded ? null : $"realignment of {Plan.Target} stopped at train position {StoppedAt!.Position} ({StoppedAt.BundleId}): {StopReason}";
 }
 
 /// <summary>One applied step: the deploy's result and whether the prior fingerprint taken just before capture matched.</summary>

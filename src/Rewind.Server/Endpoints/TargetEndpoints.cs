@@ -83,8 +83,7 @@ internal static class TargetEndpoints
         return await OperationRunner.RunAsync(http, "rollback", name, who, expected, async (progress, cancellationToken) =>
         {
             var result = await engine.RollbackAsync(new RollbackRequest(name, who, body.Reason, expected), progress, cancellationToken);
-            return new OperationRunner.Outcome(result.Succeeded, JsonViews.Rollback(result),
-                result.Succeeded ? null : $"rollback of {result.Deployment.Id} applied but {name} did not verify; the target is frozen: {result.State.Reason}");
+            return new OperationRunner.Outcome(result.Succeeded, JsonViews.Rollback(result), result.Explanation);
         });
     }
 
