@@ -1,3 +1,4 @@
+using Rewind.Core.Access;
 using System.CommandLine;
 using Rewind.Cli.Composition;
 using Rewind.Cli.Rendering;
@@ -15,6 +16,7 @@ internal static class RehearseCommand
         {
             var context = new CliContext(parse);
             var engine = await context.EngineAsync(cancellationToken);
+            await engine.RequireAsync(context.Who, Permissions.Rehearse, parse.GetValue(target), cancellationToken);
             var report = await engine.RehearseAsync(parse.GetValue(bundle)!, parse.GetValue(target)!,
                 (config, ct) => RewindHost.CreateEngineAsync(config, TimeProvider.System, ct, RewindCli.Telemetry.Logging), cancellationToken);
             if (context.Json)

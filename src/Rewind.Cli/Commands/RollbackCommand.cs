@@ -1,3 +1,4 @@
+using Rewind.Core.Access;
 using System.CommandLine;
 using Rewind.Cli.Rendering;
 using Rewind.Core;
@@ -40,6 +41,11 @@ internal static class RollbackCommand
                     throw new BadInputException("a rollback needs a reason: --reason \"...\" (the audit answers 'why was rollback executed?' with it); nothing was changed");
                 }
 
+                if (!parse.GetValue(dryRun))
+                {
+                    await engine.RequireAsync(context.Who, Permissions.RollbackGroup, null, cancellationToken);
+                }
+
                 var named = parse.GetValue(members)?.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
                 var groupRequest = new Rewind.Core.Train.GroupRollbackRequest(groupName, context.Who, parse.GetValue(reason) ?? "", named);
                 return await GroupRollback.RunAsync(context, engine, groupRequest, parse.GetValue(yes), parse.GetValue(dryRun), cancellationToken);
@@ -68,6 +74,8 @@ internal static class RollbackCommand
                 throw new BadInputException("a rollback needs a reason: --reason \"...\" (the audit answers 'why was rollback executed?' with it); nothing was changed");
             }
 
+            // Before the question: nobody confirms a rollback only to learn they may not run it.
+            await engine.RequireAsync(context.Who, Permissions.Rollback, name, cancellationToken);
             if (parse.GetValue(to) is { } back)
             {
                 return await RollbackTo.RunAsync(context, engine, name, back, parse.GetValue(reason)!, parse.GetValue(yes), cancellationToken);

@@ -13,6 +13,8 @@ public static class Permissions
 
     public static Permission DeployGroup { get; } = new("deploy-group", AccessRoles.Deployer, "deploy to a group");
 
+    public static Permission Rehearse { get; } = new("rehearse", AccessRoles.Deployer, "rehearse a deploy (it copies the target's tables)");
+
     public static Permission Realign { get; } = new("realign", AccessRoles.TrainAdmin, "realign a target");
 
     public static Permission Rollback { get; } = new("rollback", AccessRoles.Operator, "roll back");

@@ -325,7 +325,7 @@ public static class ConfigLoader
         }
     }
 
-    public static readonly IReadOnlyList<string> KnownRoles = ["viewer", "deployer", "operator", "train-admin", "admin"];
+    public static IReadOnlyList<string> KnownRoles => Access.AccessRoles.All;
 
     /// <summary>Parses durations like <c>500ms</c>, <c>30s</c>, <c>5m</c>, <c>2h</c>, <c>7d</c>.</summary>
     public static TimeSpan? ParseDuration(string text)

@@ -66,11 +66,12 @@ internal abstract class EngineUseCase(EngineParts parts, EngineUseCases uses)
     /// <summary>
     /// The one authorization point: refuses (<c>not-authorized</c>) unless <paramref name="who"/> holds what
     /// <paramref name="permission"/> takes. Called inside the operation's audit, so a refusal is audited. Rewind
-    /// acting on its own (an automatic rollback) was authorized by the operation that caused it.
+    /// acting on its own (an automatic rollback) is a step of the operation that caused it, authorized there
+    /// (the request's <c>Authorized</c>): a caller's name, which anyone may choose, never is.
     /// </summary>
     protected void Authorize(string who, Permission permission)
     {
-        if (who != RewindEngine.AutomaticActor && !Allows(who, permission))
+        if (!Allows(who, permission))
         {
             throw NotAuthorized(who, permission);
         }
@@ -79,7 +80,7 @@ internal abstract class EngineUseCase(EngineParts parts, EngineUseCases uses)
     protected bool Allows(string who, Permission permission) => _authorizer.Holds(who, permission.Role);
 
     protected static RefusedException NotAuthorized(string who, Permission permission) =>
-        new("not-authorized", $"{who} may not {permission.Action}: it takes the {permission.Role} role (or admin; roles in {RewindConfig.FileName}); nothing was changed");
+        new("not-authorized", $"{who} may not {permission.Action}: it takes the {permission.Role} role{(permission.Role == AccessRoles.Admin ? "" : " (or admin)")}, and {RewindConfig.FileName}'s roles: do not give it; nothing was changed");
 
     protected Task<TargetLock> LockAsync(string target, string operation, string who, CancellationToken cancellationToken) =>
         TargetLock.AcquireAsync(_store, _time, _config.Locks, target, operation, who, cancellationToken);

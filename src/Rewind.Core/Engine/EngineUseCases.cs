@@ -8,6 +8,8 @@ internal sealed class EngineUseCases(EngineParts parts)
 {
     public Acknowledging Acknowledging => field ??= new(parts, this);
 
+    public Authorizing Authorizing => field ??= new(parts, this);
+
     public BusinessTables BusinessTables => field ??= new(parts, this);
 
     public CodeSlots CodeSlots => field ??= new(parts, this);

@@ -201,7 +201,7 @@ internal sealed class GroupRollout(EngineParts parts, EngineUseCases uses) : Eng
             try
             {
                 var reason = $"group {group} stage {stage} failed: {why}";
-                rolledBack.Add(await Uses.RollingBack.RollbackAsync(new RollbackRequest(result.Deployment.Target, RewindEngine.AutomaticActor, reason, result.Deployment.Id), null, cancellationToken));
+                rolledBack.Add(await Uses.RollingBack.RollbackAsync(new RollbackRequest(result.Deployment.Target, RewindEngine.AutomaticActor, reason, result.Deployment.Id) { Authorized = true }, null, cancellationToken));
             }
             catch (RewindException e)
             {

@@ -34,12 +34,7 @@ internal sealed class QuarantineAdministration(EngineParts parts, EngineUseCases
 
     public async Task<IReadOnlyList<QuarantineEntry>> QuarantinePurgeAsync(TimeSpan olderThan, string who, CancellationToken cancellationToken = default)
     {
-        if (!Allows(who, Permissions.QuarantinePurge))
-        {
-            return await AuditedAsync<IReadOnlyList<QuarantineEntry>>("quarantine-purge", null, who, null,
-                _ => throw NotAuthorized(who, Permissions.QuarantinePurge),
-                cancellationToken);
-        }
+        await Uses.Authorizing.RequireAsync(who, Permissions.QuarantinePurge, null, cancellationToken);
 
         var cutoff = _time.GetUtcNow() - olderThan;
         bool Old(QuarantineEntry e) => e.Since is { } since && since < cutoff;

@@ -78,11 +78,8 @@ internal sealed class Recovering(EngineParts parts, EngineUseCases uses) : Engin
     public async Task<IReadOnlyList<Deployment>> RecoverTargetAsync(string target, string who, CancellationToken cancellationToken = default)
     {
         var config = _config.Target(target);
-        if (!Allows(who, Permissions.Recover))
-        {
-            // Audited like any refusal, though a permitted recovery audits each operation it finishes instead.
-            return await AuditedAsync<IReadOnlyList<Deployment>>("recover", config.Name, who, null, _ => throw NotAuthorized(who, Permissions.Recover), cancellationToken);
-        }
+        // A permitted recovery audits each operation it finishes; a refusal is audited as recover.
+        await Uses.Authorizing.RequireAsync(who, Permissions.Recover, config.Name, cancellationToken);
 
         await using var targetLock = await LockTargetAsync(config, "recover", who, cancellationToken);
         await RecoverAsync(config, targetLock, cancellationToken);

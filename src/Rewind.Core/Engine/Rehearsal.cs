@@ -62,8 +62,8 @@ internal sealed class Rehearsal(EngineParts parts, EngineUseCases uses) : Engine
                 Artifacts = Path.Combine(folder, "artifacts"),
                 Notify = Configuration.NotifyConfig.None,
                 Groups = new Dictionary<string, Configuration.GroupConfig>(),
-                // The rehearsal acts as itself on a throwaway copy (deploy, roll back, clear): the caller's roles were checked
-                // for the real target, and the copy has no one else's to check.
+                // The rehearsal acts as itself on a throwaway copy (deploy, roll back, clear): the shell checked that the
+                // caller may rehearse (a deployer's step), and the copy has no one else's to check.
                 Roles = new Dictionary<string, IReadOnlyList<string>>(),
                 Targets = new Dictionary<string, TargetConfig>
                 {

@@ -55,6 +55,13 @@ public sealed class RewindEngine
     /// <summary>The ledger this engine writes (a rehearsal numbers its deployments past the target's quarantines).</summary>
     internal IControlPlaneStore Ledger => _parts.Store;
 
+    /// <summary>
+    /// Refuses (<c>not-authorized</c>, audited) unless <paramref name="who"/> may do what <paramref name="permission"/>
+    /// takes: a shell asks this before it shows a question, and the operation asks again when it runs.
+    /// </summary>
+    public Task RequireAsync(string who, Permission permission, string? target = null, CancellationToken cancellationToken = default) =>
+        _uses.Authorizing.RequireAsync(who, permission, target, cancellationToken);
+
     /// <summary>Opens and validates a bundle within the configured limits, including that its layers are ones this configuration knows.</summary>
     public Task<Bundle> OpenBundleAsync(string path, CancellationToken cancellationToken = default) =>
         _uses.Making.OpenBundleAsync(path, cancellationToken);

@@ -28,8 +28,7 @@ internal static class RoleRequirement
             }
 
             var target = http.GetRouteValue("name") as string;
-            var action = operation == "rollback" ? "roll back" : operation;
-            var message = $"{caller.Name} (role {caller.Role}) may not {action}{(target is null ? "" : $" target {target}")}: it takes the {role} role (or admin); nothing was changed";
+            var message = $"{caller.Name} (role {caller.Role}) may not {permission.Action}{(target is null ? "" : $" (target {target})")}: it takes the {role} role{(role == AccessRoles.Admin ? "" : " (or admin)")}; nothing was changed";
             var engine = http.RequestServices.GetRequiredService<RewindEngine>();
             var now = http.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow();
             await engine.AuditLog.AppendAsync(new AuditEntry

@@ -73,6 +73,10 @@ public sealed class RolesCliTests : IDisposable
         Assert.Contains("bob may not recover a target: it takes the operator role", recover.Stderr, StringComparison.Ordinal);
         Assert.Equal(0, (await Rewind("olga", "recover", "--target", "env1")).ExitCode);
 
+        var rehearse = await Rewind("olga", "rehearse", Bundle("b2", "2"), "--target", "env1");
+        Assert.Equal(3, rehearse.ExitCode);
+        Assert.Contains("olga may not rehearse a deploy", rehearse.Stderr, StringComparison.Ordinal);
+
         var gc = await Rewind("olga", "gc");
         Assert.Equal(3, gc.ExitCode);
         Assert.Contains("it takes the admin role", gc.Stderr, StringComparison.Ordinal);
@@ -103,6 +107,24 @@ public sealed class RolesCliTests : IDisposable
         }
 
         Assert.Equal("rolled-back", await NewestStatusAsync());
+    }
+
+    [Fact]
+    public async Task On_a_real_terminal_a_caller_without_the_role_is_refused_before_the_question_is_asked()
+    {
+        await ConfigureAsync();
+        Assert.Equal(0, (await Rewind("bob", "deploy", Bundle("b1", "1"), "--target", "env1")).ExitCode);
+
+        var refused = await PtyRunner.RunAsync(_folder.Path, "[y/N]", "y", "rollback", "--target", "env1", "--reason", "INC-7", "--as", "bob");
+
+        Assert.False(refused.SeenBeforeAnswer, refused.ToString());
+        Assert.Equal(3, refused.ExitCode);
+        Assert.Contains("bob may not roll back", refused.Before + refused.After, StringComparison.Ordinal);
+        Assert.Equal("verified", await NewestStatusAsync());
+
+        var asked = await PtyRunner.RunAsync(_folder.Path, "[y/N]", "n", "rollback", "--target", "env1", "--reason", "INC-7", "--as", "olga");
+        Assert.True(asked.SeenBeforeAnswer, asked.ToString());
+        Assert.Equal("verified", await NewestStatusAsync());
     }
 
     private async Task<string?> NewestStatusAsync()
