@@ -11,10 +11,10 @@ internal static class ImpactView
     {
         foreach (var b in impact.BusinessTables)
         {
-            Output.Line($"  [yellow]business table {Output.Esc(b.Table)}[/]: {Count(b.ChangedRows)} rows changed while the deployment was live ({Count(b.Inserted)} inserted, {Count(b.Updated)} updated, {Count(b.Deleted)} deleted); NOT rolled back.");
+            Output.Line($"  [yellow]business table {Output.Esc(b.Table)}[/]: {(b.ChangedRows is { } changed ? Output.Count(changed, "row") : "? rows")} changed while the deployment was live ({Count(b.Inserted)} inserted, {Count(b.Updated)} updated, {Count(b.Deleted)} deleted); NOT rolled back.");
             if (b.Rows.Count > 0)
             {
-                Output.Line($"    rows: {Output.Esc(string.Join(", ", b.Rows))}{(b.RowsTruncated ? ", …" : "")}");
+                Output.Line($"    keys of the rows changed: {Output.Esc(string.Join(", ", b.Rows))}{(b.RowsTruncated ? ", …" : "")}");
             }
 
             Output.Line($"    [grey]{Output.Esc(b.Method)}[/]");
