@@ -100,7 +100,7 @@ public sealed class Bundle : IDisposable
     /// </summary>
     internal static async Task<Bundle> OpenStoredAsync(string path, BundleLimits limits, CancellationToken cancellationToken = default)
     {
-        var files = new DirectoryBundleFiles(path, limits);
+        var files = Artifacts.StoredFiles.Open(path, limits);
         try
         {
             return await ValidateAsync(files, limits, cancellationToken, parseLines: false);

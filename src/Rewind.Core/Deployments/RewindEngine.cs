@@ -50,7 +50,7 @@ public sealed partial class RewindEngine
 
     /// <summary>Opens and validates a bundle within the configured limits, including that its layers are ones this configuration knows.</summary>
     public async Task<Bundle> OpenBundleAsync(string path, CancellationToken cancellationToken = default) =>
-        KnownLayersOnly(await Bundle.OpenAsync(path, _config.Limits, cancellationToken));
+        KnownLayersOnly(await _artifacts.OpenPathAsync(path, _config.Limits, cancellationToken));
 
     /// <summary>
     /// Like <see cref="OpenBundleAsync"/>, reading the caller's files once into the artifact store's staging area:
