@@ -195,7 +195,7 @@ public sealed class ArtifactStore
         }
         catch (RewindException e) when (e is BundleInvalidException or OperationFailedException)
         {
-            throw new OperationFailedException($"stored bundle {digest} cannot be read, the artifact store was modified or damaged: {e.Message}", e);
+            throw new OperationFailedException($"stored bundle {digest} is damaged: {e.Message}; the artifact store was modified or its disk failed: restore it from backup", e);
         }
 
         if (bundle.Digest != digest)

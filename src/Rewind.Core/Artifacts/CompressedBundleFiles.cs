@@ -18,7 +18,7 @@ internal sealed class CompressedBundleFiles : IBundleFiles
         {
             if (!stored.EndsWith(StoredFiles.Suffix, StringComparison.Ordinal))
             {
-                throw new OperationFailedException($"{stored} in the artifact store's {_root} is not a compressed file ({StoredFiles.Suffix}), as every file of a compressed bundle is: the artifact store was modified; restore it from backup");
+                throw new OperationFailedException($"{stored} in {_root} is not compressed ({StoredFiles.Suffix}) as every file of a compressed stored bundle is");
             }
 
             paths.Add(stored[..^StoredFiles.Suffix.Length]);

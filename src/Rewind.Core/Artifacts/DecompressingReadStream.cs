@@ -67,5 +67,5 @@ internal sealed class DecompressingReadStream(Stream decompressor, string folder
     }
 
     private OperationFailedException Damaged(InvalidDataException e) =>
-        new($"{path}{StoredFiles.Suffix} in the artifact store's {folder} cannot be decompressed ({e.Message}): the stored file was modified or damaged; restore the artifact store from backup", e);
+        new($"{path}{StoredFiles.Suffix} in {folder} cannot be decompressed ({e.Message})", e);
 }

@@ -31,7 +31,7 @@ public abstract class CompressedStoreContractTests(StorageProvider provider)
 
         Assert.Equal(4, error.ExitCode);
         Assert.Contains(inverse, error.Message, StringComparison.Ordinal);
-        Assert.Contains("artifact store", error.Message, StringComparison.Ordinal);
+        Assert.Contains("the artifact store was modified", error.Message, StringComparison.Ordinal);
         Assert.Null(deployed.FirstDifference(await h.SnapshotAsync()));
         Assert.Equal(2000L, Convert.ToInt64(await h.ScalarAsync("SELECT count(*) FROM rw_records WHERE body LIKE '%\"version\":2%'"), CultureInfo.InvariantCulture));
     }

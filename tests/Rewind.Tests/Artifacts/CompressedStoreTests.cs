@@ -158,6 +158,7 @@ public sealed class CompressedStoreTests
         var error = await Assert.ThrowsAsync<OperationFailedException>(() => store.OpenAsync(digest));
         Assert.Equal(4, error.ExitCode);
         Assert.Contains(digest, error.Message, StringComparison.Ordinal);
+        Assert.Contains("the artifact store was modified", error.Message, StringComparison.Ordinal);
     }
 
     internal static void Damage(string file, string damage)
