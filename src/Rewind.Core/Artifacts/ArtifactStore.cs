@@ -6,7 +6,8 @@ namespace Rewind.Core.Artifacts;
 /// Bundles (forward and inverse) stored content-addressed under <c>bundles/&lt;sha256&gt;/</c>. Targets that are
 /// aligned capture byte-identical inverses and so share one stored copy; a diverged target's inverse simply
 /// has another digest. A bundle is written to a temporary folder and renamed into place, so a stored
-/// bundle is always complete.
+/// bundle is always complete. Its files are stored compressed (<see cref="StoredFiles"/>) and read back through
+/// their decompressor; folders stored before that still read as they are.
 /// </summary>
 public sealed class ArtifactStore
 {
@@ -69,16 +70,30 @@ public sealed class ArtifactStore
     {
         // A bundle this store already holds (a group member's or a realignment step's) is read where it is, checked
         // against its digest: the store's copy is Rewind's own, and copying it again for each target is waste.
-        var full = Path.TrimEndingDirectorySeparator(Path.GetFullPath(path));
-        if (Path.GetDirectoryName(full) == BundlesRoot && BundleDigest.IsValid(BundleDigest.Prefix + Path.GetFileName(full)))
+        if (StoredDigestOf(path) is { } digest)
         {
-            return await OpenAsync(BundleDigest.Prefix + Path.GetFileName(full), cancellationToken);
+            return await OpenAsync(digest, cancellationToken);
         }
 
         var staged = new StagedBundleFiles(Bundle.OpenFiles(path, limits), NewTempFolder());
         var bundle = await Bundle.OpenAsync(staged, limits, cancellationToken);
         staged.Seal();
         return bundle;
+    }
+
+    /// <summary>
+    /// Opens a bundle for reading only (a diff, a plan, a rehearsal): one this store holds, named by its folder, is
+    /// read through the store (its files are compressed); any other is validated within <paramref name="limits"/>.
+    /// </summary>
+    public async Task<Bundle> OpenPathAsync(string path, BundleLimits limits, CancellationToken cancellationToken = default) =>
+        StoredDigestOf(path) is { } digest ? await OpenAsync(digest, cancellationToken) : await Bundle.OpenAsync(path, limits, cancellationToken);
+
+    /// <summary>The digest of the stored bundle <paramref name="path"/> names (its folder in this store), or null.</summary>
+    private string? StoredDigestOf(string path)
+    {
+        var full = Path.TrimEndingDirectorySeparator(Path.GetFullPath(path));
+        var digest = BundleDigest.Prefix + Path.GetFileName(full);
+        return Path.GetDirectoryName(full) == BundlesRoot && BundleDigest.IsValid(digest) ? digest : null;
     }
 
     /// <summary>
@@ -114,9 +129,9 @@ public sealed class ArtifactStore
                 var destination = Path.Combine(temp, path);
                 Directory.CreateDirectory(Path.GetDirectoryName(destination)!);
                 await using var source = bundle.OpenFile(path);
-                await using var target = new FileStream(destination, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16);
+                await using var target = StoredFiles.Create(destination);
                 await source.CopyToAsync(target, cancellationToken);
-                target.Flush(flushToDisk: true);
+                await target.FlushAsync(cancellationToken);
             }
 
             Publish(temp, bundle.Digest);
@@ -128,13 +143,13 @@ public sealed class ArtifactStore
     }
 
     /// <summary>
-    /// Opens each new file of a bundle being written (the inverse, while it is captured). A seam for tests, which
-    /// make the disk fail half way; a full disk cannot be arranged on a test machine.
+    /// Opens each new file (under its compressed name) of a bundle being written (the inverse, while it is captured).
+    /// A seam for tests, which make the disk fail half way; a full disk cannot be arranged on a test machine.
     /// </summary>
-    internal Func<string, Stream> CreateFile { get; set; } = BundleWriter.CreateFile;
+    internal Func<string, Stream> CreateFile { get; set; } = StoredFiles.CreateFile;
 
-    /// <summary>A writer for a new bundle in a temporary folder; <see cref="PublishAsync"/> moves it into the store.</summary>
-    public BundleWriter CreateWriter() => new(NewTempFolder(), CreateFile);
+    /// <summary>A writer for a new bundle in a temporary folder, compressing as it writes; <see cref="PublishAsync"/> moves it into the store.</summary>
+    public BundleWriter CreateWriter() => new(NewTempFolder(), path => StoredFiles.Create(path, CreateFile));
 
     /// <summary>Completes the writer and moves its bundle into the store under its digest; returns the digest.</summary>
     public async Task<string> PublishAsync(BundleWriter writer, BundleManifest manifest, CancellationToken cancellationToken = default)
@@ -171,8 +186,18 @@ public sealed class ArtifactStore
             throw new OperationFailedException($"bundle {digest} is missing from the artifact store at {_root}; restore the store from backup");
         }
 
-        // Hashed in full and compared with its digest below; its lines are checked as they are applied.
-        var bundle = await Bundle.OpenStoredAsync(path, StoredLimits, cancellationToken);
+        // Hashed in full (decompressed) and compared with its digest below, before anything is applied; its lines
+        // are checked as they are applied. Damage that breaks the decompressor or the line framing is a fault too.
+        Bundle bundle;
+        try
+        {
+            bundle = await Bundle.OpenStoredAsync(StoredFiles.Open(path, StoredLimits), StoredLimits, cancellationToken);
+        }
+        catch (RewindException e) when (e is BundleInvalidException or OperationFailedException)
+        {
+            throw new OperationFailedException($"stored bundle {digest} is damaged: {e.Message}; the artifact store was modified or its disk failed: restore it from backup", e);
+        }
+
         if (bundle.Digest != digest)
         {
             bundle.Dispose();

@@ -4,7 +4,7 @@ namespace Rewind.Core.Artifacts;
 
 /// <summary>
 /// A bundle read exactly once from where its author left it. While it is validated, every file is copied, byte
-/// for byte as it is read and hashed, into a private folder of the artifact store; once validation is over
+/// for byte as it is read and hashed, into a private folder of the artifact store (compressed, as the store keeps it); once validation is over
 /// (<see cref="Seal"/>) every later read — storing it, applying it — comes from that copy. A bundle folder changed
 /// after it was read (a file swapped for a link, a line added) therefore cannot get through unchecked: what is
 /// applied is what was validated, and what is stored matches its digest.
@@ -33,12 +33,12 @@ internal sealed class StagedBundleFiles : IBundleFiles
     {
         if (_sealed)
         {
-            return DirectoryBundleFiles.OpenRegularFile(Path.Combine(_root, path), path);
+            return StoredFiles.OpenRead(_root, path);
         }
 
         var destination = Path.Combine(_root, path);
         Directory.CreateDirectory(Path.GetDirectoryName(destination)!);
-        var copy = new FileStream(destination, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16);
+        var copy = StoredFiles.Create(destination);
         try
         {
             return new CopyingReadStream(_source.Open(path), copy);

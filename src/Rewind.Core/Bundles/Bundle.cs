@@ -98,9 +98,8 @@ public sealed class Bundle : IDisposable
     /// parsed and checked as it is applied, inside the transaction that a bad line rolls back. This halves the
     /// work of opening an inverse, which is on the rollback's critical path.
     /// </summary>
-    internal static async Task<Bundle> OpenStoredAsync(string path, BundleLimits limits, CancellationToken cancellationToken = default)
+    internal static async Task<Bundle> OpenStoredAsync(IBundleFiles files, BundleLimits limits, CancellationToken cancellationToken = default)
     {
-        var files = new DirectoryBundleFiles(path, limits);
         try
         {
             return await ValidateAsync(files, limits, cancellationToken, parseLines: false);

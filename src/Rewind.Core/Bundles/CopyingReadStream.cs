@@ -1,10 +1,11 @@
 namespace Rewind.Core.Bundles;
 
 /// <summary>
-/// A read-only pass-through that writes everything read to a copy and, when disposed, flushes the copy to disk.
+/// A read-only pass-through that writes everything read to a copy and, when disposed, completes the copy (flushed,
+/// which the artifact store's compressed files take as "complete": they reach the disk as they are disposed).
 /// Bundle validation reads every file to its end, so the copy holds exactly the bytes that were validated.
 /// </summary>
-internal sealed class CopyingReadStream(Stream source, FileStream copy) : Stream
+internal sealed class CopyingReadStream(Stream source, Stream copy) : Stream
 {
     private bool _failed;
 
@@ -73,7 +74,7 @@ internal sealed class CopyingReadStream(Stream source, FileStream copy) : Stream
         {
             if (!_failed)
             {
-                copy.Flush(flushToDisk: true);
+                Complete();
             }
         }
         finally
@@ -92,7 +93,7 @@ internal sealed class CopyingReadStream(Stream source, FileStream copy) : Stream
             {
                 if (!_failed)
                 {
-                    copy.Flush(flushToDisk: true);
+                    Complete();
                 }
             }
             finally
@@ -103,5 +104,17 @@ internal sealed class CopyingReadStream(Stream source, FileStream copy) : Stream
         }
 
         base.Dispose(disposing);
+    }
+
+    private void Complete()
+    {
+        if (copy is FileStream file)
+        {
+            file.Flush(flushToDisk: true);
+        }
+        else
+        {
+            copy.Flush();
+        }
     }
 }

@@ -42,7 +42,7 @@ internal abstract class EngineUseCase(EngineParts parts, EngineUseCases uses)
 
     /// <summary>Opens and validates a bundle within the configured limits, including that its layers are ones this configuration knows.</summary>
     public async Task<Bundle> OpenBundleAsync(string path, CancellationToken cancellationToken = default) =>
-        KnownLayersOnly(await Bundle.OpenAsync(path, _config.Limits, cancellationToken));
+        KnownLayersOnly(await _artifacts.OpenPathAsync(path, _config.Limits, cancellationToken));
 
     /// <summary>
     /// Like <see cref="OpenBundleAsync"/>, reading the caller's files once into the artifact store's staging area:

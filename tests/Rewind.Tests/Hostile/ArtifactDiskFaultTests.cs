@@ -1,4 +1,5 @@
 using Rewind.Core;
+using Rewind.Core.Artifacts;
 using Rewind.Core.Bundles;
 using Rewind.Tests.Postgres;
 using Rewind.Tests.Support;
@@ -22,8 +23,9 @@ public abstract class ArtifactDiskFaultTests(StorageProvider provider)
         var before = await harness.SnapshotAsync();
         var two = harness.Write(Rules("two", 3000, "v2").Upsert("platform", "rule", "new", "1"));
 
-        // The inverse of "two" holds 3000 prior bodies (about 150 KB): the disk fills a third of the way in.
-        var disk = new FailingDisk(capacity: 48 * 1024);
+        // The inverse of "two" holds 3000 prior bodies (about 150 KB, some 15 KB as stored compressed): the disk
+        // fills a third of the way in.
+        var disk = new FailingDisk(capacity: 5 * 1024);
         harness.Engine.Artifacts.CreateFile = disk.Create;
         var error = await Assert.ThrowsAsync<OperationFailedException>(() => harness.Engine.DeployAsync(new DeployRequest(two, "env1", "tester", "disk fault")));
 
@@ -39,7 +41,7 @@ public abstract class ArtifactDiskFaultTests(StorageProvider provider)
         Assert.Empty(Directory.GetFileSystemEntries(Path.Combine(harness.Engine.Artifacts.Root, "tmp")));
 
         // The disk has room again: the same command finishes the job, and its inverse is complete.
-        harness.Engine.Artifacts.CreateFile = BundleWriter.CreateFile;
+        harness.Engine.Artifacts.CreateFile = StoredFiles.CreateFile;
         var rerun = await harness.Engine.DeployAsync(new DeployRequest(two, "env1", "tester", "disk fault, again"));
         Assert.Equal(DeploymentStatus.Verified, rerun.Deployment.Status);
         Assert.Equal(3001L, Convert.ToInt64(await harness.ScalarAsync("SELECT count(*) FROM rw_records WHERE key = 'new' OR body LIKE '%v2%'"), System.Globalization.CultureInfo.InvariantCulture));
