@@ -164,12 +164,19 @@ public sealed class BundleWriter : IAsyncDisposable
         return file;
     }
 
-    /// <summary>A file written through a buffer; the bytes are hashed a buffer at a time as they go to disk.</summary>
+    /// <summary>
+    /// A file written through two buffers: while one fills, the other is hashed and written on a thread of its own,
+    /// so the capture loop never waits for the disk or the hash unless both buffers are full. One write is in
+    /// flight at a time, so the bytes reach the file and the hash in order; a write's failure surfaces at the next
+    /// flush or at <see cref="CompleteAsync"/>.
+    /// </summary>
     private sealed class HashedFile(Stream stream) : IAsyncDisposable
     {
         private readonly Stream _stream = stream;
         private readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         private byte[] _buffer = new byte[1 << 16];
+        private byte[] _spare = new byte[1 << 16];
+        private Task _writing = Task.CompletedTask;
         private int _used;
 
         public void Write(ReadOnlySpan<byte> bytes)
@@ -209,6 +216,7 @@ public sealed class BundleWriter : IAsyncDisposable
         public async Task<string> CompleteAsync(CancellationToken cancellationToken)
         {
             await FlushAsync(cancellationToken);
+            await _writing;
             if (_stream is FileStream file)
             {
                 await Task.Run(() => file.Flush(flushToDisk: true), cancellationToken);
@@ -226,15 +234,34 @@ public sealed class BundleWriter : IAsyncDisposable
 
         public async ValueTask DisposeAsync()
         {
+            try
+            {
+                await _writing;
+            }
+            catch (Exception)
+            {
+                // Disposed after a failure: the file is abandoned, and a failed write is not what went wrong first.
+            }
+
             await _stream.DisposeAsync();
             _hash.Dispose();
         }
 
         private async ValueTask FlushAsync(CancellationToken cancellationToken)
         {
-            _hash.AppendData(_buffer, 0, _used);
-            await _stream.WriteAsync(_buffer.AsMemory(0, _used), cancellationToken);
+            // The previous write is done before its buffer is filled again.
+            await _writing;
+            var full = _buffer;
+            var used = _used;
+            (_buffer, _spare) = (_spare, full);
             _used = 0;
+            _writing = Task.Run(
+                async () =>
+                {
+                    _hash.AppendData(full, 0, used);
+                    await _stream.WriteAsync(full.AsMemory(0, used), cancellationToken);
+                },
+                cancellationToken);
         }
     }
 }
