@@ -53,9 +53,8 @@ internal sealed class SqliteRecordWrites : IDisposable
             }
             else if (priorSink is not null)
             {
-                var prior = Read(change.Address);
-                await priorSink.OnPriorAsync(change, prior, cancellationToken);
-                exists = prior is not null;
+                await CaptureAsync(priorSink, change, out var found, cancellationToken);
+                exists = found;
             }
 
             Write(change, exists);
@@ -69,6 +68,37 @@ internal sealed class SqliteRecordWrites : IDisposable
         var body = select.Step() ? select.Text(0) : null;
         select.Reset();
         return body;
+    }
+
+    /// <summary>
+    /// Hands the record's prior image to the sink (as SQLite's UTF-8 bytes when it can: no decode, no re-encode) and
+    /// says whether the record exists. The sink takes the bytes before the statement is reset.
+    /// </summary>
+    private ValueTask CaptureAsync(IPriorImageSink sink, RecordChange change, out bool exists, CancellationToken cancellationToken)
+    {
+        var select = Bound(SelectRecord, change.Address);
+        try
+        {
+            if (!select.Step())
+            {
+                exists = false;
+                return sink.OnPriorAsync(change, null, cancellationToken);
+            }
+
+            if (select.TryUtf8(0, out var prior))
+            {
+                exists = true;
+                return sink.OnPriorUtf8Async(change, prior, cancellationToken);
+            }
+
+            var text = select.Text(0);
+            exists = text is not null;
+            return sink.OnPriorAsync(change, text, cancellationToken);
+        }
+        finally
+        {
+            select.Reset();
+        }
     }
 
     /// <summary>

@@ -83,6 +83,23 @@ internal sealed class SqliteStatement : IDisposable
     public string? Text(int column) =>
         raw.sqlite3_column_type(_statement, column) == raw.SQLITE_TEXT ? Encoding.UTF8.GetString(raw.sqlite3_column_blob(_statement, column)) : null;
 
+    /// <summary>
+    /// The current row's column as the UTF-8 bytes SQLite holds when it is valid UTF-8 text; false for anything else
+    /// (NULL, another type, or text with invalid bytes, which <see cref="Text"/> reads with replacement characters).
+    /// The bytes are valid until the statement steps or resets.
+    /// </summary>
+    public bool TryUtf8(int column, out ReadOnlySpan<byte> bytes)
+    {
+        if (raw.sqlite3_column_type(_statement, column) != raw.SQLITE_TEXT)
+        {
+            bytes = default;
+            return false;
+        }
+
+        bytes = raw.sqlite3_column_blob(_statement, column);
+        return System.Text.Unicode.Utf8.IsValid(bytes);
+    }
+
     public void Reset() => raw.sqlite3_reset(_statement);
 
     public void Dispose() => _statement.Dispose();

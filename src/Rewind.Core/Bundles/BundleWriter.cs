@@ -19,6 +19,7 @@ public sealed class BundleWriter : IAsyncDisposable
     private readonly Func<string, Stream> _create;
     private readonly Dictionary<string, HashedFile> _files = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _digests = new(StringComparer.Ordinal);
+    private (string Layer, string Type, HashedFile File)? _lastRecords;
 
     public BundleWriter(string directory)
         : this(directory, CreateFile)
@@ -42,7 +43,7 @@ public sealed class BundleWriter : IAsyncDisposable
 
     public ValueTask WriteRecordAsync(RecordKey address, string? body, CancellationToken cancellationToken = default)
     {
-        var file = FileFor($"records/{address.Layer}/{address.Type}.ndjson");
+        var file = RecordFileFor(address);
         file.Write(KeyPrefix);
         WriteJsonString(file, address.Key);
         if (body is null)
@@ -58,6 +59,34 @@ public sealed class BundleWriter : IAsyncDisposable
 
         Written++;
         return file.FlushIfFullAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Writes an upsert whose body is given as UTF-8 (as a database holds it), without decoding it to a string and
+    /// encoding it back. The caller passes valid UTF-8 (the string overload is the one for anything else).
+    /// </summary>
+    public ValueTask WriteRecordUtf8Async(RecordKey address, ReadOnlySpan<byte> body, CancellationToken cancellationToken = default)
+    {
+        var file = RecordFileFor(address);
+        file.Write(KeyPrefix);
+        WriteJsonString(file, address.Key);
+        file.Write(BodyInfix);
+        file.Write(body);
+        file.Write(LineEnd);
+        Written++;
+        return file.FlushIfFullAsync(cancellationToken);
+    }
+
+    /// <summary>The records file of the address's layer and type; consecutive records mostly share it, so it is looked up once per run.</summary>
+    private HashedFile RecordFileFor(RecordKey address)
+    {
+        if (_lastRecords is not { } last || last.Layer != address.Layer || last.Type != address.Type)
+        {
+            last = (address.Layer, address.Type, FileFor($"records/{address.Layer}/{address.Type}.ndjson"));
+            _lastRecords = last;
+        }
+
+        return last.File;
     }
 
     /// <summary>
@@ -133,6 +162,7 @@ public sealed class BundleWriter : IAsyncDisposable
         }
 
         _files.Clear();
+        _lastRecords = null;
         return BundleDigest.Combine(_digests.Select(d => (d.Key, d.Value)));
     }
 
@@ -144,6 +174,7 @@ public sealed class BundleWriter : IAsyncDisposable
         }
 
         _files.Clear();
+        _lastRecords = null;
     }
 
     private HashedFile FileFor(string path)
