@@ -12,126 +12,21 @@ using static Rewind.Postgres.PgSql;
 namespace Rewind.Postgres;
 
 /// <summary>
-/// One transaction on a PostgreSQL target. Bulk work is set-based: changes stream into a temporary staging
-/// table by binary COPY, then single statements capture prior images (locking the rows they read) and apply
-/// upserts and deletes, so the number of round trips does not grow with the number of records.
+/// One transaction on a PostgreSQL target. Bulk work is set-based (records: <see cref="PostgresRecordWrites"/>), so
+/// the number of round trips does not grow with the number of records.
 /// </summary>
 internal sealed class PostgresTargetSession(NpgsqlConnection connection, NpgsqlTransaction transaction, string schema) : ITargetSession, ISnapshotSource
 {
     /// <summary>Addresses per <c>unnest</c> batch when reading records.</summary>
     private const int ReadBatch = 10_000;
 
-    private const string RecordStage = "pg_temp.rw_stage_records";
-
     private readonly string _records = $"{Quote(schema)}.{Quote("rw_records")}";
     private readonly string _deployments = $"{Quote(schema)}.{Quote("rw_deployments")}";
     private readonly string _fence = $"{Quote(schema)}.{Quote("rw_fence")}";
     private bool _committed;
 
-    public async Task ApplyRecordsAsync(IAsyncEnumerable<RecordChange> changes, IPriorImageSink? priorSink, CancellationToken cancellationToken = default)
-    {
-        await using var items = changes.WithCancellation(cancellationToken).GetAsyncEnumerator();
-        if (!await items.MoveNextAsync())
-        {
-            return;
-        }
-
-        await ExecuteAsync(connection, $"""
-            CREATE TEMP TABLE IF NOT EXISTS rw_stage_records (ord bigint NOT NULL, layer text NOT NULL, type text NOT NULL, key text NOT NULL, body text, line bigint NOT NULL) ON COMMIT DROP;
-            TRUNCATE {RecordStage};
-            """, cancellationToken);
-
-        // The whole stream goes in with one COPY: memory stays bounded and the round trips stay constant.
-        RoundTrips.Add();
-        await using (var copy = await connection.BeginBinaryImportAsync($"COPY {RecordStage} (ord, layer, type, key, body, line) FROM STDIN (FORMAT BINARY)", cancellationToken))
-        {
-            long ord = 0;
-            do
-            {
-                var change = items.Current;
-                await copy.StartRowAsync(cancellationToken);
-                await copy.WriteAsync(ord++, NpgsqlDbType.Bigint, cancellationToken);
-                await copy.WriteAsync(change.Address.Layer, NpgsqlDbType.Text, cancellationToken);
-                await copy.WriteAsync(change.Address.Type, NpgsqlDbType.Text, cancellationToken);
-                await copy.WriteAsync(change.Address.Key, NpgsqlDbType.Text, cancellationToken);
-                if (change.Body is null)
-                {
-                    await copy.WriteNullAsync(cancellationToken);
-                }
-                else
-                {
-                    await copy.WriteAsync(change.Body, NpgsqlDbType.Text, cancellationToken);
-                }
-
-                await copy.WriteAsync(change.Line, NpgsqlDbType.Bigint, cancellationToken);
-            }
-            while (await items.MoveNextAsync());
-
-            await copy.CompleteAsync(cancellationToken);
-        }
-
-        // The index on ord lets the capture walk the stage in input order without sorting the bodies; a temporary
-        // table has no statistics until analyzed; and JIT compilation, which the planner's estimates for a million
-        // rows would trigger, costs more than these simple statements gain from it.
-        await ExecuteAsync(connection, $"""
-            CREATE INDEX IF NOT EXISTS rw_stage_records_ord ON {RecordStage} (ord);
-            ANALYZE {RecordStage};
-            SET LOCAL work_mem = '64MB';
-            SET LOCAL jit = off;
-            """, cancellationToken);
-
-        try
-        {
-            if (priorSink is not null)
-            {
-                await CaptureAsync(priorSink, cancellationToken);
-            }
-
-            // Deletes and upserts touch disjoint keys (a key appears once per file), so one round trip does both.
-            await ExecuteAsync(connection, $"""
-                DELETE FROM {_records} r USING {RecordStage} s
-                    WHERE s.body IS NULL AND r.layer = s.layer AND r.type = s.type AND r.key = s.key;
-                INSERT INTO {_records} (layer, type, key, body)
-                    SELECT layer, type, key, body FROM {RecordStage} WHERE body IS NOT NULL
-                    ON CONFLICT (layer, type, key) DO UPDATE SET body = excluded.body;
-                """, cancellationToken);
-        }
-        catch (Exception e) when (IsBusy(e))
-        {
-            throw Busy(Describe(connection.ConnectionString, schema));
-        }
-    }
-
-    /// <summary>
-    /// Reads every staged record's prior body in input order, locking the existing rows (FOR UPDATE) so that no
-    /// concurrent writer can change one between its capture and its overwrite.
-    /// </summary>
-    private async Task CaptureAsync(IPriorImageSink priorSink, CancellationToken cancellationToken)
-    {
-        // Each prior row is fetched by its primary key and locked (FOR UPDATE) as the stage is walked in input
-        // order, so rows stream to the sink while the server works, with no sort of a million bodies first. The new
-        // body is not sent back, only whether the line deletes: the sink needs the address and the kind of change
-        // (see IPriorImageSink), and returning every body would double what crosses the wire.
-        await using var command = Command(connection, $"""
-            SELECT s.layer, s.type, s.key, s.body IS NULL, s.line, p.body
-            FROM {RecordStage} s
-            LEFT JOIN LATERAL (
-                SELECT r.body FROM {_records} r
-                WHERE r.layer = s.layer AND r.type = s.type AND r.key = s.key
-                FOR UPDATE
-            ) p ON true
-            ORDER BY s.ord
-            """);
-        await using var reader = await ReaderAsync(command, cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            var change = new RecordChange(new RecordKey(reader.GetString(0), reader.GetString(1), reader.GetString(2)), reader.GetBoolean(3) ? null : UpsertBody, reader.GetInt64(4));
-            await priorSink.OnPriorAsync(change, reader.IsDBNull(5) ? null : reader.GetString(5), cancellationToken);
-        }
-    }
-
-    /// <summary>What a captured upsert carries as its body: the capture reads only whether a line upserts or deletes.</summary>
-    private const string UpsertBody = "";
+    public Task ApplyRecordsAsync(IAsyncEnumerable<RecordChange> changes, IPriorImageSink? priorSink, CancellationToken cancellationToken = default) =>
+        PostgresRecordWrites.ApplyAsync(connection, schema, changes, priorSink, cancellationToken);
 
     public async IAsyncEnumerable<string?> ReadRecordsAsync(IAsyncEnumerable<RecordKey> addresses, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {

@@ -15,123 +15,20 @@ namespace Rewind.Sqlite;
 /// </summary>
 internal sealed class SqliteTargetSession(SqliteConnection connection) : ITargetSession, ISnapshotSource
 {
-    private const string SelectRecord = "SELECT body FROM rw_records WHERE layer = $layer AND type = $type AND key = $key";
-    private const string UpsertRecord = "INSERT INTO rw_records (layer, type, key, body) VALUES ($layer, $type, $key, $body) ON CONFLICT (layer, type, key) DO UPDATE SET body = excluded.body";
-    private const string DeleteRecord = "DELETE FROM rw_records WHERE layer = $layer AND type = $type AND key = $key";
-    private const string InsertRecord = "INSERT INTO rw_records (layer, type, key, body) VALUES ($layer, $type, $key, $body)";
-    private const string UpdateRecord = "UPDATE rw_records SET body = $body WHERE layer = $layer AND type = $type AND key = $key";
-
-    // A rollback's writes, each conditional on the record still holding what the deployment wrote ($written): one
-    // statement instead of a read and a write, and the comparison stays inside SQLite (BINARY collation compares
-    // the UTF-8 bytes, the same as an ordinal string comparison).
-    private const string UpdateIfWritten = "UPDATE rw_records SET body = $body WHERE layer = $layer AND type = $type AND key = $key AND body = $written";
-    private const string DeleteIfWritten = "DELETE FROM rw_records WHERE layer = $layer AND type = $type AND key = $key AND body = $written";
-    private const string InsertIfAbsent = "INSERT INTO rw_records (layer, type, key, body) VALUES ($layer, $type, $key, $body) ON CONFLICT (layer, type, key) DO NOTHING";
-
     private bool _committed;
 
     public async Task ApplyRecordsAsync(IAsyncEnumerable<RecordChange> changes, IPriorImageSink? priorSink, CancellationToken cancellationToken = default)
     {
-        await using var select = Prepare(SelectRecord, "$layer", "$type", "$key");
-        await using var upsert = Prepare(UpsertRecord, "$layer", "$type", "$key", "$body");
-        await using var insert = Prepare(InsertRecord, "$layer", "$type", "$key", "$body");
-        await using var update = Prepare(UpdateRecord, "$layer", "$type", "$key", "$body");
-        await using var delete = Prepare(DeleteRecord, "$layer", "$type", "$key");
-        var watcher = priorSink as ILiveEditWatcher;
-        await using var updateIfWritten = watcher is null ? null : Prepare(UpdateIfWritten, "$layer", "$type", "$key", "$body", "$written");
-        await using var deleteIfWritten = watcher is null ? null : Prepare(DeleteIfWritten, "$layer", "$type", "$key", "$written");
-        await using var insertIfAbsent = watcher is null ? null : Prepare(InsertIfAbsent, "$layer", "$type", "$key", "$body");
-        await foreach (var change in changes.WithCancellation(cancellationToken))
-        {
-            bool? exists = null;
-            if (watcher is not null)
-            {
-                var written = await watcher.WrittenAsync(change.Address, cancellationToken);
-                if (written.Known && await WriteIfUneditedAsync(change, written.Body, updateIfWritten!, deleteIfWritten!, insertIfAbsent!, cancellationToken))
-                {
-                    continue;
-                }
-
-                // Edited since the deployment (or not in it): keep the current image, then write unconditionally.
-                Bind(select, change.Address);
-                var current = await select.ExecuteScalarAsync(cancellationToken) as string;
-                if (!written.Known || !string.Equals(written.Body, current, StringComparison.Ordinal))
-                {
-                    await watcher.OnEditedAsync(change, current, cancellationToken);
-                }
-
-                exists = current is not null;
-            }
-            else if (priorSink is not null)
-            {
-                Bind(select, change.Address);
-                var prior = await select.ExecuteScalarAsync(cancellationToken) as string;
-                await priorSink.OnPriorAsync(change, prior, cancellationToken);
-                exists = prior is not null;
-            }
-
-            // When the prior image was read (a capture, or a rollback's live-edit watcher) it says whether the record
-            // exists, and the session holds the write lock, so that cannot change in between: a plain UPDATE or INSERT
-            // then does what the upsert would, without its probing insert. A delete of an absent record does nothing.
-            var command = (change.Body, exists) switch
-            {
-                (null, false) => null,
-                (null, _) => delete,
-                (_, true) => update,
-                (_, false) => insert,
-                _ => upsert,
-            };
-            if (command is null)
-            {
-                continue;
-            }
-
-            Bind(command, change.Address);
-            if (change.Body is not null)
-            {
-                command.Parameters[3].Value = change.Body;
-            }
-
-            await command.ExecuteNonQueryAsync(cancellationToken);
-        }
-    }
-
-    /// <summary>
-    /// Writes the change only if the record holds exactly <paramref name="written"/> (null: is absent), in one
-    /// statement; false when it holds anything else, and then nothing was changed.
-    /// </summary>
-    private static async Task<bool> WriteIfUneditedAsync(RecordChange change, string? written, SqliteCommand updateIfWritten, SqliteCommand deleteIfWritten, SqliteCommand insertIfAbsent, CancellationToken cancellationToken)
-    {
-        var command = (change.Body, written) switch
-        {
-            (not null, not null) => updateIfWritten,
-            (null, not null) => deleteIfWritten,
-            (not null, null) => insertIfAbsent,
-            _ => null,
-        };
-        if (command is null)
-        {
-            // The deployment deleted it and so does the inverse: nothing to write either way.
-            return false;
-        }
-
-        Bind(command, change.Address);
-        command.Parameters[3].Value = (object?)change.Body ?? written;
-        if (command == updateIfWritten)
-        {
-            command.Parameters[4].Value = written;
-        }
-
-        return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
+        using var writes = new SqliteRecordWrites(connection);
+        await writes.ApplyAsync(changes, priorSink, cancellationToken);
     }
 
     public async IAsyncEnumerable<string?> ReadRecordsAsync(IAsyncEnumerable<RecordKey> addresses, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        await using var select = Prepare(SelectRecord, "$layer", "$type", "$key");
+        using var reads = new SqliteRecordWrites(connection);
         await foreach (var address in addresses.WithCancellation(cancellationToken))
         {
-            Bind(select, address);
-            yield return await select.ExecuteScalarAsync(cancellationToken) as string;
+            yield return reads.Read(address);
         }
     }
 

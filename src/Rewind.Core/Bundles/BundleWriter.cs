@@ -19,6 +19,7 @@ public sealed class BundleWriter : IAsyncDisposable
     private readonly Func<string, Stream> _create;
     private readonly Dictionary<string, HashedFile> _files = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _digests = new(StringComparer.Ordinal);
+    private (string Layer, string Type, HashedFile File)? _lastRecords;
 
     public BundleWriter(string directory)
         : this(directory, CreateFile)
@@ -42,7 +43,7 @@ public sealed class BundleWriter : IAsyncDisposable
 
     public ValueTask WriteRecordAsync(RecordKey address, string? body, CancellationToken cancellationToken = default)
     {
-        var file = FileFor($"records/{address.Layer}/{address.Type}.ndjson");
+        var file = RecordFileFor(address);
         file.Write(KeyPrefix);
         WriteJsonString(file, address.Key);
         if (body is null)
@@ -58,6 +59,34 @@ public sealed class BundleWriter : IAsyncDisposable
 
         Written++;
         return file.FlushIfFullAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Writes an upsert whose body is given as UTF-8 (as a database holds it), without decoding it to a string and
+    /// encoding it back. The caller passes valid UTF-8 (the string overload is the one for anything else).
+    /// </summary>
+    public ValueTask WriteRecordUtf8Async(RecordKey address, ReadOnlySpan<byte> body, CancellationToken cancellationToken = default)
+    {
+        var file = RecordFileFor(address);
+        file.Write(KeyPrefix);
+        WriteJsonString(file, address.Key);
+        file.Write(BodyInfix);
+        file.Write(body);
+        file.Write(LineEnd);
+        Written++;
+        return file.FlushIfFullAsync(cancellationToken);
+    }
+
+    /// <summary>The records file of the address's layer and type; consecutive records mostly share it, so it is looked up once per run.</summary>
+    private HashedFile RecordFileFor(RecordKey address)
+    {
+        if (_lastRecords is not { } last || last.Layer != address.Layer || last.Type != address.Type)
+        {
+            last = (address.Layer, address.Type, FileFor($"records/{address.Layer}/{address.Type}.ndjson"));
+            _lastRecords = last;
+        }
+
+        return last.File;
     }
 
     /// <summary>
@@ -133,6 +162,7 @@ public sealed class BundleWriter : IAsyncDisposable
         }
 
         _files.Clear();
+        _lastRecords = null;
         return BundleDigest.Combine(_digests.Select(d => (d.Key, d.Value)));
     }
 
@@ -144,6 +174,7 @@ public sealed class BundleWriter : IAsyncDisposable
         }
 
         _files.Clear();
+        _lastRecords = null;
     }
 
     private HashedFile FileFor(string path)
@@ -164,12 +195,19 @@ public sealed class BundleWriter : IAsyncDisposable
         return file;
     }
 
-    /// <summary>A file written through a buffer; the bytes are hashed a buffer at a time as they go to disk.</summary>
+    /// <summary>
+    /// A file written through two buffers: while one fills, the other is hashed and written on a thread of its own,
+    /// so the capture loop never waits for the disk or the hash unless both buffers are full. One write is in
+    /// flight at a time, so the bytes reach the file and the hash in order; a write's failure surfaces at the next
+    /// flush or at <see cref="CompleteAsync"/>.
+    /// </summary>
     private sealed class HashedFile(Stream stream) : IAsyncDisposable
     {
         private readonly Stream _stream = stream;
         private readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         private byte[] _buffer = new byte[1 << 16];
+        private byte[] _spare = new byte[1 << 16];
+        private Task _writing = Task.CompletedTask;
         private int _used;
 
         public void Write(ReadOnlySpan<byte> bytes)
@@ -209,6 +247,7 @@ public sealed class BundleWriter : IAsyncDisposable
         public async Task<string> CompleteAsync(CancellationToken cancellationToken)
         {
             await FlushAsync(cancellationToken);
+            await _writing;
             if (_stream is FileStream file)
             {
                 await Task.Run(() => file.Flush(flushToDisk: true), cancellationToken);
@@ -226,15 +265,34 @@ public sealed class BundleWriter : IAsyncDisposable
 
         public async ValueTask DisposeAsync()
         {
+            try
+            {
+                await _writing;
+            }
+            catch (Exception)
+            {
+                // Disposed after a failure: the file is abandoned, and a failed write is not what went wrong first.
+            }
+
             await _stream.DisposeAsync();
             _hash.Dispose();
         }
 
         private async ValueTask FlushAsync(CancellationToken cancellationToken)
         {
-            _hash.AppendData(_buffer, 0, _used);
-            await _stream.WriteAsync(_buffer.AsMemory(0, _used), cancellationToken);
+            // The previous write is done before its buffer is filled again.
+            await _writing;
+            var full = _buffer;
+            var used = _used;
+            (_buffer, _spare) = (_spare, full);
             _used = 0;
+            _writing = Task.Run(
+                async () =>
+                {
+                    _hash.AppendData(full, 0, used);
+                    await _stream.WriteAsync(full.AsMemory(0, used), cancellationToken);
+                },
+                cancellationToken);
         }
     }
 }

@@ -15,6 +15,7 @@ public sealed class LiveEditDetector(Bundle forward, BundleWriter displaced) : I
 {
     private readonly Dictionary<string, IAsyncEnumerator<RecordChange>> _readers = new(StringComparer.Ordinal);
     private readonly List<RecordKey> _edits = [];
+    private (string Layer, string Type, IAsyncEnumerator<RecordChange> Reader)? _last;
 
     public IReadOnlyList<RecordKey> Edits => _edits;
 
@@ -44,21 +45,33 @@ public sealed class LiveEditDetector(Bundle forward, BundleWriter displaced) : I
     }
 
     /// <summary>What the forward bundle wrote for this record (null body: it deleted it).</summary>
-    public async ValueTask<(bool Known, string? Body)> WrittenAsync(RecordKey address, CancellationToken cancellationToken)
+    public ValueTask<(bool Known, string? Body)> WrittenAsync(RecordKey address, CancellationToken cancellationToken)
     {
+        // Consecutive records mostly come from one file: its reader is looked up once per run of them.
+        if (_last is { } last && last.Layer == address.Layer && last.Type == address.Type)
+        {
+            return NextAsync(last.Reader, address);
+        }
+
         var path = $"records/{address.Layer}/{address.Type}.ndjson";
         if (!_readers.TryGetValue(path, out var reader))
         {
             var file = forward.RecordFiles.FirstOrDefault(f => f.Path == path);
             if (file is null)
             {
-                return (false, null);
+                return ValueTask.FromResult<(bool, string?)>((false, null));
             }
 
             reader = ReadAhead.Of(forward.ReadRecordsAsync(file, cancellationToken), cancellationToken: cancellationToken).GetAsyncEnumerator(cancellationToken);
             _readers[path] = reader;
         }
 
+        _last = (address.Layer, address.Type, reader);
+        return NextAsync(reader, address);
+    }
+
+    private static async ValueTask<(bool Known, string? Body)> NextAsync(IAsyncEnumerator<RecordChange> reader, RecordKey address)
+    {
         // Forward entries the inverse skipped (deletes of records that were absent) are passed over.
         while (await reader.MoveNextAsync())
         {

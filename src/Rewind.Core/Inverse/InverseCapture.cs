@@ -24,6 +24,9 @@ public sealed class InverseCapture(BundleWriter writer) : IPriorImageSink
         }
     }
 
+    public ValueTask OnPriorUtf8Async(RecordChange change, ReadOnlySpan<byte> priorBody, CancellationToken cancellationToken) =>
+        writer.WriteRecordUtf8Async(change.Address, priorBody, cancellationToken);
+
     /// <summary>Captures a table's full current content as a data copy of the inverse.</summary>
     public async Task CaptureRowsAsync(ITargetSession session, string table, CancellationToken cancellationToken)
     {

@@ -86,6 +86,14 @@ public interface ITargetSession : IAsyncDisposable
 public interface IPriorImageSink
 {
     ValueTask OnPriorAsync(RecordChange change, string? priorBody, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// A prior body that exists, as the UTF-8 bytes the engine holds (valid UTF-8): an adapter that reads bytes hands
+    /// them over without decoding; a sink that writes bytes (the inverse) takes them without encoding. The bytes are
+    /// only valid during the call.
+    /// </summary>
+    ValueTask OnPriorUtf8Async(RecordChange change, ReadOnlySpan<byte> priorBody, CancellationToken cancellationToken) =>
+        OnPriorAsync(change, System.Text.Encoding.UTF8.GetString(priorBody), cancellationToken);
 }
 
 /// <summary>
