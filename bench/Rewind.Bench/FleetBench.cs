@@ -40,7 +40,7 @@ internal static class FleetBench
             databases[name] = await targetEngine.CreateDatabaseAsync("fleet_" + name, cancellationToken);
         }
 
-        var check = new CheckConfig { Name = "health", Command = string.Create(CultureInfo.InvariantCulture, $"sleep {checkSeconds:0.###}"), Timeout = TimeSpan.FromSeconds(checkSeconds + 30) };
+        var check = new CommandCheck { Name = "health", Command = string.Create(CultureInfo.InvariantCulture, $"sleep {checkSeconds:0.###}"), Timeout = TimeSpan.FromSeconds(checkSeconds + 30) };
         var config = new RewindConfig
         {
             BaseDirectory = folder,

@@ -6,10 +6,10 @@ namespace Rewind.Core.Code;
 public static class CodeDeployers
 {
     /// <summary>The deployer of <paramref name="slot"/>; a directory deployer unpacks within <paramref name="limits"/> (the defaults if none).</summary>
-    public static ICodeDeployer For(CodeSlotConfig slot, string baseDirectory, Bundles.BundleLimits? limits = null) => slot.Deployer switch
+    public static ICodeDeployer For(CodeSlotConfig slot, string baseDirectory, Bundles.BundleLimits? limits = null) => slot switch
     {
-        "directory" => new DirectoryDeployer(Path.GetFullPath(Path.Combine(baseDirectory, slot.Root!)), limits ?? Bundles.BundleLimits.Default),
-        "command" => new CommandDeployer(slot, baseDirectory),
-        _ => throw new BadInputException($"slot {slot.Name}: unknown deployer '{slot.Deployer}' (use directory or command)"),
+        DirectorySlot directory => new DirectoryDeployer(Path.GetFullPath(Path.Combine(baseDirectory, directory.Root)), limits ?? Bundles.BundleLimits.Default),
+        CommandSlot command => new CommandDeployer(command, baseDirectory),
+        _ => throw new ArgumentOutOfRangeException(nameof(slot), slot.GetType().Name, "slots are directory or command"),
     };
 }

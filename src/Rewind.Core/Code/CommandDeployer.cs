@@ -9,11 +9,11 @@ namespace Rewind.Core.Code;
 /// command only as environment variables: <c>{artifact}</c> in the template becomes <c>"$REWIND_ARTIFACT"</c>,
 /// so a version like <c>1.0; rm -rf /</c> is a string, never shell syntax.
 /// </summary>
-public sealed class CommandDeployer(CodeSlotConfig slot, string workingDirectory) : ICodeDeployer
+public sealed class CommandDeployer(CommandSlot slot, string workingDirectory) : ICodeDeployer
 {
     public async Task<string?> CurrentVersionAsync(CancellationToken cancellationToken = default)
     {
-        var outcome = await ShellCommand.RunAsync(slot.Current!, workingDirectory, Environment(null, null, null), slot.Timeout, cancellationToken);
+        var outcome = await ShellCommand.RunAsync(slot.Current, workingDirectory, Environment(null, null, null), slot.Timeout, cancellationToken);
         if (!outcome.Succeeded)
         {
             throw new OperationFailedException($"slot {slot.Name}: reading the current version with '{slot.Current}' failed ({(outcome.TimedOut ? "timed out" : $"exit {outcome.ExitCode}")}): {outcome.Output}");
@@ -30,7 +30,7 @@ public sealed class CommandDeployer(CodeSlotConfig slot, string workingDirectory
             return;
         }
 
-        var command = slot.Deploy!
+        var command = slot.Deploy
             .Replace("{slot}", "\"$REWIND_SLOT\"", StringComparison.Ordinal)
             .Replace("{artifact}", "\"$REWIND_ARTIFACT\"", StringComparison.Ordinal)
             .Replace("{version}", "\"$REWIND_VERSION\"", StringComparison.Ordinal)

@@ -13,12 +13,12 @@ public static class SlotReturn
     /// <summary>Why a rollback could not return <paramref name="slot"/> to <paramref name="version"/>; null when it could (or the version is unknown, said elsewhere).</summary>
     public static string? Problem(CodeSlotConfig slot, string baseDirectory, string? version, string? storedArtifact)
     {
-        if (version is null || slot.Deployer != "directory" || slot.Root is null)
+        if (version is null || slot is not DirectorySlot directory)
         {
             return null;
         }
 
-        var release = Path.Combine(Path.GetFullPath(Path.Combine(baseDirectory, slot.Root)), "releases", version);
+        var release = Path.Combine(Path.GetFullPath(Path.Combine(baseDirectory, directory.Root)), "releases", version);
         if (Directory.Exists(release) || (storedArtifact is not null && File.Exists(storedArtifact)))
         {
             return null;

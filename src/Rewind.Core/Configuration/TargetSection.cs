@@ -240,8 +240,10 @@ internal static class TargetSection
             case "command" when deploy is null || current is null:
                 reader.Error(node, $"{where}: the command deployer needs 'deploy' and 'current'");
                 return null;
-            case "directory" or "command":
-                return new CodeSlotConfig { Name = name.Value!, Deployer = deployer, Root = root, Deploy = deploy, Current = current, Baseline = baseline, Timeout = timeout };
+            case "directory":
+                return new DirectorySlot { Name = name.Value!, Root = root!, Baseline = baseline, Timeout = timeout };
+            case "command":
+                return new CommandSlot { Name = name.Value!, Deploy = deploy!, Current = current!, Baseline = baseline, Timeout = timeout };
             default:
                 reader.Error(node, $"{where}: 'deployer' must be directory or command");
                 return null;
@@ -297,7 +299,9 @@ internal static class TargetSection
             reader.Error(node, $"check '{name}': '{http}' is not an http(s) URL");
         }
 
-        return new CheckConfig { Name = name, Http = http, Command = command, Sql = sql, BodyContains = bodyContains, Timeout = timeout, ExpectStatus = expect };
+        return http is not null ? new HttpCheck { Name = name, Url = http, BodyContains = bodyContains, Timeout = timeout, ExpectStatus = expect }
+            : command is not null ? new CommandCheck { Name = name, Command = command, Timeout = timeout }
+            : new SqlCheck { Name = name, Sql = sql!, Timeout = timeout };
     }
 
     internal static HooksConfig ReadHooks(ConfigReader reader, YamlNode node)

@@ -28,7 +28,7 @@ internal sealed class CodeSlots(EngineParts parts, EngineUseCases uses) : Engine
         }
 
         // An artifact the directory deployer will unpack is held to the bundle limits now, before anything changes.
-        foreach (var (_, artifact) in bundle.Manifest.Code.Where(c => bundle.Paths.Contains(c.Value.Artifact, StringComparer.Ordinal) && target.Code[c.Key].Deployer == "directory"))
+        foreach (var (_, artifact) in bundle.Manifest.Code.Where(c => bundle.Paths.Contains(c.Value.Artifact, StringComparer.Ordinal) && target.Code[c.Key] is DirectorySlot))
         {
             await ZipArtifact.CheckAsync(bundle.OpenFile(artifact.Artifact), artifact.Artifact, _config.Limits, cancellationToken);
         }

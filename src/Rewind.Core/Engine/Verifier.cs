@@ -32,36 +32,48 @@ public sealed class Verifier(HttpClient http, string workingDirectory, TimeProvi
         CheckResult Result(CheckOutcome outcome, string detail) => new(check.Name, outcome, detail, time.GetElapsedTime(start).TotalSeconds);
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(check.Timeout);
-        try
+
+        async Task<CheckResult> HttpAsync(HttpCheck h, CancellationToken token)
         {
-            if (check.Http is { } url)
+            using var response = await http.GetAsync(h.Url, token);
+            var body = await response.Content.ReadAsStringAsync(token);
+            var status = (int)response.StatusCode;
+            if (status < h.ExpectStatus.Min || status > h.ExpectStatus.Max)
             {
-                using var response = await http.GetAsync(url, deadline.Token);
-                var body = await response.Content.ReadAsStringAsync(deadline.Token);
-                var status = (int)response.StatusCode;
-                if (status < check.ExpectStatus.Min || status > check.ExpectStatus.Max)
-                {
-                    return Result(CheckOutcome.Failed, $"GET {url} returned {status}, expected {check.ExpectStatus.Min}-{check.ExpectStatus.Max}: {Excerpt(body)}");
-                }
-
-                return check.BodyContains is { } expected && !body.Contains(expected, StringComparison.Ordinal)
-                    ? Result(CheckOutcome.Failed, $"GET {url} returned {status} without \"{expected}\" in its body: {Excerpt(body)}")
-                    : Result(CheckOutcome.Passed, $"GET {url} returned {status}");
+                return Result(CheckOutcome.Failed, $"GET {h.Url} returned {status}, expected {h.ExpectStatus.Min}-{h.ExpectStatus.Max}: {Excerpt(body)}");
             }
 
-            if (check.Command is { } command)
-            {
-                var outcome = await ShellCommand.RunAsync(command, workingDirectory, environment, check.Timeout, cancellationToken);
-                return outcome.TimedOut ? Result(CheckOutcome.TimedOut, $"timed out after {check.Timeout.TotalSeconds:0.#}s: {outcome.Output}")
-                    : outcome.ExitCode is null ? Result(CheckOutcome.Error, outcome.Output)
-                    : outcome.Succeeded ? Result(CheckOutcome.Passed, outcome.Output)
-                    : Result(CheckOutcome.Failed, $"exit {outcome.ExitCode}: {outcome.Output}");
-            }
+            return h.BodyContains is { } expected && !body.Contains(expected, StringComparison.Ordinal)
+                ? Result(CheckOutcome.Failed, $"GET {h.Url} returned {status} without \"{expected}\" in its body: {Excerpt(body)}")
+                : Result(CheckOutcome.Passed, $"GET {h.Url} returned {status}");
+        }
 
-            var value = await target.EvaluateAsync(check.Sql!, deadline.Token);
+        async Task<CheckResult> CommandAsync(CommandCheck c)
+        {
+            var outcome = await ShellCommand.RunAsync(c.Command, workingDirectory, environment, c.Timeout, cancellationToken);
+            return outcome.TimedOut ? Result(CheckOutcome.TimedOut, $"timed out after {c.Timeout.TotalSeconds:0.#}s: {outcome.Output}")
+                : outcome.ExitCode is null ? Result(CheckOutcome.Error, outcome.Output)
+                : outcome.Succeeded ? Result(CheckOutcome.Passed, outcome.Output)
+                : Result(CheckOutcome.Failed, $"exit {outcome.ExitCode}: {outcome.Output}");
+        }
+
+        async Task<CheckResult> SqlAsync(SqlCheck s, CancellationToken token)
+        {
+            var value = await target.EvaluateAsync(s.Sql, token);
             return IsTrue(value)
                 ? Result(CheckOutcome.Passed, $"returned {Format(value)}")
                 : Result(CheckOutcome.Failed, $"returned {Format(value)}, expected true");
+        }
+
+        try
+        {
+            return check switch
+            {
+                HttpCheck h => await HttpAsync(h, deadline.Token),
+                CommandCheck c => await CommandAsync(c),
+                SqlCheck s => await SqlAsync(s, deadline.Token),
+                _ => throw new ArgumentOutOfRangeException(nameof(check), check.GetType().Name, "checks are http, command or sql"),
+            };
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
@@ -73,7 +85,7 @@ public sealed class Verifier(HttpClient http, string workingDirectory, TimeProvi
         }
         catch (HttpRequestException e)
         {
-            return Result(CheckOutcome.Error, $"could not reach {check.Http}: {e.Message}");
+            return Result(CheckOutcome.Error, $"could not reach {(check as HttpCheck)?.Url}: {e.Message}");
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {

@@ -106,8 +106,7 @@ public sealed record RollbackPlan(
 
         foreach (var check in Checks)
         {
-            var what = check.Http is not null ? $"GET {check.Http} expecting {check.ExpectStatus.Min}-{check.ExpectStatus.Max}" : check.Command is not null ? $"command `{check.Command}` exits 0" : $"SQL `{check.Sql}` is true";
-            Line($"- **{check.Name}**: {what} within {check.Timeout.TotalSeconds:0.#}s. A failure rolls the deploy back automatically; a timeout stops for an operator.");
+            Line($"- **{check.Name}**: {check.Expectation} within {check.Timeout.TotalSeconds:0.#}s. A failure rolls the deploy back automatically; a timeout stops for an operator.");
         }
 
         Line($"- Hooks around a rollback: before {List(Hooks.BeforeRollback)}; after {List(Hooks.AfterRollback)}.");

@@ -19,8 +19,8 @@ public sealed class JournalApprovalTests
         // "unhealthy" exists in the harness folder.
         Checks =
         [
-            new CheckConfig { Name = "rules", Sql = "SELECT count(*) = 0 FROM rw_records WHERE body LIKE '%bad%'" },
-            new CheckConfig { Name = "health", Command = "test ! -f unhealthy" },
+            new SqlCheck { Name = "rules", Sql = "SELECT count(*) = 0 FROM rw_records WHERE body LIKE '%bad%'" },
+            new CommandCheck { Name = "health", Command = "test ! -f unhealthy" },
         ],
         Hooks = new HooksConfig { BeforeDeploy = ["true"], AfterDeploy = ["true"], BeforeRollback = ["true"], AfterRollback = ["true"] },
     });

@@ -78,7 +78,7 @@ public abstract class DeployWindowContractTests(StorageProvider provider)
     {
         var clock = new FakeTimeProvider(Noon);
         await using var h = await EngineHarness.CreateAsync(provider,
-            t => t with { Window = Night, Checks = [new Rewind.Core.Configuration.CheckConfig { Name = "rules", Sql = "SELECT count(*) = 0 FROM rw_records WHERE body LIKE '%bad%'" }] },
+            t => t with { Window = Night, Checks = [new Rewind.Core.Configuration.SqlCheck { Name = "rules", Sql = "SELECT count(*) = 0 FROM rw_records WHERE body LIKE '%bad%'" }] },
             c => c,
             clock);
 

@@ -14,7 +14,7 @@ public abstract class KnownGoodContractTests(StorageProvider provider)
 {
     private Task<EngineHarness> HarnessAsync() => EngineHarness.CreateAsync(provider, t => t with
     {
-        Checks = [new CheckConfig { Name = "rules", Sql = "SELECT count(*) = 0 FROM rw_records WHERE body LIKE '%bad%'" }],
+        Checks = [new SqlCheck { Name = "rules", Sql = "SELECT count(*) = 0 FROM rw_records WHERE body LIKE '%bad%'" }],
     });
 
     private static BundleBuilder Rule(string id, string body) => new BundleBuilder(id).Upsert("platform", "rule", "r1", $"\"{body}\"").Upsert("apps", "flag", id, "1");

@@ -15,7 +15,7 @@ public abstract class SharedTargetContractTests(StorageProvider provider)
     private Task<EngineHarness> HarnessAsync() => EngineHarness.CreateAsync(provider, t => t with
     {
         Shared = true,
-        Checks = [new CheckConfig { Name = "rules", Sql = "SELECT count(*) = 0 FROM rw_records WHERE body LIKE '%bad%'" }],
+        Checks = [new SqlCheck { Name = "rules", Sql = "SELECT count(*) = 0 FROM rw_records WHERE body LIKE '%bad%'" }],
     });
 
     private static BundleBuilder Rule(string id, string body) => new BundleBuilder(id).Upsert("platform", "rule", "r1", $"\"{body}\"");
@@ -43,7 +43,7 @@ public abstract class SharedTargetContractTests(StorageProvider provider)
     public async Task An_automatic_rollback_on_a_shared_member_that_went_past_its_train_leaves_it_diverged()
     {
         await using var h = await EngineHarness.CreateAsync(provider,
-            t => t with { Shared = true, Checks = [new CheckConfig { Name = "rules", Sql = "SELECT count(*) = 0 FROM rw_records WHERE body LIKE '%bad%'" }] },
+            t => t with { Shared = true, Checks = [new SqlCheck { Name = "rules", Sql = "SELECT count(*) = 0 FROM rw_records WHERE body LIKE '%bad%'" }] },
             c => c with { Groups = new Dictionary<string, Rewind.Core.Configuration.GroupConfig> { ["eu"] = new() { Name = "eu", Stages = [["env1"]] } } },
             TimeProvider.System);
         var one = await h.Engine.DeployAsync(new DeployRequest(h.Write(Rule("one", "good-1")), "env1", "tester", "hotfix") { OutsideTrain = true });

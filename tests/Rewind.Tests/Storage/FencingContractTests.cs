@@ -163,7 +163,7 @@ public abstract class FencingContractTests(StorageProvider provider)
         // The check fails while version 3 is live: three will fail its verification, two pass it.
         await using var h = await EngineHarness.CreateAsync(provider, t => t with
         {
-            Checks = [new CheckConfig { Name = "not three", Sql = "SELECT count(*) = 0 FROM rw_records WHERE body LIKE '%v3%'" }],
+            Checks = [new SqlCheck { Name = "not three", Sql = "SELECT count(*) = 0 FROM rw_records WHERE body LIKE '%v3%'" }],
         });
         await h.DeployAsync(Rules("one", "v1"));
         await DeployLosingItsLockMidApplyAsync(h, Rules("two", "v2"));
@@ -201,7 +201,7 @@ public abstract class FencingContractTests(StorageProvider provider)
         // The post-rollback check hangs while the file "arm" exists: the rollback has committed and is verifying.
         await using var h = await EngineHarness.CreateAsync(provider, t => t with
         {
-            Checks = [new CheckConfig { Name = "hang", Command = "if [ -f arm ]; then touch checking; while [ ! -f go ]; do sleep 0.05; done; fi", Timeout = TimeSpan.FromSeconds(60) }],
+            Checks = [new CommandCheck { Name = "hang", Command = "if [ -f arm ]; then touch checking; while [ ! -f go ]; do sleep 0.05; done; fi", Timeout = TimeSpan.FromSeconds(60) }],
         });
         await h.DeployAsync(Rules("one", "v1"));
         var before = await h.SnapshotAsync();

@@ -43,7 +43,7 @@ public abstract class SqlCheckContractTests(StorageProvider provider)
     {
         await using var h = await EngineHarness.CreateAsync(provider, t => t with
         {
-            Checks = [new CheckConfig { Name = "sneaky", Sql = "COMMIT; DELETE FROM rw_records; SELECT 1 = 1" }],
+            Checks = [new SqlCheck { Name = "sneaky", Sql = "COMMIT; DELETE FROM rw_records; SELECT 1 = 1" }],
         });
 
         var result = await h.Engine.DeployAsync(new DeployRequest(h.Write(new BundleBuilder("one").Upsert("platform", "workflow", "w", "1")), "env1", "tester", null));

@@ -80,7 +80,7 @@ public abstract class GroupContractTests(StorageProvider provider)
     public async Task A_failing_check_in_a_stage_rolls_that_stage_back_and_later_stages_never_see_the_bundle()
     {
         var (h, engine) = await GroupAsync([["env1"], ["env2", "env3"], ["env4"]],
-            checks: t => t == "env3" ? [new CheckConfig { Name = "stage", Command = "test ! -e fail-env3" }] : []);
+            checks: t => t == "env3" ? [new CommandCheck { Name = "stage", Command = "test ! -e fail-env3" }] : []);
         await using var _ = h;
         Assert.True((await RollOutAsync(h, engine, Patch(1))).Succeeded);
         var before = new Dictionary<string, Rewind.Core.Targets.TargetSnapshot>();
@@ -124,7 +124,7 @@ public abstract class GroupContractTests(StorageProvider provider)
     public async Task A_rollout_that_fails_its_first_stage_never_boards_the_train()
     {
         var (h, engine) = await GroupAsync([["env1"], ["env2"]],
-            checks: t => t == "env1" ? [new CheckConfig { Name = "canary", Command = "test ! -e fail-canary" }] : []);
+            checks: t => t == "env1" ? [new CommandCheck { Name = "canary", Command = "test ! -e fail-canary" }] : []);
         await using var _ = h;
         await File.WriteAllTextAsync(h.Folder.Combine("fail-canary"), "");
 
@@ -174,7 +174,7 @@ public abstract class GroupContractTests(StorageProvider provider)
         var clock = new WatchedClock();
         var soak = TimeSpan.FromMinutes(30);
         var (h, engine) = await GroupAsync([["env1"], ["env2"]], soak: soak,
-            checks: t => t == "env1" ? [new CheckConfig { Name = "slow-regression", Command = "n=$(cat calls 2>/dev/null || echo 0); echo $((n+1)) > calls; test $n -ne 1" }] : [], time: clock);
+            checks: t => t == "env1" ? [new CommandCheck { Name = "slow-regression", Command = "n=$(cat calls 2>/dev/null || echo 0); echo $((n+1)) > calls; test $n -ne 1" }] : [], time: clock);
         await using var _ = h;
 
         var rolling = RollOutAsync(h, engine, Patch(1), skipSoak: false);
@@ -232,7 +232,7 @@ public abstract class GroupContractTests(StorageProvider provider)
     {
         // env1's check hangs until the test lets it go: the rollout is stuck in the middle of its only stage.
         var (h, engine) = await GroupAsync([["env1", "env2"]],
-            checks: t => t == "env1" ? [new CheckConfig { Name = "hang", Command = "touch checking; while [ ! -f go ]; do sleep 0.05; done", Timeout = TimeSpan.FromSeconds(60) }] : []);
+            checks: t => t == "env1" ? [new CommandCheck { Name = "hang", Command = "touch checking; while [ ! -f go ]; do sleep 0.05; done", Timeout = TimeSpan.FromSeconds(60) }] : []);
         await using var _ = h;
         var rollout = RollOutAsync(h, engine, Patch(1));
         for (var waited = 0; !File.Exists(h.Folder.Combine("checking")); waited++)

@@ -15,8 +15,8 @@ public abstract class ParallelStageContractTests(StorageProvider provider)
     {
         string[] stage = ["env1", "env2", "env3", "env4", "env5", "env6"];
         var (h, engine) = await CreateAsync(provider, [stage], parallel: 3, checks: t => t == "env2"
-            ? [new CheckConfig { Name = "broken", Command = "exit 1" }]
-            : [new CheckConfig { Name = "slow", Command = "sleep 2" }]);
+            ? [new CommandCheck { Name = "broken", Command = "exit 1" }]
+            : [new CommandCheck { Name = "slow", Command = "sleep 2" }]);
         await using var _ = h;
 
         var rollout = await RollOutAsync(h, engine, Patch(1));

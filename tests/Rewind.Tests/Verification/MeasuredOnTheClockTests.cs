@@ -27,7 +27,7 @@ public sealed class MeasuredOnTheClockTests
     {
         using var folder = new TestFolder();
         using var http = new HttpClient();
-        var checks = new[] { new CheckConfig { Name = "slow", Command = "sleep 0.2" } };
+        var checks = new[] { new CommandCheck { Name = "slow", Command = "sleep 0.2" } };
 
         var result = await new Verifier(http, folder.Path, new SteppingClock()).VerifyAsync(checks, null!, new Dictionary<string, string>(), CancellationToken.None);
 
@@ -40,7 +40,7 @@ public sealed class MeasuredOnTheClockTests
     public async Task A_hooks_and_a_checks_durations_in_the_ledger_come_from_the_engines_clock()
     {
         await using var h = await EngineHarness.CreateAsync(new SqliteProvider(),
-            t => t with { Hooks = new HooksConfig { BeforeDeploy = ["sleep 0.2"] }, Checks = [new CheckConfig { Name = "slow", Command = "sleep 0.2" }] },
+            t => t with { Hooks = new HooksConfig { BeforeDeploy = ["sleep 0.2"] }, Checks = [new CommandCheck { Name = "slow", Command = "sleep 0.2" }] },
             c => c, new SteppingClock());
 
         var deployed = (await h.DeployAsync(new BundleBuilder("one").Upsert("platform", "rule", "a", "1"))).Deployment;
