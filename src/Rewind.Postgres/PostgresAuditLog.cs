@@ -1,5 +1,6 @@
 using Npgsql;
 using Rewind.Core.Audit;
+using Rewind.Core.ControlPlane.Storage;
 
 namespace Rewind.Postgres;
 
@@ -7,24 +8,11 @@ namespace Rewind.Postgres;
 /// The audit log in the PostgreSQL control plane. Appends are serialised by a transaction-scoped advisory
 /// lock, so several Rewind processes sharing the store extend one chain.
 /// </summary>
-public sealed class PostgresAuditLog(string connectionString) : IAuditLog
+public sealed class PostgresAuditLog(string connectionString, TimeProvider? clock = null) : IAuditLog
 {
-    private volatile bool _created;
-
-    private const string Schema = """
-        CREATE TABLE IF NOT EXISTS rw_audit (
-            seq bigint PRIMARY KEY,
-            at timestamptz NOT NULL, who text NOT NULL, operation text NOT NULL, target text, deployment text, reason text,
-            from_version text, to_version text, started_at timestamptz, ended_at timestamptz, outcome text NOT NULL, detail text,
-            prev_hash text NOT NULL, hash text NOT NULL, over_budget boolean NOT NULL DEFAULT false
-        );
-        CREATE TABLE IF NOT EXISTS rw_audit_head (id int PRIMARY KEY CHECK (id = 1), count bigint NOT NULL, hash text NOT NULL);
-        """;
+    private readonly SchemaGate _schema = new(new PostgresStoreDatabase(connectionString), PostgresSchema.Statements, clock);
 
     private const string Columns = "seq, at, who, operation, target, deployment, reason, from_version, to_version, started_at, ended_at, outcome, detail, prev_hash, hash, over_budget";
-
-    /// <summary>Upgrades a log written before a column existed (the tables exist, so the DDL above did not run).</summary>
-    private const string AddedColumns = "ALTER TABLE rw_audit ADD COLUMN IF NOT EXISTS over_budget boolean NOT NULL DEFAULT false";
 
     public async Task<AuditEntry> AppendAsync(AuditEntry entry, CancellationToken cancellationToken = default)
     {
@@ -101,28 +89,8 @@ public sealed class PostgresAuditLog(string connectionString) : IAuditLog
 
     private async Task<NpgsqlConnection> OpenAsync(CancellationToken cancellationToken)
     {
-        var connection = await PgSql.OpenAsync(connectionString, cancellationToken);
-        if (_created)
-        {
-            return connection;
-        }
-
-        try
-        {
-            await PgSql.EnsureTablesAsync(connection, "rewind-audit-schema", Schema, ["rw_audit", "rw_audit_head"], cancellationToken);
-            if (await PgSql.ScalarAsync(connection, "SELECT count(*) FROM information_schema.columns WHERE table_name = 'rw_audit' AND column_name = 'over_budget' AND table_schema = current_schema()", cancellationToken) is 0L)
-            {
-                await PgSql.ExecuteAsync(connection, AddedColumns, cancellationToken);
-            }
-
-            _created = true;
-            return connection;
-        }
-        catch
-        {
-            await connection.DisposeAsync();
-            throw;
-        }
+        await _schema.EnsureAsync(cancellationToken);
+        return await PgSql.OpenAsync(connectionString, cancellationToken);
     }
 
     private static async Task<(long Count, string? Hash)> HeadAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, CancellationToken cancellationToken)

@@ -1,30 +1,20 @@
 using Npgsql;
 using Rewind.Core;
 using Rewind.Core.Access;
+using Rewind.Core.ControlPlane.Storage;
 using static Rewind.Postgres.PgSql;
 
 namespace Rewind.Postgres;
 
 /// <summary>
 /// API tokens in the PostgreSQL control plane (table <c>rw_api_tokens</c>), shared by every server instance on
-/// the store. The table is created on first use, under an advisory lock: two instances starting together
-/// would otherwise collide in the catalog even with IF NOT EXISTS.
+/// the store. The schema is brought to its version on first use (<see cref="PostgresSchema"/>).
 /// </summary>
-public sealed class PostgresTokenStore(string connectionString) : ITokenStore
+public sealed class PostgresTokenStore(string connectionString, TimeProvider? clock = null) : ITokenStore
 {
-    private const string Schema = """
-        CREATE TABLE IF NOT EXISTS rw_api_tokens (
-            name text PRIMARY KEY,
-            role text NOT NULL,
-            hash text NOT NULL UNIQUE,
-            created_at timestamptz NOT NULL,
-            created_by text NOT NULL
-        );
-        """;
-
     private const string Columns = "name, role, hash, created_at, created_by";
 
-    private volatile bool _created;
+    private readonly SchemaGate _schema = new(new PostgresStoreDatabase(connectionString), PostgresSchema.Statements, clock);
 
     public async Task CreateAsync(ApiToken token, CancellationToken cancellationToken = default)
     {
@@ -59,23 +49,8 @@ public sealed class PostgresTokenStore(string connectionString) : ITokenStore
 
     private async Task<NpgsqlConnection> OpenStoreAsync(CancellationToken cancellationToken)
     {
-        var connection = await OpenAsync(connectionString, cancellationToken);
-        if (_created)
-        {
-            return connection;
-        }
-
-        try
-        {
-            await EnsureTablesAsync(connection, "rewind-api-tokens-schema", Schema, ["rw_api_tokens"], cancellationToken);
-            _created = true;
-            return connection;
-        }
-        catch
-        {
-            await connection.DisposeAsync();
-            throw;
-        }
+        await _schema.EnsureAsync(cancellationToken);
+        return await OpenAsync(connectionString, cancellationToken);
     }
 
     private static async Task<IReadOnlyList<ApiToken>> ReadAsync(NpgsqlCommand command, CancellationToken cancellationToken)

@@ -1,32 +1,22 @@
 using System.Globalization;
 using Microsoft.Data.Sqlite;
 using Rewind.Core.Audit;
+using Rewind.Core.ControlPlane.Storage;
 using static Rewind.Sqlite.SqliteConnections;
 
 namespace Rewind.Sqlite;
 
 /// <summary>The audit log in the SQLite control-plane file; a head row (count and last hash) catches removal of the newest entries.</summary>
-public sealed class SqliteAuditLog(string path) : IAuditLog
+public sealed class SqliteAuditLog(string path, TimeProvider? clock = null) : IAuditLog
 {
-    internal const string Schema = """
-        CREATE TABLE IF NOT EXISTS audit (
-            seq INTEGER PRIMARY KEY,
-            at TEXT NOT NULL, who TEXT NOT NULL, operation TEXT NOT NULL, target TEXT, deployment TEXT, reason TEXT,
-            from_version TEXT, to_version TEXT, started_at TEXT, ended_at TEXT, outcome TEXT NOT NULL, detail TEXT,
-            prev_hash TEXT NOT NULL, hash TEXT NOT NULL, over_budget INTEGER NOT NULL DEFAULT 0
-        );
-        CREATE TABLE IF NOT EXISTS audit_head (id INTEGER PRIMARY KEY CHECK (id = 1), count INTEGER NOT NULL, hash TEXT NOT NULL);
-        """;
-
     private const string Columns = "seq, at, who, operation, target, deployment, reason, from_version, to_version, started_at, ended_at, outcome, detail, prev_hash, hash, over_budget";
 
-    /// <summary>Upgrades a log written before a column existed: each is added once, in order.</summary>
-    private static readonly (string Column, string Definition)[] AddedColumns = [("over_budget", "INTEGER NOT NULL DEFAULT 0")];
+    private readonly SchemaGate _schema = new(new SqliteStoreDatabase(path), SqliteSchema.Statements, clock);
 
     public async Task<AuditEntry> AppendAsync(AuditEntry entry, CancellationToken cancellationToken = default)
     {
         await using var connection = await OpenAsync(path, cancellationToken);
-        await EnsureSchemaAsync(connection, cancellationToken);
+        await _schema.EnsureAsync(cancellationToken);
         await ExecuteAsync(connection, "BEGIN IMMEDIATE", cancellationToken);
         var (count, hash) = await HeadAsync(connection, cancellationToken);
         var sealedEntry = AuditChain.Seal(entry, count + 1, hash ?? AuditChain.Genesis);
@@ -67,7 +57,7 @@ public sealed class SqliteAuditLog(string path) : IAuditLog
     public async Task<IReadOnlyList<AuditEntry>> ReadAsync(AuditQuery query, CancellationToken cancellationToken = default)
     {
         await using var connection = await OpenAsync(path, cancellationToken);
-        await EnsureSchemaAsync(connection, cancellationToken);
+        await _schema.EnsureAsync(cancellationToken);
         await using var command = connection.CreateCommand();
         command.CommandText = $"""
             SELECT {Columns} FROM (
@@ -86,7 +76,7 @@ public sealed class SqliteAuditLog(string path) : IAuditLog
     public async Task<AuditHead?> HeadAsync(CancellationToken cancellationToken = default)
     {
         await using var connection = await OpenAsync(path, cancellationToken);
-        await EnsureSchemaAsync(connection, cancellationToken);
+        await _schema.EnsureAsync(cancellationToken);
         var (count, hash) = await HeadAsync(connection, cancellationToken);
         return hash is null ? null : new AuditHead(count, hash);
     }
@@ -94,34 +84,12 @@ public sealed class SqliteAuditLog(string path) : IAuditLog
     public async Task<string?> VerifyAsync(IReadOnlyCollection<AuditAnchor> anchors, CancellationToken cancellationToken = default)
     {
         await using var connection = await OpenAsync(path, cancellationToken);
-        await EnsureSchemaAsync(connection, cancellationToken);
+        await _schema.EnsureAsync(cancellationToken);
         await using var command = connection.CreateCommand();
         command.CommandText = $"SELECT {Columns} FROM audit ORDER BY seq";
         var entries = await ReadEntriesAsync(command, cancellationToken);
         var (count, hash) = await HeadAsync(connection, cancellationToken);
         return AuditChain.Verify(entries, count, hash, anchors);
-    }
-
-    private static async Task EnsureSchemaAsync(SqliteConnection connection, CancellationToken cancellationToken)
-    {
-        await ExecuteAsync(connection, Schema, cancellationToken);
-        foreach (var (column, definition) in AddedColumns)
-        {
-            await using var exists = connection.CreateCommand();
-            exists.CommandText = "SELECT count(*) FROM pragma_table_info('audit') WHERE name = $name";
-            exists.Parameters.AddWithValue("$name", column);
-            if ((long)(await exists.ExecuteScalarAsync(cancellationToken))! == 0)
-            {
-                try
-                {
-                    await ExecuteAsync(connection, $"ALTER TABLE audit ADD COLUMN {column} {definition}", cancellationToken);
-                }
-                catch (SqliteException e) when (e.Message.Contains("duplicate column", StringComparison.Ordinal))
-                {
-                    // Another process added it first.
-                }
-            }
-        }
     }
 
     private static async Task<(long Count, string? Hash)> HeadAsync(SqliteConnection connection, CancellationToken cancellationToken)

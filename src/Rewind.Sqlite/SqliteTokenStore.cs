@@ -2,22 +2,15 @@ using System.Globalization;
 using Microsoft.Data.Sqlite;
 using Rewind.Core;
 using Rewind.Core.Access;
+using Rewind.Core.ControlPlane.Storage;
 using static Rewind.Sqlite.SqliteConnections;
 
 namespace Rewind.Sqlite;
 
-/// <summary>API tokens in the SQLite control-plane file, by the SHA-256 of their secret; the table is created on first use.</summary>
-public sealed class SqliteTokenStore(string path) : ITokenStore
+/// <summary>API tokens in the SQLite control-plane file, by the SHA-256 of their secret; the schema is brought to its version on first use.</summary>
+public sealed class SqliteTokenStore(string path, TimeProvider? clock = null) : ITokenStore
 {
-    private const string Schema = """
-        CREATE TABLE IF NOT EXISTS api_tokens (
-            name TEXT PRIMARY KEY,
-            role TEXT NOT NULL,
-            hash TEXT NOT NULL UNIQUE,
-            created_at TEXT NOT NULL,
-            created_by TEXT NOT NULL
-        );
-        """;
+    private readonly SchemaGate _schema = new(new SqliteStoreDatabase(path), SqliteSchema.Statements, clock);
 
     private const string Columns = "name, role, hash, created_at, created_by";
 
@@ -65,9 +58,8 @@ public sealed class SqliteTokenStore(string path) : ITokenStore
 
     private async Task<SqliteConnection> OpenStoreAsync(CancellationToken cancellationToken)
     {
-        var connection = await OpenAsync(path, cancellationToken);
-        await ExecuteAsync(connection, Schema, cancellationToken);
-        return connection;
+        await _schema.EnsureAsync(cancellationToken);
+        return await OpenAsync(path, cancellationToken);
     }
 
     private static async Task<IReadOnlyList<ApiToken>> ReadAsync(SqliteCommand command, CancellationToken cancellationToken)
