@@ -67,7 +67,7 @@ internal sealed class SqliteStoreConnection(SqliteConnection connection) : IStor
 
         public bool Flag(int ordinal) => reader.GetInt64(ordinal) != 0;
 
-        public DateTimeOffset Time(int ordinal) => DateTimeOffset.Parse(reader.GetString(ordinal), CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind);
+        public DateTimeOffset Time(int ordinal) => DateTimeOffset.Parse(reader.GetString(ordinal), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal);
 
         public DateTimeOffset? TimeOrNull(int ordinal) => reader.IsDBNull(ordinal) ? null : Time(ordinal);
     }
