@@ -61,8 +61,11 @@ internal static class PostgresSchema
         [
             new(1, "the ledger, locks, train, audit and API tokens", Tables),
 
+            // SQLite's tables took these names in step 2; here they always had them.
+            new(2, "the same table names as on SQLite", Sql: ""),
+
             // Was a one-off "add if missing" in the audit log; a store made before versions may have it already.
-            new(2, "audit entries record whether the operation ran over its time budget",
+            new(3, "audit entries record whether the operation ran over its time budget",
                 "ALTER TABLE rw_audit ADD COLUMN IF NOT EXISTS over_budget boolean NOT NULL DEFAULT false"),
         ],
         VersionTableExists: $"SELECT to_regclass('{StoreSchema.VersionTable}') IS NOT NULL",

@@ -13,19 +13,19 @@ public sealed class SqliteAuditLog(string path, TimeProvider? clock = null)
 
     private static readonly AuditStatements Statements = new(
         Insert: $"""
-            INSERT INTO audit ({SqlAuditLog.Columns}) VALUES ($seq, {At("$at")}, $who, $operation, $target, $deployment, $reason, $from_version, $to_version,
+            INSERT INTO rw_audit ({SqlAuditLog.Columns}) VALUES ($seq, {At("$at")}, $who, $operation, $target, $deployment, $reason, $from_version, $to_version,
                 {At("$started_at")}, {At("$ended_at")}, $outcome, $detail, $prev_hash, $hash, $over_budget)
             """,
-        UpsertHead: "INSERT INTO audit_head (id, count, hash) VALUES (1, $count, $hash) ON CONFLICT (id) DO UPDATE SET count = excluded.count, hash = excluded.hash",
-        SelectHead: "SELECT count, hash FROM audit_head WHERE id = 1",
+        UpsertHead: "INSERT INTO rw_audit_head (id, count, hash) VALUES (1, $count, $hash) ON CONFLICT (id) DO UPDATE SET count = excluded.count, hash = excluded.hash",
+        SelectHead: "SELECT count, hash FROM rw_audit_head WHERE id = 1",
         SelectRecent: $"""
             SELECT {SqlAuditLog.Columns} FROM (
-                SELECT * FROM audit
+                SELECT * FROM rw_audit
                 WHERE ($target IS NULL OR target = $target) AND ($operation IS NULL OR operation = $operation) AND ($since IS NULL OR at >= {At("$since")})
                 ORDER BY seq DESC LIMIT $limit)
             ORDER BY seq
             """,
-        SelectAll: $"SELECT {SqlAuditLog.Columns} FROM audit ORDER BY seq");
+        SelectAll: $"SELECT {SqlAuditLog.Columns} FROM rw_audit ORDER BY seq");
 
     private static string At(string parameter) => string.Format(System.Globalization.CultureInfo.InvariantCulture, Time, parameter);
 }

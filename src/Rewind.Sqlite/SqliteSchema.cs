@@ -56,15 +56,31 @@ internal static class SqliteSchema
         );
         """;
 
+    /// <summary>Step 2: the names PostgreSQL has always used (reserved <c>rw_</c> prefix), so one name means one table on both engines.</summary>
+    private const string SharedNames = """
+        ALTER TABLE counters RENAME TO rw_ledger_counters;
+        ALTER TABLE deployments RENAME TO rw_ledger_deployments;
+        DROP INDEX IF EXISTS deployments_target;
+        CREATE INDEX rw_ledger_deployments_target ON rw_ledger_deployments (target, seq);
+        ALTER TABLE target_states RENAME TO rw_ledger_target_states;
+        ALTER TABLE train RENAME TO rw_ledger_train;
+        ALTER TABLE config_seen RENAME TO rw_ledger_config_seen;
+        ALTER TABLE locks RENAME TO rw_ledger_locks;
+        ALTER TABLE audit RENAME TO rw_audit;
+        ALTER TABLE audit_head RENAME TO rw_audit_head;
+        ALTER TABLE api_tokens RENAME TO rw_api_tokens;
+        """;
+
     public static readonly StoreSchemaStatements Statements = new(
         Steps:
         [
             new(1, "the ledger, locks, train, audit and API tokens", Tables),
+            new(2, "the same table names as on PostgreSQL", SharedNames),
 
             // Was a one-off "add if missing" in the audit log; a store made before versions may have it already.
-            new(2, "audit entries record whether the operation ran over its time budget",
-                "ALTER TABLE audit ADD COLUMN over_budget INTEGER NOT NULL DEFAULT 0",
-                SkipWhen: "SELECT count(*) FROM pragma_table_info('audit') WHERE name = 'over_budget'"),
+            new(3, "audit entries record whether the operation ran over its time budget",
+                "ALTER TABLE rw_audit ADD COLUMN over_budget INTEGER NOT NULL DEFAULT 0",
+                SkipWhen: "SELECT count(*) FROM pragma_table_info('rw_audit') WHERE name = 'over_budget'"),
         ],
         VersionTableExists: $"SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = '{StoreSchema.VersionTable}'",
         CreateVersionTable: $"CREATE TABLE IF NOT EXISTS {StoreSchema.VersionTable} (id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL, applied_at TEXT NOT NULL)",

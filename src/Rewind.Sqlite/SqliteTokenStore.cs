@@ -9,8 +9,8 @@ public sealed class SqliteTokenStore(string path, TimeProvider? clock = null)
     private const string Columns = "name, role, hash, created_at, created_by";
 
     private static readonly TokenStatements Statements = new(
-        Insert: $"INSERT INTO api_tokens ({Columns}) VALUES ($name, $role, $hash, $created_at, $created_by) ON CONFLICT (name) DO NOTHING",
-        SelectByHash: $"SELECT {Columns} FROM api_tokens WHERE hash = $hash",
-        SelectAll: $"SELECT {Columns} FROM api_tokens ORDER BY name",
-        Delete: "DELETE FROM api_tokens WHERE name = $name");
+        Insert: $"INSERT INTO rw_api_tokens ({Columns}) VALUES ($name, $role, $hash, $created_at, $created_by) ON CONFLICT (name) DO NOTHING",
+        SelectByHash: $"SELECT {Columns} FROM rw_api_tokens WHERE hash = $hash",
+        SelectAll: $"SELECT {Columns} FROM rw_api_tokens ORDER BY name",
+        Delete: "DELETE FROM rw_api_tokens WHERE name = $name");
 }

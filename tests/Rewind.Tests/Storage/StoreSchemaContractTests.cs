@@ -20,7 +20,14 @@ namespace Rewind.Tests.Storage;
 public abstract class StoreSchemaContractTests(StorageProvider provider) : IAsyncLifetime
 {
     /// <summary>Bump with every new step (on both engines).</summary>
-    private const int CurrentVersion = 2;
+    private const int CurrentVersion = 3;
+
+    /// <summary>Rewind's own tables, by the same names on every engine.</summary>
+    private static readonly string[] SharedTables =
+    [
+        "rw_schema", "rw_ledger_deployments", "rw_ledger_target_states", "rw_ledger_train", "rw_ledger_config_seen", "rw_ledger_locks",
+        "rw_audit", "rw_audit_head", "rw_api_tokens",
+    ];
 
     private static readonly DateTimeOffset Then = new(2026, 11, 29, 3, 0, 0, TimeSpan.Zero);
     private readonly TestFolder _folder = new();
@@ -77,6 +84,9 @@ public abstract class StoreSchemaContractTests(StorageProvider provider) : IAsyn
         await store.EnsureCreatedAsync();
 
         Assert.Equal(CurrentVersion, await VersionAsync());
+        var tables = (await TablesAsync())!.Split(',');
+        Assert.Superset(SharedTables.ToHashSet(StringComparer.Ordinal), tables.ToHashSet(StringComparer.Ordinal));
+        Assert.DoesNotContain(tables, t => !t.StartsWith("rw_", StringComparison.Ordinal) && t != "sqlite_sequence");
         var history = await store.GetDeploymentsAsync("env1");
         Assert.Equal((old.Id, DeploymentStatus.Verified, "made by the old code"), (history.Single().Id, history.Single().Status, history.Single().Reason));
         Assert.True(await store.InsertDeploymentAsync(Deployment(await store.NextDeploymentIdAsync()), heldLock: null));
@@ -99,7 +109,7 @@ public abstract class StoreSchemaContractTests(StorageProvider provider) : IAsyn
         }
 
         // A newer rewind dropped a table and moved to version 99; this one must not recreate it or touch the row.
-        await provider.ExecuteAsync(_store, $"DROP TABLE {(Sqlite ? "api_tokens" : "rw_api_tokens")}");
+        await provider.ExecuteAsync(_store, "DROP TABLE rw_api_tokens");
         await provider.ExecuteAsync(_store, "UPDATE rw_schema SET version = 99");
         var before = await TablesAsync();
 

@@ -3,6 +3,7 @@ namespace Rewind.Core.ControlPlane.Storage;
 /// <summary>
 /// One numbered upgrade of Rewind's own tables. <paramref name="SkipWhen"/>, if given, is a query whose true (or
 /// non-zero) answer says the change is there already: a store made before versions existed may hold it or not.
+/// An empty <paramref name="Sql"/> keeps the numbers the same on every engine where one needs no change.
 /// </summary>
 public sealed record SchemaStep(int Version, string Description, string Sql, string? SkipWhen = null);
 
@@ -63,7 +64,7 @@ public static class StoreSchema
         RefuseIfNewer(database, found, current);
         foreach (var step in statements.Steps.Where(s => s.Version > found))
         {
-            if (step.SkipWhen is null || !Truthy(await connection.ScalarAsync(step.SkipWhen, cancellationToken)))
+            if (step.Sql.Length > 0 && (step.SkipWhen is null || !Truthy(await connection.ScalarAsync(step.SkipWhen, cancellationToken))))
             {
                 await connection.ExecuteAsync(step.Sql, cancellationToken);
             }
