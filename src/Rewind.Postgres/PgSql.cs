@@ -66,26 +66,6 @@ internal static class PgSql
         return value is DBNull ? null : value;
     }
 
-    /// <summary>
-    /// Creates Rewind's tables with <paramref name="ddl"/> (CREATE … IF NOT EXISTS) unless all of
-    /// <paramref name="tables"/> exist. Checked first, so a reader needs no CREATE privilege; the creators are
-    /// serialised by an advisory lock, because concurrent CREATE … IF NOT EXISTS can still collide in the catalog
-    /// (a unique violation on pg_type) when two processes open a fresh store at the same moment.
-    /// </summary>
-    public static async Task EnsureTablesAsync(NpgsqlConnection connection, string lockKey, string ddl, string[] tables, CancellationToken cancellationToken)
-    {
-        if (await ScalarAsync(connection, "SELECT bool_and(to_regclass(t) IS NOT NULL) FROM unnest(@tables::text[]) t", cancellationToken, ("tables", tables)) is true)
-        {
-            return;
-        }
-
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        await ExecuteAsync(connection, "SELECT pg_advisory_xact_lock(hashtextextended(@key, 0))", cancellationToken, ("key", lockKey));
-        await ExecuteAsync(connection, ddl, cancellationToken);
-        RoundTrips.Add();
-        await transaction.CommitAsync(cancellationToken);
-    }
-
     public static Task<NpgsqlDataReader> ReaderAsync(NpgsqlCommand command, CancellationToken cancellationToken)
     {
         RoundTrips.Add();

@@ -1,93 +1,19 @@
-using Npgsql;
-using Rewind.Core;
-using Rewind.Core.Access;
-using static Rewind.Postgres.PgSql;
+using Rewind.Core.ControlPlane.Storage;
 
 namespace Rewind.Postgres;
 
 /// <summary>
-/// API tokens in the PostgreSQL control plane (table <c>rw_api_tokens</c>), shared by every server instance on
-/// the store. The table is created on first use, under an advisory lock: two instances starting together
-/// would otherwise collide in the catalog even with IF NOT EXISTS.
+/// API tokens in the PostgreSQL control plane (table <c>rw_api_tokens</c>), shared by every server instance on the
+/// store: Core's <see cref="SqlTokenStore"/> over PostgreSQL's statements.
 /// </summary>
-public sealed class PostgresTokenStore(string connectionString) : ITokenStore
+public sealed class PostgresTokenStore(string connectionString, TimeProvider? clock = null)
+    : SqlTokenStore(new PostgresStoreDatabase(connectionString), Statements, new SchemaGate(new PostgresStoreDatabase(connectionString), PostgresSchema.Statements, clock))
 {
-    private const string Schema = """
-        CREATE TABLE IF NOT EXISTS rw_api_tokens (
-            name text PRIMARY KEY,
-            role text NOT NULL,
-            hash text NOT NULL UNIQUE,
-            created_at timestamptz NOT NULL,
-            created_by text NOT NULL
-        );
-        """;
-
     private const string Columns = "name, role, hash, created_at, created_by";
 
-    private volatile bool _created;
-
-    public async Task CreateAsync(ApiToken token, CancellationToken cancellationToken = default)
-    {
-        await using var connection = await OpenStoreAsync(cancellationToken);
-        var inserted = await ExecuteAsync(connection, $"INSERT INTO rw_api_tokens ({Columns}) VALUES (@name, @role, @hash, @created, @by) ON CONFLICT (name) DO NOTHING", cancellationToken,
-            ("name", token.Name), ("role", token.Role), ("hash", token.Hash), ("created", token.CreatedAt.ToUniversalTime()), ("by", token.CreatedBy));
-        if (inserted == 0)
-        {
-            throw new BadInputException($"a token named '{token.Name}' exists already: revoke it first (rewind token revoke --name {token.Name}) or choose another name");
-        }
-    }
-
-    public async Task<ApiToken?> FindByHashAsync(string hash, CancellationToken cancellationToken = default)
-    {
-        await using var connection = await OpenStoreAsync(cancellationToken);
-        await using var command = Command(connection, $"SELECT {Columns} FROM rw_api_tokens WHERE hash = @hash", ("hash", hash));
-        return (await ReadAsync(command, cancellationToken)).SingleOrDefault();
-    }
-
-    public async Task<IReadOnlyList<ApiToken>> ListAsync(CancellationToken cancellationToken = default)
-    {
-        await using var connection = await OpenStoreAsync(cancellationToken);
-        await using var command = Command(connection, $"SELECT {Columns} FROM rw_api_tokens ORDER BY name");
-        return await ReadAsync(command, cancellationToken);
-    }
-
-    public async Task<bool> RevokeAsync(string name, CancellationToken cancellationToken = default)
-    {
-        await using var connection = await OpenStoreAsync(cancellationToken);
-        return await ExecuteAsync(connection, "DELETE FROM rw_api_tokens WHERE name = @name", cancellationToken, ("name", name)) > 0;
-    }
-
-    private async Task<NpgsqlConnection> OpenStoreAsync(CancellationToken cancellationToken)
-    {
-        var connection = await OpenAsync(connectionString, cancellationToken);
-        if (_created)
-        {
-            return connection;
-        }
-
-        try
-        {
-            await EnsureTablesAsync(connection, "rewind-api-tokens-schema", Schema, ["rw_api_tokens"], cancellationToken);
-            _created = true;
-            return connection;
-        }
-        catch
-        {
-            await connection.DisposeAsync();
-            throw;
-        }
-    }
-
-    private static async Task<IReadOnlyList<ApiToken>> ReadAsync(NpgsqlCommand command, CancellationToken cancellationToken)
-    {
-        var tokens = new List<ApiToken>();
-        await using var reader = await ReaderAsync(command, cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            tokens.Add(new ApiToken(reader.GetString(0), reader.GetString(1), reader.GetString(2),
-                new DateTimeOffset(reader.GetDateTime(3), TimeSpan.Zero), reader.GetString(4)));
-        }
-
-        return tokens;
-    }
+    private static readonly TokenStatements Statements = new(
+        Insert: $"INSERT INTO rw_api_tokens ({Columns}) VALUES (@name, @role, @hash, @created_at, @created_by) ON CONFLICT (name) DO NOTHING",
+        SelectByHash: $"SELECT {Columns} FROM rw_api_tokens WHERE hash = @hash",
+        SelectAll: $"SELECT {Columns} FROM rw_api_tokens ORDER BY name",
+        Delete: "DELETE FROM rw_api_tokens WHERE name = @name");
 }

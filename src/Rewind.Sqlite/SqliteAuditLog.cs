@@ -1,169 +1,31 @@
-using System.Globalization;
-using Microsoft.Data.Sqlite;
-using Rewind.Core.Audit;
-using static Rewind.Sqlite.SqliteConnections;
+using Rewind.Core.ControlPlane.Storage;
 
 namespace Rewind.Sqlite;
 
-/// <summary>The audit log in the SQLite control-plane file; a head row (count and last hash) catches removal of the newest entries.</summary>
-public sealed class SqliteAuditLog(string path) : IAuditLog
+/// <summary>
+/// The audit log in the SQLite control-plane file: Core's <see cref="SqlAuditLog"/> over SQLite's statements. Times are
+/// UTC text to the millisecond (<c>strftime</c> turns the bound ISO-8601 time into it), so they sort as text.
+/// </summary>
+public sealed class SqliteAuditLog(string path, TimeProvider? clock = null)
+    : SqlAuditLog(new SqliteStoreDatabase(path), Statements, new SchemaGate(new SqliteStoreDatabase(path), SqliteSchema.Statements, clock))
 {
-    internal const string Schema = """
-        CREATE TABLE IF NOT EXISTS audit (
-            seq INTEGER PRIMARY KEY,
-            at TEXT NOT NULL, who TEXT NOT NULL, operation TEXT NOT NULL, target TEXT, deployment TEXT, reason TEXT,
-            from_version TEXT, to_version TEXT, started_at TEXT, ended_at TEXT, outcome TEXT NOT NULL, detail TEXT,
-            prev_hash TEXT NOT NULL, hash TEXT NOT NULL, over_budget INTEGER NOT NULL DEFAULT 0
-        );
-        CREATE TABLE IF NOT EXISTS audit_head (id INTEGER PRIMARY KEY CHECK (id = 1), count INTEGER NOT NULL, hash TEXT NOT NULL);
-        """;
+    private const string Time = "strftime('%Y-%m-%dT%H:%M:%fZ', {0})";
 
-    private const string Columns = "seq, at, who, operation, target, deployment, reason, from_version, to_version, started_at, ended_at, outcome, detail, prev_hash, hash, over_budget";
-
-    /// <summary>Upgrades a log written before a column existed: each is added once, in order.</summary>
-    private static readonly (string Column, string Definition)[] AddedColumns = [("over_budget", "INTEGER NOT NULL DEFAULT 0")];
-
-    public async Task<AuditEntry> AppendAsync(AuditEntry entry, CancellationToken cancellationToken = default)
-    {
-        await using var connection = await OpenAsync(path, cancellationToken);
-        await EnsureSchemaAsync(connection, cancellationToken);
-        await ExecuteAsync(connection, "BEGIN IMMEDIATE", cancellationToken);
-        var (count, hash) = await HeadAsync(connection, cancellationToken);
-        var sealedEntry = AuditChain.Seal(entry, count + 1, hash ?? AuditChain.Genesis);
-        await using (var insert = connection.CreateCommand())
-        {
-            insert.CommandText = $"INSERT INTO audit ({Columns}) VALUES ($seq, $at, $who, $operation, $target, $deployment, $reason, $from, $to, $started, $ended, $outcome, $detail, $prev, $hash, $overBudget)";
-            insert.Parameters.AddWithValue("$seq", sealedEntry.Seq);
-            insert.Parameters.AddWithValue("$at", Time(sealedEntry.At));
-            insert.Parameters.AddWithValue("$who", sealedEntry.Who);
-            insert.Parameters.AddWithValue("$operation", sealedEntry.Operation);
-            insert.Parameters.AddWithValue("$target", (object?)sealedEntry.Target ?? DBNull.Value);
-            insert.Parameters.AddWithValue("$deployment", (object?)sealedEntry.Deployment ?? DBNull.Value);
-            insert.Parameters.AddWithValue("$reason", (object?)sealedEntry.Reason ?? DBNull.Value);
-            insert.Parameters.AddWithValue("$from", (object?)sealedEntry.FromVersion ?? DBNull.Value);
-            insert.Parameters.AddWithValue("$to", (object?)sealedEntry.ToVersion ?? DBNull.Value);
-            insert.Parameters.AddWithValue("$started", (object?)Time(sealedEntry.StartedAt) ?? DBNull.Value);
-            insert.Parameters.AddWithValue("$ended", (object?)Time(sealedEntry.EndedAt) ?? DBNull.Value);
-            insert.Parameters.AddWithValue("$outcome", sealedEntry.Outcome);
-            insert.Parameters.AddWithValue("$detail", (object?)sealedEntry.Detail ?? DBNull.Value);
-            insert.Parameters.AddWithValue("$prev", sealedEntry.PrevHash);
-            insert.Parameters.AddWithValue("$hash", sealedEntry.Hash);
-            insert.Parameters.AddWithValue("$overBudget", sealedEntry.OverBudget ? 1 : 0);
-            await insert.ExecuteNonQueryAsync(cancellationToken);
-        }
-
-        await using (var head = connection.CreateCommand())
-        {
-            head.CommandText = "INSERT INTO audit_head (id, count, hash) VALUES (1, $count, $hash) ON CONFLICT (id) DO UPDATE SET count = excluded.count, hash = excluded.hash";
-            head.Parameters.AddWithValue("$count", sealedEntry.Seq);
-            head.Parameters.AddWithValue("$hash", sealedEntry.Hash);
-            await head.ExecuteNonQueryAsync(cancellationToken);
-        }
-
-        await ExecuteAsync(connection, "COMMIT", cancellationToken);
-        return sealedEntry;
-    }
-
-    public async Task<IReadOnlyList<AuditEntry>> ReadAsync(AuditQuery query, CancellationToken cancellationToken = default)
-    {
-        await using var connection = await OpenAsync(path, cancellationToken);
-        await EnsureSchemaAsync(connection, cancellationToken);
-        await using var command = connection.CreateCommand();
-        command.CommandText = $"""
-            SELECT {Columns} FROM (
-                SELECT * FROM audit
-                WHERE ($target IS NULL OR target = $target) AND ($operation IS NULL OR operation = $operation) AND ($since IS NULL OR at >= $since)
+    private static readonly AuditStatements Statements = new(
+        Insert: $"""
+            INSERT INTO rw_audit ({SqlAuditLog.Columns}) VALUES ($seq, {At("$at")}, $who, $operation, $target, $deployment, $reason, $from_version, $to_version,
+                {At("$started_at")}, {At("$ended_at")}, $outcome, $detail, $prev_hash, $hash, $over_budget)
+            """,
+        UpsertHead: "INSERT INTO rw_audit_head (id, count, hash) VALUES (1, $count, $hash) ON CONFLICT (id) DO UPDATE SET count = excluded.count, hash = excluded.hash",
+        SelectHead: "SELECT count, hash FROM rw_audit_head WHERE id = 1",
+        SelectRecent: $"""
+            SELECT {SqlAuditLog.Columns} FROM (
+                SELECT * FROM rw_audit
+                WHERE ($target IS NULL OR target = $target) AND ($operation IS NULL OR operation = $operation) AND ($since IS NULL OR at >= {At("$since")})
                 ORDER BY seq DESC LIMIT $limit)
             ORDER BY seq
-            """;
-        command.Parameters.AddWithValue("$target", (object?)query.Target ?? DBNull.Value);
-        command.Parameters.AddWithValue("$operation", (object?)query.Operation ?? DBNull.Value);
-        command.Parameters.AddWithValue("$since", (object?)Time(query.Since) ?? DBNull.Value);
-        command.Parameters.AddWithValue("$limit", query.Limit);
-        return await ReadEntriesAsync(command, cancellationToken);
-    }
+            """,
+        SelectAll: $"SELECT {SqlAuditLog.Columns} FROM rw_audit ORDER BY seq");
 
-    public async Task<AuditHead?> HeadAsync(CancellationToken cancellationToken = default)
-    {
-        await using var connection = await OpenAsync(path, cancellationToken);
-        await EnsureSchemaAsync(connection, cancellationToken);
-        var (count, hash) = await HeadAsync(connection, cancellationToken);
-        return hash is null ? null : new AuditHead(count, hash);
-    }
-
-    public async Task<string?> VerifyAsync(IReadOnlyCollection<AuditAnchor> anchors, CancellationToken cancellationToken = default)
-    {
-        await using var connection = await OpenAsync(path, cancellationToken);
-        await EnsureSchemaAsync(connection, cancellationToken);
-        await using var command = connection.CreateCommand();
-        command.CommandText = $"SELECT {Columns} FROM audit ORDER BY seq";
-        var entries = await ReadEntriesAsync(command, cancellationToken);
-        var (count, hash) = await HeadAsync(connection, cancellationToken);
-        return AuditChain.Verify(entries, count, hash, anchors);
-    }
-
-    private static async Task EnsureSchemaAsync(SqliteConnection connection, CancellationToken cancellationToken)
-    {
-        await ExecuteAsync(connection, Schema, cancellationToken);
-        foreach (var (column, definition) in AddedColumns)
-        {
-            await using var exists = connection.CreateCommand();
-            exists.CommandText = "SELECT count(*) FROM pragma_table_info('audit') WHERE name = $name";
-            exists.Parameters.AddWithValue("$name", column);
-            if ((long)(await exists.ExecuteScalarAsync(cancellationToken))! == 0)
-            {
-                try
-                {
-                    await ExecuteAsync(connection, $"ALTER TABLE audit ADD COLUMN {column} {definition}", cancellationToken);
-                }
-                catch (SqliteException e) when (e.Message.Contains("duplicate column", StringComparison.Ordinal))
-                {
-                    // Another process added it first.
-                }
-            }
-        }
-    }
-
-    private static async Task<(long Count, string? Hash)> HeadAsync(SqliteConnection connection, CancellationToken cancellationToken)
-    {
-        await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT count, hash FROM audit_head WHERE id = 1";
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        return await reader.ReadAsync(cancellationToken) ? (reader.GetInt64(0), reader.GetString(1)) : (0, null);
-    }
-
-    private static async Task<IReadOnlyList<AuditEntry>> ReadEntriesAsync(SqliteCommand command, CancellationToken cancellationToken)
-    {
-        var result = new List<AuditEntry>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            string? Text(int i) => reader.IsDBNull(i) ? null : reader.GetString(i);
-            result.Add(new AuditEntry
-            {
-                Seq = reader.GetInt64(0),
-                At = ParseTime(reader.GetString(1)),
-                Who = reader.GetString(2),
-                Operation = reader.GetString(3),
-                Target = Text(4),
-                Deployment = Text(5),
-                Reason = Text(6),
-                FromVersion = Text(7),
-                ToVersion = Text(8),
-                StartedAt = Text(9) is { } s ? ParseTime(s) : null,
-                EndedAt = Text(10) is { } e ? ParseTime(e) : null,
-                Outcome = reader.GetString(11),
-                Detail = Text(12),
-                PrevHash = reader.GetString(13),
-                Hash = reader.GetString(14),
-                OverBudget = reader.GetInt64(15) != 0,
-            });
-        }
-
-        return result;
-    }
-
-    private static string? Time(DateTimeOffset? time) => time?.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture);
-
-    private static DateTimeOffset ParseTime(string text) => DateTimeOffset.Parse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal);
+    private static string At(string parameter) => string.Format(System.Globalization.CultureInfo.InvariantCulture, Time, parameter);
 }

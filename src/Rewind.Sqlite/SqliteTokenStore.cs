@@ -1,85 +1,16 @@
-using System.Globalization;
-using Microsoft.Data.Sqlite;
-using Rewind.Core;
-using Rewind.Core.Access;
-using static Rewind.Sqlite.SqliteConnections;
+using Rewind.Core.ControlPlane.Storage;
 
 namespace Rewind.Sqlite;
 
-/// <summary>API tokens in the SQLite control-plane file, by the SHA-256 of their secret; the table is created on first use.</summary>
-public sealed class SqliteTokenStore(string path) : ITokenStore
+/// <summary>API tokens in the SQLite control-plane file: Core's <see cref="SqlTokenStore"/> over SQLite's statements.</summary>
+public sealed class SqliteTokenStore(string path, TimeProvider? clock = null)
+    : SqlTokenStore(new SqliteStoreDatabase(path), Statements, new SchemaGate(new SqliteStoreDatabase(path), SqliteSchema.Statements, clock))
 {
-    private const string Schema = """
-        CREATE TABLE IF NOT EXISTS api_tokens (
-            name TEXT PRIMARY KEY,
-            role TEXT NOT NULL,
-            hash TEXT NOT NULL UNIQUE,
-            created_at TEXT NOT NULL,
-            created_by TEXT NOT NULL
-        );
-        """;
-
     private const string Columns = "name, role, hash, created_at, created_by";
 
-    public async Task CreateAsync(ApiToken token, CancellationToken cancellationToken = default)
-    {
-        await using var connection = await OpenStoreAsync(cancellationToken);
-        await using var command = connection.CreateCommand();
-        command.CommandText = $"INSERT INTO api_tokens ({Columns}) VALUES ($name, $role, $hash, $created, $by) ON CONFLICT (name) DO NOTHING";
-        command.Parameters.AddWithValue("$name", token.Name);
-        command.Parameters.AddWithValue("$role", token.Role);
-        command.Parameters.AddWithValue("$hash", token.Hash);
-        command.Parameters.AddWithValue("$created", token.CreatedAt.UtcDateTime.ToString("O", CultureInfo.InvariantCulture));
-        command.Parameters.AddWithValue("$by", token.CreatedBy);
-        if (await command.ExecuteNonQueryAsync(cancellationToken) == 0)
-        {
-            throw new BadInputException($"a token named '{token.Name}' exists already: revoke it first (rewind token revoke --name {token.Name}) or choose another name");
-        }
-    }
-
-    public async Task<ApiToken?> FindByHashAsync(string hash, CancellationToken cancellationToken = default)
-    {
-        await using var connection = await OpenStoreAsync(cancellationToken);
-        await using var command = connection.CreateCommand();
-        command.CommandText = $"SELECT {Columns} FROM api_tokens WHERE hash = $hash";
-        command.Parameters.AddWithValue("$hash", hash);
-        return (await ReadAsync(command, cancellationToken)).SingleOrDefault();
-    }
-
-    public async Task<IReadOnlyList<ApiToken>> ListAsync(CancellationToken cancellationToken = default)
-    {
-        await using var connection = await OpenStoreAsync(cancellationToken);
-        await using var command = connection.CreateCommand();
-        command.CommandText = $"SELECT {Columns} FROM api_tokens ORDER BY name";
-        return await ReadAsync(command, cancellationToken);
-    }
-
-    public async Task<bool> RevokeAsync(string name, CancellationToken cancellationToken = default)
-    {
-        await using var connection = await OpenStoreAsync(cancellationToken);
-        await using var command = connection.CreateCommand();
-        command.CommandText = "DELETE FROM api_tokens WHERE name = $name";
-        command.Parameters.AddWithValue("$name", name);
-        return await command.ExecuteNonQueryAsync(cancellationToken) > 0;
-    }
-
-    private async Task<SqliteConnection> OpenStoreAsync(CancellationToken cancellationToken)
-    {
-        var connection = await OpenAsync(path, cancellationToken);
-        await ExecuteAsync(connection, Schema, cancellationToken);
-        return connection;
-    }
-
-    private static async Task<IReadOnlyList<ApiToken>> ReadAsync(SqliteCommand command, CancellationToken cancellationToken)
-    {
-        var tokens = new List<ApiToken>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            tokens.Add(new ApiToken(reader.GetString(0), reader.GetString(1), reader.GetString(2),
-                DateTimeOffset.Parse(reader.GetString(3), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal), reader.GetString(4)));
-        }
-
-        return tokens;
-    }
+    private static readonly TokenStatements Statements = new(
+        Insert: $"INSERT INTO rw_api_tokens ({Columns}) VALUES ($name, $role, $hash, $created_at, $created_by) ON CONFLICT (name) DO NOTHING",
+        SelectByHash: $"SELECT {Columns} FROM rw_api_tokens WHERE hash = $hash",
+        SelectAll: $"SELECT {Columns} FROM rw_api_tokens ORDER BY name",
+        Delete: "DELETE FROM rw_api_tokens WHERE name = $name");
 }

@@ -50,14 +50,14 @@ public sealed class AuditAnchorCliTests : IDisposable
     }
 
     [Theory]
-    [InlineData("edited", "UPDATE audit SET reason = 'nothing to see' WHERE seq = 3", "entry 3: its content was changed")]
-    [InlineData("all-deleted", "DELETE FROM audit; DELETE FROM audit_head", "the log is empty but target env1 records that entry #4 was written: every entry was deleted")]
-    [InlineData("last-deleted", "DELETE FROM audit WHERE seq >= 3; UPDATE audit_head SET count = 2, hash = (SELECT hash FROM audit WHERE seq = 2)", "the log ends at entry #2 but target env1 records that entry #4 was written: the last 2 entries were deleted")]
+    [InlineData("edited", "UPDATE rw_audit SET reason = 'nothing to see' WHERE seq = 3", "entry 3: its content was changed")]
+    [InlineData("all-deleted", "DELETE FROM rw_audit; DELETE FROM rw_audit_head", "the log is empty but target env1 records that entry #4 was written: every entry was deleted")]
+    [InlineData("last-deleted", "DELETE FROM rw_audit WHERE seq >= 3; UPDATE rw_audit_head SET count = 2, hash = (SELECT hash FROM rw_audit WHERE seq = 2)", "the log ends at entry #2 but target env1 records that entry #4 was written: the last 2 entries were deleted")]
     [InlineData("re-hashed", null, "differs from the one target env1 recorded")]
     public async Task Verify_fails_naming_the_problem_when_the_log_and_its_head_row_are_rewritten(string tampering, string? sql, string named)
     {
         await SeedAsync();
-        sql ??= await AuditForgery.RewriteReasonAsync(new SqliteAuditLog(_folder.Combine("rewind.db")), 3, "nothing to see", "audit", "audit_head");
+        sql ??= await AuditForgery.RewriteReasonAsync(new SqliteAuditLog(_folder.Combine("rewind.db")), 3, "nothing to see", "rw_audit", "rw_audit_head");
         await new SqliteProvider().ExecuteAsync(Store, sql);
 
         var verify = await Rewind("audit", "--verify");
@@ -75,7 +75,7 @@ public sealed class AuditAnchorCliTests : IDisposable
         // A fifth entry about no target (a token): only the exported head vouches for it.
         Assert.Equal(0, (await Rewind("token", "create", "--name", "ci", "--role", "operator")).ExitCode);
         Assert.Equal(0, (await Rewind("audit", "anchor", "--out", "head.json")).ExitCode);
-        await new SqliteProvider().ExecuteAsync(Store, "DELETE FROM audit WHERE seq = 5; UPDATE audit_head SET count = 4, hash = (SELECT hash FROM audit WHERE seq = 4)");
+        await new SqliteProvider().ExecuteAsync(Store, "DELETE FROM rw_audit WHERE seq = 5; UPDATE rw_audit_head SET count = 4, hash = (SELECT hash FROM rw_audit WHERE seq = 4)");
         Assert.Equal(0, (await Rewind("audit", "--verify")).ExitCode);
         var withFile = await Rewind("audit", "--verify", "--anchor", "head.json");
         Assert.Equal(4, withFile.ExitCode);
@@ -86,7 +86,7 @@ public sealed class AuditAnchorCliTests : IDisposable
         // anchor as well: the saved payload still names the forgery.
         var payload = _folder.Combine("payload-rollback-completed.json");
         Assert.Contains("\"auditHead\":{\"seq\":2,", await File.ReadAllTextAsync(payload), StringComparison.Ordinal);
-        await new SqliteProvider().ExecuteAsync(Store, await AuditForgery.RewriteReasonAsync(new SqliteAuditLog(_folder.Combine("rewind.db")), 1, "routine", "audit", "audit_head"));
+        await new SqliteProvider().ExecuteAsync(Store, await AuditForgery.RewriteReasonAsync(new SqliteAuditLog(_folder.Combine("rewind.db")), 1, "routine", "rw_audit", "rw_audit_head"));
         await new SqliteProvider().ExecuteAsync("sqlite:" + _folder.Combine("env1.db"), "DELETE FROM rw_audit_anchor");
         Assert.Equal(0, (await Rewind("audit", "--verify")).ExitCode);
         var withPayload = await Rewind("audit", "--verify", "--anchor", payload);

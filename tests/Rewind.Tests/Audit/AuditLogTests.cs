@@ -47,11 +47,11 @@ public sealed class AuditLogTests : IDisposable
     }
 
     [Theory]
-    [InlineData("UPDATE audit SET reason = 'nothing to see' WHERE seq = 3", "entry 3")]
-    [InlineData("DELETE FROM audit WHERE seq = 2", "entry 3")]
-    [InlineData("DELETE FROM audit WHERE seq = 5", "the last 1 entry was deleted")]
-    [InlineData("UPDATE audit SET seq = -seq WHERE seq IN (2, 3); UPDATE audit SET seq = 3 WHERE seq = -2; UPDATE audit SET seq = 2 WHERE seq = -3", "entry 2")]
-    [InlineData("UPDATE audit SET outcome = 'succeeded' WHERE seq = 4", "entry 4")]
+    [InlineData("UPDATE rw_audit SET reason = 'nothing to see' WHERE seq = 3", "entry 3")]
+    [InlineData("DELETE FROM rw_audit WHERE seq = 2", "entry 3")]
+    [InlineData("DELETE FROM rw_audit WHERE seq = 5", "the last 1 entry was deleted")]
+    [InlineData("UPDATE rw_audit SET seq = -seq WHERE seq IN (2, 3); UPDATE rw_audit SET seq = 3 WHERE seq = -2; UPDATE rw_audit SET seq = 2 WHERE seq = -3", "entry 2")]
+    [InlineData("UPDATE rw_audit SET outcome = 'succeeded' WHERE seq = 4", "entry 4")]
     public async Task Editing_the_log_directly_makes_verify_fail_naming_the_entry(string tamper, string named)
     {
         await SeedAsync();

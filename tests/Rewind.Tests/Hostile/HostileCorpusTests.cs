@@ -113,7 +113,7 @@ public sealed class HostileCorpusTests(HostileWorkspace workspace) : IClassFixtu
         if (!name.Contains("config", StringComparison.Ordinal))
         {
             // Every refusal is audited (invariant 8), bad input too: exactly one entry, and nothing else.
-            Assert.Equal("deploy refused:bad-input", await new SqliteProvider().ScalarAsync("sqlite:" + workspace.Folder.Combine("rewind.db"), "SELECT operation || ' ' || outcome FROM audit ORDER BY seq DESC LIMIT 1"));
+            Assert.Equal("deploy refused:bad-input", await new SqliteProvider().ScalarAsync("sqlite:" + workspace.Folder.Combine("rewind.db"), "SELECT operation || ' ' || outcome FROM rw_audit ORDER BY seq DESC LIMIT 1"));
         }
     }
 
@@ -122,8 +122,8 @@ public sealed class HostileCorpusTests(HostileWorkspace workspace) : IClassFixtu
     {
         var database = "sqlite:" + workspace.Folder.Combine("rewind.db");
         var provider = new SqliteProvider();
-        var deployments = await provider.ScalarAsync(database, "SELECT group_concat(id || ' ' || document, char(10)) FROM (SELECT * FROM deployments ORDER BY id)");
-        var audit = await provider.ScalarAsync(database, "SELECT count(*) || ' ' || max(rowid) FROM audit WHERE outcome <> 'refused:bad-input'");
+        var deployments = await provider.ScalarAsync(database, "SELECT group_concat(id || ' ' || document, char(10)) FROM (SELECT * FROM rw_ledger_deployments ORDER BY id)");
+        var audit = await provider.ScalarAsync(database, "SELECT count(*) || ' ' || max(rowid) FROM rw_audit WHERE outcome <> 'refused:bad-input'");
         return $"{deployments}\n{audit}";
     }
 

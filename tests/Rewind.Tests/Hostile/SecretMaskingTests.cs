@@ -91,8 +91,8 @@ public sealed class SecretMaskingTests(PostgresServerFixture server) : IDisposab
         }
 
         Assert.Contains("Password=***", outputs[^7].Stdout, StringComparison.Ordinal);
-        var ledger = await new SqliteProvider().ScalarAsync("sqlite:" + _folder.Combine("rewind.db"), "SELECT group_concat(document, ' ') FROM deployments");
-        var audit = await new SqliteProvider().ScalarAsync("sqlite:" + _folder.Combine("rewind.db"), "SELECT group_concat(coalesce(reason, '') || ' ' || coalesce(detail, ''), ' ') FROM audit");
+        var ledger = await new SqliteProvider().ScalarAsync("sqlite:" + _folder.Combine("rewind.db"), "SELECT group_concat(document, ' ') FROM rw_ledger_deployments");
+        var audit = await new SqliteProvider().ScalarAsync("sqlite:" + _folder.Combine("rewind.db"), "SELECT group_concat(coalesce(reason, '') || ' ' || coalesce(detail, ''), ' ') FROM rw_audit");
         Assert.DoesNotContain(Password, Convert.ToString(ledger, System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
         Assert.DoesNotContain(Password, Convert.ToString(audit, System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
 

@@ -112,7 +112,7 @@ public sealed class UploadTests : IAsyncLifetime
 
         Assert.Empty(Directory.EnumerateFileSystemEntries(Uploads));
         Assert.Empty(Directory.EnumerateFileSystemEntries(Temp, "rewind-uploads*"));
-        Assert.Empty(await new SqliteProvider().ScalarAsync("sqlite:" + _folder.Combine("rewind.db"), "SELECT group_concat(id) FROM deployments") as string ?? "");
+        Assert.Empty(await new SqliteProvider().ScalarAsync("sqlite:" + _folder.Combine("rewind.db"), "SELECT group_concat(id) FROM rw_ledger_deployments") as string ?? "");
     }
 
     [Fact]

@@ -107,7 +107,7 @@ public sealed class CrashTrialTests : IDisposable
             await using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(folder, "rewind.db")};Mode=ReadOnly;Pooling=False");
             await connection.OpenAsync();
             await using var command = connection.CreateCommand();
-            command.CommandText = "SELECT coalesce(sum(json_array_length(document, '$.steps')), 0) FROM deployments";
+            command.CommandText = "SELECT coalesce(sum(json_array_length(document, '$.steps')), 0) FROM rw_ledger_deployments";
             return Convert.ToInt32(await command.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
         }
         catch (Microsoft.Data.Sqlite.SqliteException)

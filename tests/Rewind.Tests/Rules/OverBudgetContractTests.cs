@@ -84,8 +84,11 @@ public abstract class OverBudgetContractTests(StorageProvider provider)
     {
         await using var h = await HarnessAsync();
         await h.DeployAsync(Rule("one"));
-        var table = provider.Engine == "sqlite" ? "audit" : "rw_audit";
+        var table = "rw_audit";
         await provider.ExecuteAsync(h.Config.Store, $"ALTER TABLE {table} DROP COLUMN over_budget");
+
+        // Such a log is at schema version 2, the one before the flag's step.
+        await provider.ExecuteAsync(h.Config.Store, "UPDATE rw_schema SET version = 2");
 
         // A new process on the old log: the column comes back, old entries read as not over budget.
         var log = Rewind.Cli.Composition.RewindHost.OpenAuditLog(h.Config.Store);

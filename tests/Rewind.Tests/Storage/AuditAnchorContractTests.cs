@@ -10,9 +10,9 @@ namespace Rewind.Tests.Storage;
 /// </summary>
 public abstract class AuditAnchorContractTests(StorageProvider provider)
 {
-    private string AuditTable => provider.Engine == "sqlite" ? "audit" : "rw_audit";
+    private const string AuditTable = "rw_audit";
 
-    private string HeadTable => provider.Engine == "sqlite" ? "audit_head" : "rw_audit_head";
+    private const string HeadTable = "rw_audit_head";
 
     [Fact]
     public async Task Each_entry_about_a_target_moves_its_anchor_to_the_head_and_never_back()
