@@ -64,7 +64,7 @@ internal static class HistoryCommand
 
                 if (one.RolledBackAt is not null)
                 {
-                    Output.Line(Output.Esc(DeploymentView.RollbackLine(one, null)));
+                    Output.Line(Output.Esc(DeploymentView.RollbackLine(one, DeploymentView.Restored(deployments, one))));
                 }
 
                 if (one.Impact is not null)
@@ -97,9 +97,7 @@ internal static class HistoryCommand
             var rollbacks = deployments.Where(d => d.Status == DeploymentStatus.RolledBack).ToList();
             foreach (var d in rollbacks)
             {
-                // The deployment a rollback returned to: the newest one applied before it.
-                var restored = deployments.SkipWhile(x => x.Id != d.Id).Skip(1).FirstOrDefault(x => x.Status is not (DeploymentStatus.Failed or DeploymentStatus.Skipped) && (x.RolledBackAt is null || x.RolledBackAt > d.RolledBackAt));
-                Output.Line(Output.Esc(DeploymentView.RollbackLine(d, restored)));
+                Output.Line(Output.Esc(DeploymentView.RollbackLine(d, DeploymentView.Restored(deployments, d))));
             }
 
             return 0;

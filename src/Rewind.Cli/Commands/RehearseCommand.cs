@@ -16,7 +16,7 @@ internal static class RehearseCommand
         {
             var context = new CliContext(parse);
             var engine = await context.EngineAsync(cancellationToken);
-            await engine.RequireAsync(context.Who, Permissions.Rehearse, parse.GetValue(target), cancellationToken);
+            await engine.RequireAsync(context.Who, Permissions.Rehearse, parse.GetValue(target), cancellationToken: cancellationToken);
             var report = await engine.RehearseAsync(parse.GetValue(bundle)!, parse.GetValue(target)!,
                 (config, ct) => RewindHost.CreateEngineAsync(config, TimeProvider.System, ct, RewindCli.Telemetry.Logging), cancellationToken);
             if (context.Json)

@@ -43,7 +43,7 @@ internal static class RollbackCommand
 
                 if (!parse.GetValue(dryRun))
                 {
-                    await engine.RequireAsync(context.Who, Permissions.RollbackGroup, null, cancellationToken);
+                    await engine.RequireAsync(context.Who, Permissions.RollbackGroup, null, parse.GetValue(reason), cancellationToken);
                 }
 
                 var named = parse.GetValue(members)?.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
@@ -75,7 +75,7 @@ internal static class RollbackCommand
             }
 
             // Before the question: nobody confirms a rollback only to learn they may not run it.
-            await engine.RequireAsync(context.Who, Permissions.Rollback, name, cancellationToken);
+            await engine.RequireAsync(context.Who, Permissions.Rollback, name, parse.GetValue(reason), cancellationToken);
             if (parse.GetValue(to) is { } back)
             {
                 return await RollbackTo.RunAsync(context, engine, name, back, parse.GetValue(reason)!, parse.GetValue(yes), cancellationToken);

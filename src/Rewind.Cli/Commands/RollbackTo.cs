@@ -29,7 +29,7 @@ internal static class RollbackTo
                 Output.Line($"  {Output.Esc(d.Id)}  {Output.Esc(d.BundleId)}  {d.Status.ToName()}  deployed {Output.When(d.StartedAt)} by {Output.Esc(d.Who)}");
             }
 
-            if (!Prompt.Confirm($"Roll back these {peeled.Count} deployments on {target}?"))
+            if (!Prompt.Confirm($"Roll back {(peeled.Count == 1 ? "this deployment" : $"these {peeled.Count} deployments")} on {target}?"))
             {
                 throw new RefusedException("not-confirmed", "rollback not confirmed; nothing was changed");
             }

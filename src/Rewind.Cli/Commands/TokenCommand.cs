@@ -113,12 +113,14 @@ internal static class TokenCommand
     /// <summary>Tokens are an admin's business when roles are declared; a refusal is audited like any other.</summary>
     private static async Task RequireAdminAsync(RewindConfig config, IAuditLog log, string who, string operation, string what, CancellationToken cancellationToken)
     {
-        if (config.HasRole(who, AccessRoles.Admin))
+        // No engine here (tokens live beside the ledger, not in it): the same table and the same words as the engine's refusals.
+        var permission = Permissions.ManageTokens;
+        if (config.HasRole(who, permission.Role))
         {
             return;
         }
 
-        var message = $"{who} may not manage API tokens ({what}): it takes the admin role (roles in {RewindConfig.FileName})";
+        var message = $"{who} may not {permission.Action} ({what}): it takes the {permission.Role} role, and {RewindConfig.FileName}'s roles: do not give it; nothing was changed";
         await log.AppendAsync(Entry(who, operation, "refused:not-authorized", message, DateTimeOffset.UtcNow), cancellationToken);
         throw new RefusedException("not-authorized", message);
     }

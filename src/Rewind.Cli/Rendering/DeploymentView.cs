@@ -8,6 +8,11 @@ internal static class DeploymentView
 {
     public static object ToJson(Deployment d) => Rewind.Core.Reporting.JsonViews.Deployment(d);
 
+    /// <summary>The deployment a rollback returned to: the newest one applied before it (newest first in <paramref name="deployments"/>).</summary>
+    public static Deployment? Restored(IReadOnlyList<Deployment> deployments, Deployment rolledBack) =>
+        deployments.SkipWhile(x => x.Id != rolledBack.Id).Skip(1)
+            .FirstOrDefault(x => x.Status is not (DeploymentStatus.Failed or DeploymentStatus.Skipped) && (x.RolledBackAt is null || x.RolledBackAt > rolledBack.RolledBackAt));
+
     /// <summary>One line answering "why was rollback executed, and to which version?" for a rolled-back deployment.</summary>
     public static string RollbackLine(Deployment d, Deployment? restored) =>
         $"{Output.When(d.RolledBackAt)} {d.RolledBackBy} rolled back {d.Id} ({d.BundleId}) because \"{d.RollbackReason ?? "no reason given"}\"; "

@@ -9,8 +9,10 @@ internal static class Prompt
     /// <summary>Asks <paramref name="question"/> followed by <c>[y/N]</c>; true only for y or yes.</summary>
     public static bool Confirm(string question)
     {
-        Console.Out.Write($"{question} [y/N] ");
-        Console.Out.Flush();
+        // Where the person at the terminal sees it: with stdout sent to a file, the question goes to stderr.
+        var to = Console.IsOutputRedirected ? Console.Error : Console.Out;
+        to.Write($"{question} [y/N] ");
+        to.Flush();
         var answer = Console.In.ReadLine()?.Trim();
         return string.Equals(answer, "y", StringComparison.OrdinalIgnoreCase) || string.Equals(answer, "yes", StringComparison.OrdinalIgnoreCase);
     }

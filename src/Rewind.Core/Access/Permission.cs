@@ -33,5 +33,7 @@ public static class Permissions
 
     public static Permission Unlock { get; } = new("unlock", AccessRoles.Admin, "break a lock");
 
+    public static Permission ManageTokens { get; } = new("token", AccessRoles.Admin, "manage API tokens");
+
     public static Permission CollectGarbage { get; } = new("gc", AccessRoles.Admin, "collect garbage (delete stored bundles)");
 }

@@ -183,7 +183,15 @@ public static class ConfigLoader
                     locks = LockSection.Read(reader, value);
                     break;
                 case "roles":
-                    foreach (var (who, list) in reader.Entries(value))
+                    var granting = reader.Entries(value).ToList();
+                    if (granting.Count == 0)
+                    {
+                        // Absent means one operator who holds every role; declared but empty would read the same and
+                        // let everyone do everything while looking locked down.
+                        reader.Error(value, "roles: is declared but gives nobody a role: list who holds which role, or remove the section (then every caller holds every role)");
+                    }
+
+                    foreach (var (who, list) in granting)
                     {
                         var granted = reader.Strings(list);
                         foreach (var role in granted.Where(r => !KnownRoles.Contains(r)))

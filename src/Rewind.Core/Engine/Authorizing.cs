@@ -8,7 +8,7 @@ namespace Rewind.Core.Engine;
 /// </summary>
 internal sealed class Authorizing(EngineParts parts, EngineUseCases uses) : EngineUseCase(parts, uses)
 {
-    public async Task RequireAsync(string who, Permission permission, string? target, CancellationToken cancellationToken = default)
+    public async Task RequireAsync(string who, Permission permission, string? target, string? reason = null, CancellationToken cancellationToken = default)
     {
         if (Allows(who, permission))
         {
@@ -16,6 +16,6 @@ internal sealed class Authorizing(EngineParts parts, EngineUseCases uses) : Engi
         }
 
         // Audited like the refusal the operation itself would have made.
-        await AuditedAsync<bool>(permission.Operation, target, who, null, _ => throw NotAuthorized(who, permission), cancellationToken);
+        await AuditedAsync<bool>(permission.Operation, target, who, reason, _ => throw NotAuthorized(who, permission), cancellationToken);
     }
 }

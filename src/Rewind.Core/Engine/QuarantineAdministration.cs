@@ -34,7 +34,7 @@ internal sealed class QuarantineAdministration(EngineParts parts, EngineUseCases
 
     public async Task<IReadOnlyList<QuarantineEntry>> QuarantinePurgeAsync(TimeSpan olderThan, string who, CancellationToken cancellationToken = default)
     {
-        await Uses.Authorizing.RequireAsync(who, Permissions.QuarantinePurge, null, cancellationToken);
+        await Uses.Authorizing.RequireAsync(who, Permissions.QuarantinePurge, null, $"older than {olderThan}", cancellationToken);
 
         var cutoff = _time.GetUtcNow() - olderThan;
         bool Old(QuarantineEntry e) => e.Since is { } since && since < cutoff;

@@ -79,7 +79,7 @@ internal sealed class Recovering(EngineParts parts, EngineUseCases uses) : Engin
     {
         var config = _config.Target(target);
         // A permitted recovery audits each operation it finishes; a refusal is audited as recover.
-        await Uses.Authorizing.RequireAsync(who, Permissions.Recover, config.Name, cancellationToken);
+        await Uses.Authorizing.RequireAsync(who, Permissions.Recover, config.Name, cancellationToken: cancellationToken);
 
         await using var targetLock = await LockTargetAsync(config, "recover", who, cancellationToken);
         await RecoverAsync(config, targetLock, cancellationToken);

@@ -59,8 +59,8 @@ public sealed class RewindEngine
     /// Refuses (<c>not-authorized</c>, audited) unless <paramref name="who"/> may do what <paramref name="permission"/>
     /// takes: a shell asks this before it shows a question, and the operation asks again when it runs.
     /// </summary>
-    public Task RequireAsync(string who, Permission permission, string? target = null, CancellationToken cancellationToken = default) =>
-        _uses.Authorizing.RequireAsync(who, permission, target, cancellationToken);
+    public Task RequireAsync(string who, Permission permission, string? target = null, string? reason = null, CancellationToken cancellationToken = default) =>
+        _uses.Authorizing.RequireAsync(who, permission, target, reason, cancellationToken);
 
     /// <summary>Opens and validates a bundle within the configured limits, including that its layers are ones this configuration knows.</summary>
     public Task<Bundle> OpenBundleAsync(string path, CancellationToken cancellationToken = default) =>

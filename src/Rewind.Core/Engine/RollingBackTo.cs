@@ -9,7 +9,7 @@ internal sealed class RollingBackTo(EngineParts parts, EngineUseCases uses) : En
     public async Task<IReadOnlyList<RollbackResult>> RollbackToAsync(string target, string to, string who, string? reason, IProgress<OperationProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         var config = _config.Target(target);
-        await Uses.Authorizing.RequireAsync(who, Permissions.Rollback, config.Name, cancellationToken);
+        await Uses.Authorizing.RequireAsync(who, Permissions.Rollback, config.Name, reason, cancellationToken);
         var results = new List<RollbackResult>();
         KnownGoodRule.RequireVerifiedTarget(config.Name, await _store.GetDeploymentsAsync(config.Name, cancellationToken), to);
         while (true)

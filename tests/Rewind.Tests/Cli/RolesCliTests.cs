@@ -127,6 +127,42 @@ public sealed class RolesCliTests : IDisposable
         Assert.Equal("verified", await NewestStatusAsync());
     }
 
+    [Fact]
+    public async Task A_roles_section_that_gives_nobody_a_role_is_a_configuration_error_not_everyone_may()
+    {
+        await File.WriteAllTextAsync(_folder.Combine("rewind.yaml"), """
+            store: sqlite:rewind.db
+            targets:
+              env1:
+                database: sqlite:env1.db
+            roles: {}
+            """);
+
+        var deploy = await Rewind("dave", "deploy", Bundle("b1", "1"), "--target", "env1");
+
+        Assert.Equal(2, deploy.ExitCode);
+        Assert.Contains("roles: is declared but gives nobody a role", deploy.Stderr, StringComparison.Ordinal);
+        Assert.False(File.Exists(_folder.Combine("env1.db")), "a refused configuration must change nothing");
+    }
+
+    [Fact]
+    public async Task History_of_one_deployment_names_the_version_its_rollback_went_back_to()
+    {
+        await ConfigureAsync();
+        foreach (var n in new[] { 1, 2, 3 })
+        {
+            Assert.Equal(0, (await Rewind("bob", "deploy", Bundle($"b{n}", $"{n}"), "--target", "env1")).ExitCode);
+        }
+
+        Assert.Equal(0, (await Rewind("olga", "rollback", "--target", "env1", "--yes", "--reason", "b3 broke")).ExitCode);
+
+        var one = await Rewind("olga", "history", "--target", "env1", "--deployment", "d0003");
+        var all = await Rewind("olga", "history", "--target", "env1");
+
+        Assert.Contains("back to d0002 (b2)", one.Stdout, StringComparison.Ordinal);
+        Assert.Contains("back to d0002 (b2)", all.Stdout, StringComparison.Ordinal);
+    }
+
     private async Task<string?> NewestStatusAsync()
     {
         var history = await Rewind("ada", "history", "--target", "env1", "--json");
