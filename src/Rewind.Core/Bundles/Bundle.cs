@@ -147,6 +147,12 @@ public sealed class Bundle : IDisposable
     {
         if (!files.Paths.Contains(ManifestFile, StringComparer.Ordinal))
         {
+            if (files.Paths.Contains(ManifestFile + ".gz", StringComparer.Ordinal))
+            {
+                // A folder of the artifact store, whose files are compressed: it is read through the store.
+                throw new BundleInvalidException(files.Origin, 0, $"is a bundle as Rewind's artifact store keeps it (compressed): name it by its digest (rewind bundle inspect sha256:<digest>) or write a plain copy (rewind bundle export)");
+            }
+
             throw new BundleInvalidException(files.Origin, 0, $"has no {ManifestFile} at its top level: a bundle is a folder (or a .zip of one) with {ManifestFile}, records/<layer>/<type>.ndjson, data/<table>.ndjson and rows/<table>.ndjson");
         }
 

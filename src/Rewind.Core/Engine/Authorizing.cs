@@ -10,6 +10,12 @@ internal sealed class Authorizing(EngineParts parts, EngineUseCases uses) : Engi
 {
     public async Task RequireAsync(string who, Permission permission, string? target, string? reason = null, CancellationToken cancellationToken = default)
     {
+        if (target is not null)
+        {
+            // A mistyped target is bad input (exit 2) before any rule refuses, as in the operation itself.
+            _config.Target(target);
+        }
+
         if (Allows(who, permission))
         {
             return;

@@ -131,6 +131,25 @@ public sealed class CompressedStoreTests
         Assert.Single(store.ListBundles());
     }
 
+    [Fact]
+    public async Task A_stored_folder_opened_as_a_plain_bundle_says_to_name_it_by_its_digest()
+    {
+        using var folder = new TestFolder();
+        var path = new BundleBuilder("kept").Upsert("platform", "rule", "r1", """{"v":1}""").WriteTo(folder.Combine("bundle"));
+        var store = new ArtifactStore(folder.Combine("artifacts"));
+        string digest;
+        using (var staged = await store.StageAsync(path, BundleLimits.Default))
+        {
+            digest = staged.Digest;
+            await store.StoreAsync(staged);
+        }
+
+        var refused = await Assert.ThrowsAsync<BundleInvalidException>(() => Bundle.OpenAsync(store.PathOf(digest)));
+
+        Assert.Contains("rewind bundle inspect sha256:", refused.Message, StringComparison.Ordinal);
+        Assert.Equal(2, refused.ExitCode);
+    }
+
     [Theory]
     [InlineData("flip")]
     [InlineData("truncate")]

@@ -49,6 +49,7 @@ public sealed class RolesCliTests : IDisposable
 
         var stranger = await Rewind("mallory", "rollback", "--target", "env1", "--yes", "--reason", "broke");
         Assert.Equal(3, stranger.ExitCode);
+        Assert.Equal(2, (await Rewind("mallory", "rollback", "--target", "nope", "--yes", "--reason", "broke")).ExitCode);
         Assert.Equal("verified", await NewestStatusAsync());
 
         var rolledBack = await Rewind("olga", "rollback", "--target", "env1", "--yes", "--reason", "broke");
