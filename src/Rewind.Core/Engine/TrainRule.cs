@@ -31,7 +31,7 @@ internal static class TrainRule
 
         if (group is not null && request.Group is null && !request.Realign)
         {
-            throw new RefusedException("outside-train", $"target {request.Target} is a member of group {group.Name}: it receives bundles through the group's train. Deploy through the group: rewind deploy BUNDLE --group {group.Name}. To deploy to {request.Target} alone anyway (it is then diverged, and group rollouts pass it by until realigned and cleared), add --outside-train --reason \"...\"; nothing was changed");
+            throw new RefusedException("outside-train", $"target {request.Target} is a member of group {group.Name}: it receives bundles through the group's train. Deploy through the group: rewind deploy BUNDLE --group {group.Name}. To deploy to {request.Target} alone anyway (it is then diverged, and group rollouts pass it by until realigned and cleared), add --outside-train --reason \"...\" (over HTTP: ?outsideTrain=true&reason=...); nothing was changed");
         }
     }
 

@@ -54,7 +54,7 @@ public sealed class Verifier(HttpClient http, string workingDirectory, TimeProvi
             return outcome.TimedOut ? Result(CheckOutcome.TimedOut, $"timed out after {c.Timeout.TotalSeconds:0.#}s: {outcome.Output}")
                 : outcome.ExitCode is null ? Result(CheckOutcome.Error, outcome.Output)
                 : outcome.Succeeded ? Result(CheckOutcome.Passed, outcome.Output)
-                : Result(CheckOutcome.Failed, $"exit {outcome.ExitCode}: {outcome.Output}");
+                : Result(CheckOutcome.Failed, string.IsNullOrWhiteSpace(outcome.Output) ? $"exit {outcome.ExitCode} (no output)" : $"exit {outcome.ExitCode}: {outcome.Output}");
         }
 
         async Task<CheckResult> SqlAsync(SqlCheck s, CancellationToken token)
