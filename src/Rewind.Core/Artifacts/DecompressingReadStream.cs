@@ -1,3 +1,5 @@
+using Rewind.Core.Bundles;
+
 namespace Rewind.Core.Artifacts;
 
 /// <summary>
@@ -5,20 +7,8 @@ namespace Rewind.Core.Artifacts;
 /// fault of the artifact store, reported as such naming the file, never as a raw decompression error; whatever the
 /// damage, the content digest checked when a stored bundle is opened catches it before anything is applied.
 /// </summary>
-internal sealed class DecompressingReadStream(Stream decompressor, string folder, string path) : Stream
+internal sealed class DecompressingReadStream(Stream decompressor, string folder, string path) : ReadOnlyStream
 {
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
-
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
-
     public override int Read(Span<byte> buffer)
     {
         try
@@ -42,19 +32,6 @@ internal sealed class DecompressingReadStream(Stream decompressor, string folder
             throw Damaged(e);
         }
     }
-
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {

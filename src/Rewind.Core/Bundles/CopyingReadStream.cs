@@ -5,21 +5,9 @@ namespace Rewind.Core.Bundles;
 /// which the artifact store's compressed files take as "complete": they reach the disk as they are disposed).
 /// Bundle validation reads every file to its end, so the copy holds exactly the bytes that were validated.
 /// </summary>
-internal sealed class CopyingReadStream(Stream source, Stream copy) : Stream
+internal sealed class CopyingReadStream(Stream source, Stream copy) : ReadOnlyStream
 {
     private bool _failed;
-
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
-
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
     public override int Read(Span<byte> buffer)
     {
@@ -54,19 +42,6 @@ internal sealed class CopyingReadStream(Stream source, Stream copy) : Stream
         await copy.WriteAsync(buffer[..n], cancellationToken);
         return n;
     }
-
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     public override async ValueTask DisposeAsync()
     {

@@ -8,7 +8,7 @@ namespace Rewind.Core.Bundles;
 /// Corrupt compressed data surfaces as a <see cref="BundleInvalidException"/> naming the entry, never as a raw
 /// decompression error.
 /// </summary>
-internal sealed class ZipEntryReadStream(Stream inner, string entry, long declaredLength, uint declaredCrc32) : Stream
+internal sealed class ZipEntryReadStream(Stream inner, string entry, long declaredLength, uint declaredCrc32) : ReadOnlyStream
 {
     private static readonly uint[] CrcTable = BuildCrcTable();
 
@@ -16,17 +16,7 @@ internal sealed class ZipEntryReadStream(Stream inner, string entry, long declar
     private uint _crc = 0xFFFFFFFF;
     private bool _verified;
 
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
-
-    public override long Length => throw new NotSupportedException();
-
     public override long Position { get => _read; set => throw new NotSupportedException(); }
-
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
     public override int Read(Span<byte> buffer)
     {
@@ -59,19 +49,6 @@ internal sealed class ZipEntryReadStream(Stream inner, string entry, long declar
         Crc(buffer.Span[..n]);
         return Account(n);
     }
-
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {
