@@ -47,23 +47,12 @@ public sealed partial class SqliteTargetStore(string path, TimeSpan? busyTimeout
             throw Busy();
         }
 
-        try
+        // IMMEDIATE takes the write lock now, so capture reads and apply writes see one consistent state.
+        return await StartAsync(connection, async () =>
         {
-            // IMMEDIATE takes the write lock now, so capture reads and apply writes see one consistent state.
             await SqliteConnections.ExecuteAsync(connection, "BEGIN IMMEDIATE", cancellationToken);
             await SqliteConnections.ExecuteAsync(connection, Schema, cancellationToken);
-            return new SqliteTargetSession(connection);
-        }
-        catch (SqliteException e) when (SqliteConnections.IsBusy(e))
-        {
-            await connection.DisposeAsync();
-            throw Busy();
-        }
-        catch
-        {
-            await connection.DisposeAsync();
-            throw;
-        }
+        });
     }
 
     public async Task<ITargetSession?> BeginReadOnlyAsync(CancellationToken cancellationToken = default)
@@ -76,12 +65,21 @@ public sealed partial class SqliteTargetStore(string path, TimeSpan? busyTimeout
         // Read-only mode: SQLite itself refuses every write, and no journal mode is set (setting WAL writes the header).
         var builder = new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadOnly, Pooling = false, DefaultTimeout = Math.Max(1, (int)Math.Ceiling(_busyTimeout.TotalSeconds)) };
         var connection = new SqliteConnection(builder.ToString());
-        try
+
+        // A deferred transaction: its first read fixes the state every later read of the session sees.
+        return await StartAsync(connection, async () =>
         {
             await connection.OpenAsync(cancellationToken);
-
-            // A deferred transaction: its first read fixes the state every later read of the session sees.
             await SqliteConnections.ExecuteAsync(connection, $"PRAGMA busy_timeout = {(int)_busyTimeout.TotalMilliseconds}; BEGIN", cancellationToken);
+        });
+    }
+
+    /// <summary>Begins a session on <paramref name="connection"/>; a busy database is refused as busy, and a failed start leaves no connection open.</summary>
+    private async Task<ITargetSession> StartAsync(SqliteConnection connection, Func<Task> begin)
+    {
+        try
+        {
+            await begin();
             return new SqliteTargetSession(connection);
         }
         catch (SqliteException e) when (SqliteConnections.IsBusy(e))
