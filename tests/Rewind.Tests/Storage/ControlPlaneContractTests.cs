@@ -147,7 +147,8 @@ public abstract class ControlPlaneContractTests(StorageProvider provider) : IAsy
         Assert.Equal(2, (await _store.GetTrainAsync("eu")).Count);
     }
 
-    private static Deployment NewDeployment(string id) => new()
+    /// <summary>A deployment as a store test writes it: applying, on env1, started <paramref name="at"/> (default: the suite's now).</summary>
+    internal static Deployment NewDeployment(string id, DateTimeOffset? at = null) => new()
     {
         Id = id,
         Target = "env1",
@@ -155,7 +156,7 @@ public abstract class ControlPlaneContractTests(StorageProvider provider) : IAsy
         BundleDigest = "sha256:" + id,
         Who = "alice",
         Status = DeploymentStatus.Applying,
-        StartedAt = Now,
+        StartedAt = at ?? Now,
     };
 
     private static LockHolder Holder(string target, string token) => new(target, token, "deploy", "alice", "host-a", 4242, Now, Now.AddMinutes(5));

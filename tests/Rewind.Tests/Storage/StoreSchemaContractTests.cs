@@ -227,16 +227,7 @@ public abstract class StoreSchemaContractTests(StorageProvider provider) : IAsyn
             : "SELECT count(*) FROM information_schema.tables WHERE table_name = 'rw_schema'"), System.Globalization.CultureInfo.InvariantCulture));
     }
 
-    private static Deployment Deployment(string id) => new()
-    {
-        Id = id,
-        Target = "env1",
-        BundleId = "bundle-" + id,
-        BundleDigest = "sha256:" + id,
-        Who = "alice",
-        Status = DeploymentStatus.Applying,
-        StartedAt = Then,
-    };
+    private static Deployment Deployment(string id) => ControlPlaneContractTests.NewDeployment(id, Then);
 }
 
 public sealed class SqliteStoreSchemaContractTests() : StoreSchemaContractTests(new SqliteProvider());
